@@ -1,0 +1,54 @@
+# Certeef — the two commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The first interpreter that runs and is Python >= 3.12 (Django 6.1 needs it); PYTHON=… overrides.
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 \
+	$(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/bin/python3) \
+	$(wildcard $(shell pyenv root 2>/dev/null)/versions/3.12*/bin/python3) python3
+
+find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print("$(p)") if sys.version_info >= (3, 12) else None' 2>/dev/null)))
+
+# Local development defaults; production sets these itself (see README).
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test bench install lint format clean
+
+$(STAMP): pyproject.toml
+	@py="$(find_python)"; \
+	if [ -z "$$py" ]; then \
+		echo "Certeef needs Python 3.12 or newer, and none was found." >&2; \
+		echo "Install one (e.g. python3.13) or run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.13" >&2; \
+		exit 1; \
+	fi; \
+	echo "Using $$py ($$($$py --version))"; \
+	[ -x $(BIN)/python ] || $$py -m venv $(VENV) || exit 1; \
+	$(BIN)/python -m pip install --quiet --upgrade pip && \
+	$(BIN)/python -m pip install --quiet -e '.[dev]' && touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+
+from certeef.models import Organization
+from certeef.validators import normalize_digits
+
+
+class DigitsField(forms.CharField):
+    """A number people type in groups (SIRET, NDA, case numbers): spaces are dropped before
+    validation, so '732 829 320 00074' is read as '73282932000074'."""
+
+    def to_python(self, value):
+        return normalize_digits(super().to_python(value))
+
+
+class OrganizationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "legal_form",
+            "siret",
+            "naf_code",
+            "nda",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "fiscal_year_start_month",
+            "fiscal_year_start_day",
+        ]
+        field_classes = {"siret": DigitsField, "nda": DigitsField}
+
+    def clean_naf_code(self) -> str:
+        return self.cleaned_data["naf_code"].upper()

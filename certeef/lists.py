@@ -1,0 +1,29 @@
+"""What every list page shares: the search query from the URL and pagination."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.paginator import Page, Paginator
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+PAGE_SIZE = 25
+
+
+def search_query(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:100]
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page (an out-of-range or malformed number gives the nearest valid page)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_string_without_page(request: HttpRequest) -> str:
+    """The current filters, to build page links that keep them."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -1,0 +1,121 @@
+"""Organisations (tenants) and who may act in them."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certeef.validators import validate_naf, validate_nda, validate_siret
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    legal_form = models.CharField(_("legal form"), max_length=60, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    naf_code = models.CharField(_("NAF code"), max_length=6, blank=True, validators=[validate_naf])
+    nda = models.CharField(
+        _("déclaration d'activité number (NDA)"),
+        max_length=11,
+        blank=True,
+        validators=[validate_nda],
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts (month)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    fiscal_year_start_day = models.PositiveSmallIntegerField(
+        _("fiscal year starts (day)"),
+        default=1,
+        # Up to 28 so that every month, February included, has the day.
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="organization_fiscal_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_day__gte=1, fiscal_year_start_day__lte=28),
+                name="organization_fiscal_day_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def fiscal_year_bounds(self, year: int) -> tuple[datetime.date, datetime.date]:
+        """First and last day of fiscal year `year`: the one that *ends* in calendar year `year`."""
+        month, day = self.fiscal_year_start_month, self.fiscal_year_start_day
+        if (month, day) == (1, 1):
+            return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        start = datetime.date(year - 1, month, day)
+        end = datetime.date(year, month, day) - datetime.timedelta(days=1)
+        return start, end
+
+    def fiscal_year_of(self, day: datetime.date) -> int:
+        """The fiscal year (label) a given day falls in."""
+        start_this_year = datetime.date(
+            day.year, self.fiscal_year_start_month, self.fiscal_year_start_day
+        )
+        if (self.fiscal_year_start_month, self.fiscal_year_start_day) == (1, 1):
+            return day.year
+        return day.year + 1 if day >= start_this_year else day.year
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    TRAINER = "trainer", _("Trainer")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_user_organization"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR

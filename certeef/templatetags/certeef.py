@@ -1,0 +1,33 @@
+"""Template filters for French display of money, numbers and dates (loaded as builtins)."""
+
+from __future__ import annotations
+
+from django import template
+
+from certeef import formats
+
+register = template.Library()
+
+
+@register.filter
+def euros(value):
+    """{{ amount|euros }} → 1 234,56 €"""
+    return formats.format_euros(value)
+
+
+@register.filter
+def whole_euros(value):
+    """{{ amount|whole_euros }} → 1 235 €"""
+    return formats.format_euros(value, decimals=0)
+
+
+@register.filter
+def number(value):
+    """{{ hours|number }} → 12 345"""
+    return formats.format_number(value)
+
+
+@register.filter
+def frdate(value):
+    """{{ day|frdate }} → 31/12/2025"""
+    return formats.format_date(value)

@@ -1,0 +1,74 @@
+"""Client employers: the companies whose funding (OPCO, direct payment, public funds) we record."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certeef.models import Organization
+from certeef.validators import validate_siret
+
+
+class CompanyKind(models.TextChoices):
+    PRIVATE_EMPLOYER = "private_employer", _("Private employer")
+    PUBLIC_EMPLOYER = "public_employer", _("Public body")
+    TRAINING_ORGANISATION = "training_organisation", _("Training organisation")
+
+
+class Opco(models.TextChoices):
+    """The eleven opérateurs de compétences."""
+
+    AFDAS = "afdas", "AFDAS"
+    AKTO = "akto", "AKTO"
+    ATLAS = "atlas", "ATLAS"
+    CONSTRUCTYS = "constructys", "Constructys"
+    OCAPIAT = "ocapiat", "OCAPIAT"
+    OPCO_2I = "opco_2i", "OPCO 2i"
+    OPCO_COMMERCE = "opco_commerce", "L'Opcommerce"
+    OPCO_EP = "opco_ep", "OPCO EP"
+    OPCO_MOBILITES = "opco_mobilites", "OPCO Mobilités"
+    OPCO_SANTE = "opco_sante", "OPCO Santé"
+    UNIFORMATION = "uniformation", "Uniformation"
+
+
+class CompanyQuerySet(models.QuerySet):
+    def search(self, query: str) -> CompanyQuerySet:
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            models.Q(name__icontains=query)
+            | models.Q(siret__startswith=query.replace(" ", ""))
+            | models.Q(billing_email__icontains=query)
+        )
+
+
+class Company(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="companies"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=CompanyKind.choices, default=CompanyKind.PRIVATE_EMPLOYER
+    )
+    opco = models.CharField(_("OPCO"), max_length=20, choices=Opco.choices, blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    billing_email = models.EmailField(_("billing email"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["organization", "name"], name="company_org_name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CompanyKind.values), name="company_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,232 @@
+"""Who pays how much for one learner in one session, and the history of its status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certeef.formats import MAX_AMOUNT
+from certeef.models import Organization
+from funding.types import BPF_LINE, FundingType
+
+
+class FundingStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Allowed status moves (DESIGN.md). Anything else is refused.
+ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
+    FundingStatus.PENDING: (FundingStatus.APPROVED, FundingStatus.REJECTED),
+    FundingStatus.APPROVED: (FundingStatus.PAID, FundingStatus.REJECTED, FundingStatus.PENDING),
+    FundingStatus.REJECTED: (FundingStatus.PENDING,),
+    FundingStatus.PAID: (FundingStatus.APPROVED,),
+}
+
+# Only these statuses count in totals, exports and the BPF.
+COUNTED_STATUSES: tuple[str, ...] = (FundingStatus.APPROVED, FundingStatus.PAID)
+
+
+class AllocationQuerySet(models.QuerySet):
+    def counted(self) -> AllocationQuerySet:
+        return self.filter(status__in=COUNTED_STATUSES)
+
+    def for_list(self) -> AllocationQuerySet:
+        """Everything a list row shows, in one query."""
+        return self.select_related(
+            "learner", "session__course", "individual__learner", "company"
+        )
+
+
+positive_amount = MinValueValidator(Decimal("0.01"), message=_("The amount must be positive."))
+at_most_max_amount = MaxValueValidator(
+    MAX_AMOUNT, message=_("The amount cannot exceed 9 999 999,99 €.")
+)
+cpf_case_number_format = RegexValidator(
+    r"^\d{8,15}$", message=_("A CPF case number has 8 to 15 digits.")
+)
+
+
+class FundingAllocation(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="allocations"
+    )
+    session = models.ForeignKey(
+        "training.Session",
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("session"),
+    )
+    learner = models.ForeignKey(
+        "learners.Learner",
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("learner"),
+    )
+    individual = models.ForeignKey(
+        "individuals.Individual",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        verbose_name=_("individual"),
+    )
+    company = models.ForeignKey(
+        "companies.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="allocations",
+        verbose_name=_("company"),
+    )
+    funding_type = models.CharField(_("type"), max_length=30, choices=FundingType.choices)
+    approved_amount = models.DecimalField(
+        _("approved amount"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[positive_amount, at_most_max_amount],
+        help_text=_("The approved amount, not the requested one, feeds exports and the BPF."),
+    )
+    requested_amount = models.DecimalField(
+        _("requested amount"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[positive_amount, at_most_max_amount],
+    )
+    cpf_case_number = models.CharField(
+        _("CPF case number"), max_length=15, blank=True, validators=[cpf_case_number_format]
+    )
+    funder_reference = models.CharField(
+        _("funder reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("France Travail quote, OPCO file number…"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FundingStatus.choices, default=FundingStatus.PENDING
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # Incremented by every write: a form carries the version it was built from, and a save
+    # made on an older version is refused (someone else changed the allocation meanwhile).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("funding allocation")
+        verbose_name_plural = _("funding allocations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(individual__isnull=False, company__isnull=True)
+                    | models.Q(individual__isnull=True, company__isnull=False)
+                ),
+                name="allocation_exactly_one_carrier",
+                violation_error_message=_(
+                    "An allocation is carried by an individual or a company, not both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__gt=0), name="allocation_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(requested_amount__isnull=True)
+                | models.Q(requested_amount__gt=0),
+                name="allocation_requested_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=FundingStatus.values), name="allocation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(funding_type__in=FundingType.values),
+                name="allocation_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=FundingStatus.PAID) | models.Q(paid_on__isnull=False),
+                name="allocation_paid_has_date",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(funding_type=FundingType.CPF) & ~models.Q(cpf_case_number="")
+                )
+                | (~models.Q(funding_type=FundingType.CPF) & models.Q(cpf_case_number="")),
+                name="allocation_case_number_iff_cpf",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "cpf_case_number"],
+                condition=models.Q(funding_type=FundingType.CPF)
+                & ~models.Q(status=FundingStatus.REJECTED),
+                name="allocation_unique_cpf_case_number",
+                violation_error_message=_("This CPF case number is already used."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="allocation_org_status"),
+            models.Index(fields=["organization", "session"], name="allocation_org_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_funding_type_display()} — {self.learner} — {self.approved_amount} €"
+
+    @property
+    def carrier(self):
+        return self.individual if self.individual_id else self.company
+
+    @property
+    def bpf_line(self) -> str:
+        return BPF_LINE[self.funding_type]
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
+    @property
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return ALLOWED_MOVES.get(self.status, ())
+
+
+class FundingStatusChange(models.Model):
+    """One status move of an allocation. Written only by `allocation_set_status`; never edited."""
+
+    allocation = models.ForeignKey(
+        FundingAllocation, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=FundingStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=FundingStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    changed_at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("funding status change")
+        verbose_name_plural = _("funding status changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django import forms
+
+from companies.models import Company
+from learners.models import Learner
+
+
+class LearnerForm(forms.ModelForm):
+    class Meta:
+        model = Learner
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "address",
+            "employer",
+            "professional_status",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this organisation's companies: another organisation's id is an invalid choice.
+        self.fields["employer"].queryset = Company.objects.filter(organization=organization)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from certeef.access import get_for_organization, member_required
+from certeef.lists import paginate, query_string_without_page, search_query
+from learners.forms import LearnerForm
+from learners.models import Learner
+
+
+@member_required()
+def learner_list(request: HttpRequest) -> HttpResponse:
+    query = search_query(request)
+    learners = (
+        Learner.objects.filter(organization=request.organization)
+        .select_related("employer")
+        .search(query)
+    )
+    context = {
+        "page": paginate(request, learners),
+        "query": query,
+        "base_query": query_string_without_page(request),
+    }
+    template = "learners/list.html#results" if request.htmx else "learners/list.html"
+    return render(request, template, context)
+
+
+@member_required()
+def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    learner = get_for_organization(request, Learner.objects.select_related("employer"), pk)
+    enrollments = learner.enrollments.select_related("session__course").order_by(
+        "-session__start_date"
+    )
+    return render(
+        request, "learners/detail.html", {"learner": learner, "enrollments": enrollments}
+    )
+
+
+@member_required(admin=True)
+def learner_create(request: HttpRequest) -> HttpResponse:
+    form = LearnerForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        learner = form.save(commit=False)
+        learner.organization = request.organization
+        learner.save()
+        messages.success(request, _("Learner %(name)s created.") % {"name": learner})
+        return redirect("learners:detail", pk=learner.pk)
+    return render(request, "learners/form.html", {"form": form})
+
+
+@member_required(admin=True)
+def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    learner = get_for_organization(request, Learner, pk)
+    form = LearnerForm(request.POST or None, instance=learner, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Learner %(name)s saved.") % {"name": learner})
+        return redirect("learners:detail", pk=learner.pk)
+    return render(request, "learners/form.html", {"form": form, "learner": learner})

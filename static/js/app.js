@@ -1,0 +1,39 @@
+// Small behaviours that need JavaScript. Inline scripts and hx-on are blocked by our CSP,
+// so everything lives here and is wired through data- attributes.
+(function () {
+  "use strict";
+
+  // <button data-copy="1 234">: copy a figure to the clipboard (BPF page).
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    event.preventDefault();
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      const label = button.textContent;
+      button.textContent = button.dataset.copiedLabel || "Copied";
+      setTimeout(function () { button.textContent = label; }, 1200);
+    });
+  });
+
+  // <form data-confirm="Delete?">: ask before a destructive submit.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  }, true);
+
+  // Disable submit buttons while a form is being sent (double-submit guard on the client;
+  // the server refuses duplicates anyway).
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    const form = event.target;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  });
+
+  // Messages fade after a while; errors stay.
+  document.body && document.body.addEventListener("htmx:afterSwap", function () {
+    document.querySelectorAll(".message.success").forEach(function (m) {
+      setTimeout(function () { m.remove(); }, 6000);
+    });
+  });
+})();

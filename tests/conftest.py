@@ -1,0 +1,144 @@
+"""Personas and factories shared by every test.
+
+The three personas of every view test: an administrator, a trainer of the same organisation,
+and an administrator of another organisation. Build domain objects with the `make_*` helpers,
+which fill sensible defaults so a test states only what matters to it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from certeef.models import Membership, Organization, Role
+from companies.models import Company, CompanyKind
+from learners.models import Learner, ProfessionalStatus
+from training.models import Course, Enrollment, Objective, Session
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_organization(**fields) -> Organization:
+    n = next(_counter)
+    defaults = {"name": f"Organisme {n}", "slug": f"organisme-{n}"}
+    return Organization.objects.create(**{**defaults, **fields})
+
+
+def make_user(organization: Organization | None, role: str = Role.ADMINISTRATOR, **fields):
+    n = next(_counter)
+    user = get_user_model().objects.create_user(
+        username=fields.pop("username", f"user{n}"), password=PASSWORD, **fields
+    )
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+def make_company(organization: Organization, **fields) -> Company:
+    n = next(_counter)
+    defaults = {"name": f"Entreprise {n}", "kind": CompanyKind.PRIVATE_EMPLOYER}
+    return Company.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_learner(organization: Organization, **fields) -> Learner:
+    n = next(_counter)
+    defaults = {
+        "first_name": f"Prénom{n}",
+        "last_name": f"Nom{n}",
+        "email": f"learner{n}@example.fr",
+        "professional_status": ProfessionalStatus.PRIVATE_EMPLOYEE,
+    }
+    return Learner.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_course(organization: Organization, **fields) -> Course:
+    n = next(_counter)
+    defaults = {
+        "title": f"Formation {n}",
+        "reference": f"F{n:03d}",
+        "nsf_code": "326",
+        "objective": Objective.OTHER,
+        "duration_hours": Decimal("14"),
+        "price": Decimal("1200.00"),
+    }
+    return Course.objects.create(organization=organization, **{**defaults, **fields})
+
+
+def make_session(organization: Organization, course: Course | None = None, **fields) -> Session:
+    course = course or make_course(organization)
+    n = next(_counter)
+    defaults = {
+        "reference": f"S{n:04d}",
+        "start_date": datetime.date(2025, 3, 3),
+        "end_date": datetime.date(2025, 3, 4),
+        "hours": course.duration_hours,
+    }
+    return Session.objects.create(organization=organization, course=course, **{**defaults, **fields})
+
+
+def make_enrollment(session: Session, learner: Learner | None = None, **fields) -> Enrollment:
+    learner = learner or make_learner(session.organization)
+    return Enrollment.objects.create(
+        organization=session.organization, session=session, learner=learner, **fields
+    )
+
+
+@pytest.fixture
+def organization(db) -> Organization:
+    return make_organization(name="Formations Lumière", slug="formations-lumiere")
+
+
+@pytest.fixture
+def other_organization(db) -> Organization:
+    return make_organization(name="Autre Organisme", slug="autre-organisme")
+
+
+@pytest.fixture
+def admin_user(organization):
+    return make_user(organization, Role.ADMINISTRATOR, username="admin")
+
+
+@pytest.fixture
+def trainer_user(organization):
+    return make_user(organization, Role.TRAINER, username="trainer")
+
+
+@pytest.fixture
+def other_admin_user(other_organization):
+    return make_user(other_organization, Role.ADMINISTRATOR, username="other-admin")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def trainer_client(client, trainer_user):
+    client.force_login(trainer_user)
+    return client
+
+
+@pytest.fixture
+def other_admin_client(client, other_admin_user):
+    client.force_login(other_admin_user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """A fresh logged-in test client for a given user (for tests that need several at once)."""
+    from django.test import Client
+
+    def build(user) -> Client:
+        new_client = Client()
+        new_client.force_login(user)
+        return new_client
+
+    return build

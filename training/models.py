@@ -1,0 +1,230 @@
+"""What is taught (Course), when (Session), and who attends (Enrollment)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certeef.models import Organization
+from training.nsf import nsf_choices, nsf_labels, validate_nsf_code
+
+
+class Objective(models.TextChoices):
+    """BPF section F-3 "objectif général des prestations dispensées"."""
+
+    RNCP_6_8 = "rncp_6_8", _("RNCP certification, level 6 to 8")
+    RNCP_5 = "rncp_5", _("RNCP certification, level 5")
+    RNCP_4 = "rncp_4", _("RNCP certification, level 4")
+    RNCP_3 = "rncp_3", _("RNCP certification, level 3")
+    RNCP_2 = "rncp_2", _("RNCP certification, level 2")
+    RNCP_CQP = "rncp_cqp", _("CQP registered at the RNCP without level")
+    RS = "rs", _("Certification or habilitation registered at the RS")
+    CQP = "cqp", _("CQP not registered at the RNCP or RS")
+    OTHER = "other", _("Other professional training")
+    SKILLS_ASSESSMENT = "skills_assessment", _("Skills assessment (bilan de compétences)")
+    VAE = "vae", _("VAE support")
+
+
+class Delivery(models.TextChoices):
+    DIRECT = "direct", _("Delivered by us")
+    SUBCONTRACTED_OUT = "subcontracted_out", _("Subcontracted to another organisation")
+    SUBCONTRACTED_IN = "subcontracted_in", _("Subcontracted to us by another organisation")
+
+
+class TraineeType(models.TextChoices):
+    """BPF section F-1 lines."""
+
+    PRIVATE_EMPLOYEE = "a", _("a — Private-sector employees (excluding apprentices)")
+    APPRENTICE = "b", _("b — Apprentices")
+    JOB_SEEKER = "c", _("c — Job seekers")
+    SELF_FUNDED = "d", _("d — Individuals at their own expense")
+    OTHER = "e", _("e — Other trainees")
+
+
+non_negative_hours = MinValueValidator(Decimal("0"), message=_("Hours cannot be negative."))
+
+
+class CourseQuerySet(models.QuerySet):
+    def search(self, query: str) -> CourseQuerySet:
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(models.Q(title__icontains=query) | models.Q(reference__icontains=query))
+
+
+class Course(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="courses")
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=50, blank=True)
+    nsf_code = models.CharField(
+        _("NSF speciality"),
+        max_length=3,
+        blank=True,
+        choices=nsf_choices,
+        validators=[validate_nsf_code],
+    )
+    objective = models.CharField(
+        _("objective (BPF F-3)"), max_length=20, choices=Objective.choices, blank=True
+    )
+    duration_hours = models.DecimalField(
+        _("duration (hours)"), max_digits=7, decimal_places=2, validators=[non_negative_hours]
+    )
+    price = models.DecimalField(
+        _("price per learner (HT)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message=_("A price cannot be negative."))],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["organization", "title"], name="course_org_title")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_hours__gte=0), name="course_hours_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0),
+                name="course_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}" if self.reference else self.title
+
+    @property
+    def nsf_label(self) -> str:
+        return nsf_labels().get(self.nsf_code, "")
+
+
+class SessionQuerySet(models.QuerySet):
+    def search(self, query: str) -> SessionQuerySet:
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            models.Q(reference__icontains=query)
+            | models.Q(course__title__icontains=query)
+            | models.Q(location__icontains=query)
+        )
+
+
+class Session(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sessions"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    reference = models.CharField(_("reference"), max_length=50, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[non_negative_hours],
+        help_text=_("Per learner. Leave blank to use the course's duration."),
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    distance = models.BooleanField(_("partly or fully at a distance"), default=False)
+    delivery = models.CharField(
+        _("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.DIRECT
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-start_date", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "start_date"], name="session_org_start"),
+            models.Index(fields=["organization", "end_date"], name="session_org_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="session_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=0), name="session_hours_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery__in=Delivery.values), name="session_delivery_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.reference or self.course.title
+        return f"{label} ({self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y})"
+
+
+class Enrollment(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("session")
+    )
+    learner = models.ForeignKey(
+        "learners.Learner",
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("learner"),
+    )
+    hours_attended = models.DecimalField(
+        _("hours attended"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative_hours],
+        help_text=_("Leave blank if the learner attended the whole session."),
+    )
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    trainee_type_override = models.CharField(
+        _("BPF F-1 line (override)"),
+        max_length=1,
+        choices=TraineeType.choices,
+        blank=True,
+        help_text=_("Leave blank to derive it from the funding and the learner's status."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        ordering = ["learner__last_name", "learner__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "learner"],
+                name="enrollment_unique_session_learner",
+                violation_error_message=_("This learner is already enrolled in this session."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_attended__isnull=True)
+                | models.Q(hours_attended__gte=0),
+                name="enrollment_hours_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "learner"], name="enrollment_org_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} — {self.session}"
+
+    @property
+    def effective_hours(self) -> Decimal:
+        return self.session.hours if self.hours_attended is None else self.hours_attended
