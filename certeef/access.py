@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
-
-M = TypeVar("M", bound=Model)
 
 
 def member_required(*, admin: bool = False) -> Callable:
@@ -46,7 +44,9 @@ def member_required(*, admin: bool = False) -> Callable:
     return decorator
 
 
-def get_for_organization(request: HttpRequest, model_or_queryset: type[M] | QuerySet[M], pk: Any) -> M:
+def get_for_organization[M: Model](
+    request: HttpRequest, model_or_queryset: type[M] | QuerySet[M], pk: Any
+) -> M:
     """The object with this pk in the current organisation, or 404."""
     queryset = (
         model_or_queryset

@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
 # The largest amount one allocation may carry (DESIGN.md: at most 9 999 999,99 €).
 MAX_AMOUNT = Decimal("9999999.99")
 

@@ -35,7 +35,9 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
         organization_id=request.POST.get("organization"),
     )
     choose_organization(request, membership)
-    messages.success(request, _("You are now working in %(name)s.") % {"name": membership.organization})
+    messages.success(
+        request, _("You are now working in %(name)s.") % {"name": membership.organization}
+    )
     return redirect("dashboard")
 
 
@@ -47,4 +49,3 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Settings saved."))
         return redirect("organization_settings")
     return render(request, "certeef/settings.html", {"form": form})
-

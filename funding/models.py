@@ -39,9 +39,7 @@ class AllocationQuerySet(models.QuerySet):
 
     def for_list(self) -> AllocationQuerySet:
         """Everything a list row shows, in one query."""
-        return self.select_related(
-            "learner", "session__course", "individual__learner", "company"
-        )
+        return self.select_related("learner", "session__course", "individual__learner", "company")
 
 
 positive_amount = MinValueValidator(Decimal("0.01"), message=_("The amount must be positive."))
@@ -166,9 +164,7 @@ class FundingAllocation(models.Model):
                 name="allocation_paid_has_date",
             ),
             models.CheckConstraint(
-                condition=(
-                    models.Q(funding_type=FundingType.CPF) & ~models.Q(cpf_case_number="")
-                )
+                condition=(models.Q(funding_type=FundingType.CPF) & ~models.Q(cpf_case_number=""))
                 | (~models.Q(funding_type=FundingType.CPF) & models.Q(cpf_case_number="")),
                 name="allocation_case_number_iff_cpf",
             ),

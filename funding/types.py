@@ -25,8 +25,9 @@ class FundingType(models.TextChoices):
     STATE = "state", _("State")
     REGION = "region", _("Regional council")
     OTHER_PUBLIC = "other_public", _("Other public funds")
-    TRAINING_ORGANISATION = "training_organisation", _(
-        "Another training organisation (subcontracting)"
+    TRAINING_ORGANISATION = (
+        "training_organisation",
+        _("Another training organisation (subcontracting)"),
     )
     OTHER_PRODUCTS = "other_products", _("Other products (meals, lodging, materials…)")
 

@@ -34,9 +34,7 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollments = learner.enrollments.select_related("session__course").order_by(
         "-session__start_date"
     )
-    return render(
-        request, "learners/detail.html", {"learner": learner, "enrollments": enrollments}
-    )
+    return render(request, "learners/detail.html", {"learner": learner, "enrollments": enrollments})
 
 
 @member_required(admin=True)

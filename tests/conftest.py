@@ -16,6 +16,9 @@ from django.contrib.auth import get_user_model
 
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
+from funding.models import FundingAllocation, FundingStatus
+from funding.types import FundingType
+from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
 from training.models import Course, Enrollment, Objective, Session
 
@@ -78,13 +81,54 @@ def make_session(organization: Organization, course: Course | None = None, **fie
         "end_date": datetime.date(2025, 3, 4),
         "hours": course.duration_hours,
     }
-    return Session.objects.create(organization=organization, course=course, **{**defaults, **fields})
+    return Session.objects.create(
+        organization=organization, course=course, **{**defaults, **fields}
+    )
 
 
 def make_enrollment(session: Session, learner: Learner | None = None, **fields) -> Enrollment:
     learner = learner or make_learner(session.organization)
     return Enrollment.objects.create(
         organization=session.organization, session=session, learner=learner, **fields
+    )
+
+
+def make_individual(learner: Learner, **fields) -> Individual:
+    return Individual.objects.create(organization=learner.organization, learner=learner, **fields)
+
+
+def make_allocation(
+    enrollment: Enrollment,
+    *,
+    funding_type: str = FundingType.CPF,
+    amount: Decimal | str = "1000.00",
+    status: str = FundingStatus.APPROVED,
+    carrier: Individual | Company | None = None,
+    **fields,
+) -> FundingAllocation:
+    """An allocation written directly (no status history): for read-side tests such as the BPF.
+    Tests of writes go through funding.services. The carrier defaults to the learner's
+    Individual (created if needed) for individual types, else the learner's employer."""
+    learner = enrollment.learner
+    if carrier is None:
+        if funding_type in (FundingType.CPF, FundingType.FRANCE_TRAVAIL, FundingType.SELF_FUNDED):
+            carrier = Individual.objects.filter(learner=learner).first() or make_individual(learner)
+        else:
+            carrier = learner.employer or make_company(enrollment.organization)
+    if funding_type == FundingType.CPF:
+        fields.setdefault("cpf_case_number", f"{next(_counter):011d}")
+    if status == FundingStatus.PAID:
+        fields.setdefault("paid_on", enrollment.session.end_date)
+    return FundingAllocation.objects.create(
+        organization=enrollment.organization,
+        session=enrollment.session,
+        learner=learner,
+        individual=carrier if isinstance(carrier, Individual) else None,
+        company=carrier if isinstance(carrier, Company) else None,
+        funding_type=funding_type,
+        approved_amount=Decimal(amount),
+        status=status,
+        **fields,
     )
 
 

@@ -215,8 +215,7 @@ class Enrollment(models.Model):
                 violation_error_message=_("This learner is already enrolled in this session."),
             ),
             models.CheckConstraint(
-                condition=models.Q(hours_attended__isnull=True)
-                | models.Q(hours_attended__gte=0),
+                condition=models.Q(hours_attended__isnull=True) | models.Q(hours_attended__gte=0),
                 name="enrollment_hours_not_negative",
             ),
         ]

@@ -32,7 +32,8 @@ def test_trainer_sidebar_hides_admin_modules(trainer_client):
 
 
 @pytest.mark.parametrize(
-    "name", ["companies:list", "individuals:list", "funding:list", "bpf:report", "organization_settings"]
+    "name",
+    ["companies:list", "individuals:list", "funding:list", "bpf:report", "organization_settings"],
 )
 def test_trainer_gets_403_on_admin_pages(trainer_client, name):
     assert trainer_client.get(reverse(name)).status_code == 403
@@ -50,7 +51,9 @@ def test_switch_organisation(client, organization):
 
 
 def test_cannot_switch_to_an_organisation_one_does_not_belong_to(admin_client, other_organization):
-    response = admin_client.post(reverse("switch_organization"), {"organization": other_organization.pk})
+    response = admin_client.post(
+        reverse("switch_organization"), {"organization": other_organization.pk}
+    )
     assert response.status_code == 404
 
 

@@ -27,7 +27,9 @@ def test_list_shows_only_this_organisation(admin_client, organization, other_org
 def test_search_filters_and_htmx_returns_only_the_results(admin_client, organization):
     make_learner(organization, first_name="Camille", last_name="Martin")
     make_learner(organization, first_name="Hugo", last_name="Bernard")
-    response = admin_client.get(reverse("learners:list"), {"q": "mart"}, headers={"HX-Request": "true"})
+    response = admin_client.get(
+        reverse("learners:list"), {"q": "mart"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert "Martin" in response.text and "Bernard" not in response.text
     assert "<html" not in response.text  # the partial, not the page
@@ -81,7 +83,12 @@ def test_bad_email_and_foreign_employer_are_rejected_and_input_kept(
     foreign_company = make_company(other_organization)
     response = admin_client.post(
         reverse("learners:create"),
-        {"first_name": "Léa", "last_name": "Moreau", "email": "not-an-email", "employer": foreign_company.pk},
+        {
+            "first_name": "Léa",
+            "last_name": "Moreau",
+            "email": "not-an-email",
+            "employer": foreign_company.pk,
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
