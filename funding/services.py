@@ -1,0 +1,306 @@
+"""Every write to funding allocations. Views, the admin, the seed command and tests call these.
+
+Each function is keyword-only, validates fully, and runs in one transaction. Concurrency: an
+allocation carries a `version`; updates and status moves are compare-and-swap on it, so a form
+built from an older copy (someone else changed the allocation meanwhile) or a second click of the
+same status move is refused instead of silently overwriting.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from certeef.validators import normalize_digits
+from funding.models import ALLOWED_MOVES, FundingAllocation, FundingStatus, FundingStatusChange
+from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
+from training.models import Enrollment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from certeef.models import Organization
+    from companies.models import Company
+    from individuals.models import Individual
+    from learners.models import Learner
+    from training.models import Session
+
+STALE_MESSAGE = gettext_lazy(
+    "This allocation was changed by someone else since you opened it. "
+    "Reload the page to see the current version, then try again."
+)
+
+# Fields an update may change. Status has its own service (it writes history).
+EDITABLE_FIELDS = (
+    "session",
+    "learner",
+    "funding_type",
+    "approved_amount",
+    "requested_amount",
+    "cpf_case_number",
+    "funder_reference",
+    "notes",
+)
+
+
+def _check_carrier_and_type(allocation: FundingAllocation) -> None:
+    errors: dict[str, list[str]] = {}
+    if allocation.individual_id and allocation.company_id:
+        errors.setdefault("__all__", []).append(
+            _("An allocation is carried by an individual or a company, not both.")
+        )
+    elif allocation.individual_id:
+        if allocation.funding_type not in INDIVIDUAL_TYPES:
+            errors.setdefault("funding_type", []).append(
+                _("An individual can carry only CPF, France Travail or Self-funded funding.")
+            )
+        if allocation.individual.learner_id != allocation.learner_id:
+            errors.setdefault("learner", []).append(
+                _("An individual's funding is for that individual's own training.")
+            )
+    elif allocation.company_id:
+        if allocation.funding_type not in types_for_company_kind(allocation.company.kind):
+            errors.setdefault("funding_type", []).append(
+                _("This type of funding does not suit a company of kind “%(kind)s”.")
+                % {"kind": allocation.company.get_kind_display()}
+            )
+    else:
+        errors.setdefault("__all__", []).append(
+            _("An allocation must be carried by an individual or a company.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_same_organization(allocation: FundingAllocation) -> None:
+    """Every related object must belong to the allocation's organisation. Forms already limit
+    their choices; this guards the admin, scripts and anything else calling the service."""
+    organization_id = allocation.organization_id
+    related = {
+        "session": allocation.session,
+        "learner": allocation.learner,
+        "individual": allocation.individual,
+        "company": allocation.company,
+    }
+    errors = {
+        field: _("Select a valid choice. That choice is not one of the available choices.")
+        for field, obj in related.items()
+        if obj is not None and obj.organization_id != organization_id
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_enrolled(allocation: FundingAllocation) -> None:
+    if not Enrollment.objects.filter(
+        session_id=allocation.session_id, learner_id=allocation.learner_id
+    ).exists():
+        raise ValidationError(
+            {"session": _("The learner is not enrolled in this session: enrol them first.")}
+        )
+
+
+def _check_case_number(allocation: FundingAllocation) -> None:
+    allocation.cpf_case_number = normalize_digits(allocation.cpf_case_number)
+    if allocation.funding_type == FundingType.CPF:
+        if not allocation.cpf_case_number:
+            raise ValidationError({"cpf_case_number": _("The CPF case number is required.")})
+        if allocation.status == FundingStatus.REJECTED:
+            return
+        clash = (
+            FundingAllocation.objects.filter(
+                organization_id=allocation.organization_id,
+                funding_type=FundingType.CPF,
+                cpf_case_number=allocation.cpf_case_number,
+            )
+            .exclude(status=FundingStatus.REJECTED)
+            .exclude(pk=allocation.pk)
+            .select_related("learner", "session")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "cpf_case_number": _(
+                        "This CPF case number is already used by allocation #%(pk)s "
+                        "(%(learner)s, %(session)s)."
+                    )
+                    % {"pk": clash.pk, "learner": clash.learner, "session": clash.session}
+                }
+            )
+    elif allocation.cpf_case_number:
+        raise ValidationError(
+            {"cpf_case_number": _("A case number is only for CPF funding: leave it empty.")}
+        )
+
+
+def _validate(allocation: FundingAllocation) -> None:
+    _check_same_organization(allocation)
+    _check_carrier_and_type(allocation)
+    _check_case_number(allocation)
+    allocation.full_clean(validate_unique=False, validate_constraints=False)
+    _check_enrolled(allocation)
+
+
+def _save_or_explain(allocation: FundingAllocation, **save_kwargs) -> None:
+    """Save; a database constraint that fires despite the checks (two requests racing for the
+    same CPF case number) becomes a form error instead of a server error."""
+    try:
+        with transaction.atomic():
+            allocation.save(**save_kwargs)
+    except IntegrityError as error:
+        raise ValidationError(
+            {"cpf_case_number": _("This CPF case number is already used.")}
+        ) from error
+
+
+@transaction.atomic
+def allocation_create(
+    *,
+    organization: Organization,
+    session: Session,
+    learner: Learner,
+    funding_type: str,
+    approved_amount: Decimal,
+    individual: Individual | None = None,
+    company: Company | None = None,
+    requested_amount: Decimal | None = None,
+    cpf_case_number: str = "",
+    funder_reference: str = "",
+    notes: str = "",
+    created_by: AbstractBaseUser | None = None,
+) -> FundingAllocation:
+    """Record a new allocation, Pending."""
+    allocation = FundingAllocation(
+        organization=organization,
+        session=session,
+        learner=learner,
+        individual=individual,
+        company=company,
+        funding_type=funding_type,
+        approved_amount=approved_amount,
+        requested_amount=requested_amount,
+        cpf_case_number=cpf_case_number or "",
+        funder_reference=funder_reference,
+        notes=notes,
+        status=FundingStatus.PENDING,
+        created_by=created_by,
+    )
+    _validate(allocation)
+    _save_or_explain(allocation)
+    return allocation
+
+
+@transaction.atomic
+def allocation_update(
+    *, allocation: FundingAllocation, expected_version: int, **changes: object
+) -> FundingAllocation:
+    """Change an allocation's editable fields, if nobody changed it since `expected_version`."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {', '.join(sorted(unknown))}")
+    # Work on a fresh, locked copy so that the check and the write see the same row.
+    current = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
+    if current.version != expected_version:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    for field, value in changes.items():
+        setattr(current, field, value)
+    _validate(current)
+    current.version = F("version") + 1
+    _save_or_explain(current)
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def allocation_set_status(
+    *,
+    allocation: FundingAllocation,
+    to_status: str,
+    changed_by: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    paid_on: datetime.date | None = None,
+    note: str = "",
+) -> FundingAllocation:
+    """Move an allocation to another status and record the move.
+
+    The move must be allowed from the status the caller saw (the allocation as passed in, at
+    `expected_version` if given). Two concurrent moves from the same state: the first wins, the
+    second gets a "changed by someone else" error and writes no history.
+    """
+    from_status = allocation.status
+    version = allocation.version if expected_version is None else expected_version
+    if version != allocation.version:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    if to_status not in ALLOWED_MOVES.get(from_status, ()):
+        raise ValidationError(
+            _("An allocation cannot go from %(from)s to %(to)s.")
+            % {
+                "from": FundingStatus(from_status).label,
+                "to": FundingStatus(to_status).label
+                if to_status in FundingStatus.values
+                else to_status,
+            },
+            code="move_not_allowed",
+        )
+    update: dict[str, object] = {"status": to_status, "version": F("version") + 1}
+    if to_status == FundingStatus.PAID:
+        if paid_on is None:
+            raise ValidationError({"paid_on": _("Enter the date the payment was received.")})
+        if paid_on > timezone.localdate():
+            raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+        update["paid_on"] = paid_on
+    else:
+        # Leaving Paid (payment reversed) or never paid: no payment date.
+        update["paid_on"] = None
+    if to_status != FundingStatus.REJECTED and allocation.funding_type == FundingType.CPF:
+        # Leaving Rejected revives the case number: it must still be free.
+        probe = FundingAllocation(
+            pk=allocation.pk,
+            organization_id=allocation.organization_id,
+            funding_type=allocation.funding_type,
+            cpf_case_number=allocation.cpf_case_number,
+            status=to_status,
+        )
+        _check_case_number(probe)
+    updated = FundingAllocation.objects.filter(
+        pk=allocation.pk, status=from_status, version=version
+    ).update(**update, updated_at=timezone.now())
+    if updated == 0:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    FundingStatusChange.objects.create(
+        allocation_id=allocation.pk,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=changed_by,
+        note=note,
+    )
+    allocation.refresh_from_db()
+    return allocation
+
+
+@transaction.atomic
+def allocation_delete(
+    *, allocation: FundingAllocation, expected_version: int | None = None
+) -> None:
+    """Delete an allocation; only a Pending one (approved and paid money is never deleted)."""
+    version = allocation.version if expected_version is None else expected_version
+    deleted, _details = FundingAllocation.objects.filter(
+        pk=allocation.pk, status=FundingStatus.PENDING, version=version
+    ).delete()
+    if deleted == 0:
+        if allocation.status != FundingStatus.PENDING:
+            raise ValidationError(
+                _("Only a Pending allocation can be deleted; this one is %(status)s.")
+                % {"status": allocation.get_status_display()},
+                code="not_pending",
+            )
+        raise ValidationError(STALE_MESSAGE, code="stale")
