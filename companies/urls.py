@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from certeef.placeholder import coming_soon
+from companies import views
 
 app_name = "companies"
 
 urlpatterns = [
-    path("", coming_soon, {"title": "Companies"}, name="list"),
-    path("<int:pk>/", coming_soon, {"title": "Company"}, name="detail"),
+    path("", views.company_list, name="list"),
+    path("new/", views.company_create, name="create"),
+    path("<int:pk>/", views.company_detail, name="detail"),
+    path("<int:pk>/edit/", views.company_edit, name="edit"),
 ]

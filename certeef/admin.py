@@ -1,0 +1,59 @@
+"""Back-office (Django superusers). Every change made here is recorded by the admin's history."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext as _
+
+from certeef.models import Membership, Organization
+
+
+class SameOrganizationForm(forms.ModelForm):
+    """Refuses a link to another organisation's object (e.g. a session of organisation A
+    enrolling a learner of organisation B): the admin sees every tenant, the data must not mix."""
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        organization = cleaned_data.get("organization") or getattr(
+            self.instance, "organization", None
+        )
+        if organization is None:
+            return cleaned_data
+        for field in self._meta.model._meta.get_fields():
+            if not isinstance(field, models.ForeignKey) or field.name == "organization":
+                continue
+            target = cleaned_data.get(field.name)
+            target_organization_id = getattr(target, "organization_id", None)
+            if target_organization_id is not None and target_organization_id != organization.pk:
+                self.add_error(field.name, _("This belongs to another organisation."))
+        return cleaned_data
+
+
+class OrganizationScopedAdmin(admin.ModelAdmin):
+    form = SameOrganizationForm
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "siret", "nda", "city", "created_at"]
+    search_fields = ["name", "slug", "siret", "nda"]
+    list_filter = ["fiscal_year_start_month"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    search_fields = ["user__username", "user__email", "organization__name"]
+    list_filter = ["role", "organization"]
+    autocomplete_fields = ["user", "organization"]
+    list_select_related = ["user", "organization"]
