@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from certeef.placeholder import coming_soon
+from training import views
 
 app_name = "training"
 
 urlpatterns = [
-    path("sessions/", coming_soon, {"title": "Sessions"}, name="session_list"),
-    path("courses/", coming_soon, {"title": "Courses"}, name="course_list"),
-    path("sessions/<int:pk>/", coming_soon, {"title": "Session"}, name="session_detail"),
+    path("courses/", views.course_list, name="course_list"),
+    path("courses/new/", views.course_create, name="course_create"),
+    path("courses/<int:pk>/", views.course_detail, name="course_detail"),
+    path("courses/<int:pk>/edit/", views.course_edit, name="course_edit"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
+    path("enrollments/<int:pk>/edit/", views.enrollment_edit, name="enrollment_edit"),
+    path("enrollments/<int:pk>/delete/", views.enrollment_delete, name="enrollment_delete"),
 ]

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from certeef.admin import OrganizationScopedAdmin
+from learners.models import Learner
+
+
+@admin.register(Learner)
+class LearnerAdmin(OrganizationScopedAdmin):
+    list_display = ["last_name", "first_name", "email", "employer", "professional_status"]
+    list_display += ["organization"]
+    search_fields = ["last_name", "first_name", "email"]
+    list_filter = ["professional_status", "organization"]
+    autocomplete_fields = ["organization", "employer"]
+    list_select_related = ["organization", "employer"]

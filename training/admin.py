@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from certeef.admin import OrganizationScopedAdmin
+from training.models import Course, Enrollment, Session
+
+
+@admin.register(Course)
+class CourseAdmin(OrganizationScopedAdmin):
+    list_display = ["title", "reference", "nsf_code", "objective", "duration_hours", "price"]
+    list_display += ["organization"]
+    search_fields = ["title", "reference"]
+    list_filter = ["objective", "organization"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+
+
+@admin.register(Session)
+class SessionAdmin(OrganizationScopedAdmin):
+    list_display = ["__str__", "course", "start_date", "end_date", "hours", "delivery"]
+    list_display += ["distance", "organization"]
+    search_fields = ["reference", "course__title", "location"]
+    list_filter = ["delivery", "distance", "start_date", "organization"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["organization", "course"]
+    list_select_related = ["organization", "course"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(OrganizationScopedAdmin):
+    list_display = ["learner", "session", "hours_attended", "cancelled"]
+    list_display += ["trainee_type_override", "organization"]
+    search_fields = ["learner__last_name", "learner__first_name", "session__reference"]
+    list_filter = ["cancelled", "trainee_type_override", "organization"]
+    autocomplete_fields = ["organization", "session", "learner"]
+    list_select_related = ["organization", "learner", "session__course"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Un-enrolling a funded learner would orphan their allocations (as in the interface).
+        if obj is not None and obj.session.allocations.filter(learner_id=obj.learner_id).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete action cannot check funding row by row: one deletes enrollments singly.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

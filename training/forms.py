@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from certeef.formats import AmountField
+from learners.models import Learner
+from training.models import Course, Enrollment, Session
+
+MAX_HOURS = Decimal("99999.99")
+
+
+class HoursField(AmountField):
+    """A number of hours, typed "3,5" or "3.5"; zero allowed, never negative."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 7)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", MAX_HOURS)
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = _("Enter a number of hours such as 7 or 3,5.")
+        self.error_messages["min_value"] = _("Hours cannot be negative.")
+        self.error_messages["max_value"] = _("At most 99 999 hours.")
+        self.error_messages["max_decimal_places"] = _("Use at most 2 decimals.")
+        self.error_messages["max_digits"] = _("At most 99 999 hours.")
+        self.error_messages["max_whole_digits"] = _("At most 99 999 hours.")
+
+
+class PriceField(AmountField):
+    """A price in euros HT: free courses (0) are allowed, negative prices are not."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("min_value", Decimal("0"))
+        super().__init__(**kwargs)
+        self.error_messages["min_value"] = _("A price cannot be negative.")
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["title", "reference", "nsf_code", "objective", "duration_hours", "price"]
+        field_classes = {"duration_hours": HoursField, "price": PriceField}
+        help_texts = {"price": _("Per learner, excluding VAT. Optional.")}
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["course", "reference", "start_date", "end_date", "hours", "location"]
+        fields += ["distance", "delivery"]
+        field_classes = {"hours": HoursField}
+        widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
+
+    def __init__(self, *args, organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this organisation's courses: another organisation's id is an invalid choice.
+        self.fields["course"].queryset = Course.objects.filter(organization=organization)
+        # Blank means "the course's duration", filled in by clean().
+        self.fields["hours"].required = False
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        start_date, end_date = cleaned_data.get("start_date"), cleaned_data.get("end_date")
+        if start_date and end_date and end_date < start_date:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        course = cleaned_data.get("course")
+        if cleaned_data.get("hours") is None and "hours" not in self.errors and course:
+            cleaned_data["hours"] = course.duration_hours
+        return cleaned_data
+
+
+class EnrollmentCreateForm(forms.Form):
+    learner = forms.ModelChoiceField(queryset=Learner.objects.none(), label=_("Learner"))
+
+    def __init__(self, *args, session: Session, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["learner"]
+        # Any learner of the organisation is accepted (so that enrolling one twice gets a clear
+        # message rather than "invalid choice"); the menu offers only those not yet enrolled.
+        field.queryset = Learner.objects.filter(organization=session.organization)
+        not_enrolled = field.queryset.exclude(enrollments__session=session)
+        field.widget.choices = lambda: [
+            ("", "---------"),
+            *((learner.pk, learner.full_name) for learner in not_enrolled),
+        ]
+
+
+class EnrollmentForm(forms.ModelForm):
+    class Meta:
+        model = Enrollment
+        fields = ["hours_attended", "cancelled", "trainee_type_override"]
+        field_classes = {"hours_attended": HoursField}
+
+
+class SessionFilterForm(forms.Form):
+    """The list's period filter: sessions that overlap [start, end]. Bad dates are ignored."""
+
+    start = forms.DateField(required=False, label=_("From"), widget=DATE_WIDGET)
+    end = forms.DateField(required=False, label=_("To"), widget=DATE_WIDGET)

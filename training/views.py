@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certeef.access import get_for_organization, member_required
+from certeef.lists import paginate, query_string_without_page, search_query
+from training import services
+from training.forms import (
+    CourseForm,
+    EnrollmentCreateForm,
+    EnrollmentForm,
+    SessionFilterForm,
+    SessionForm,
+)
+from training.models import Course, Enrollment, Session
+
+# Cancelled enrollments are kept for the record but do not count as enrolled learners.
+ENROLLED_COUNT = Count("enrollments", filter=Q(enrollments__cancelled=False))
+
+
+# Courses
+
+
+@member_required()
+def course_list(request: HttpRequest) -> HttpResponse:
+    query = search_query(request)
+    courses = (
+        Course.objects.filter(organization=request.organization)
+        .search(query)
+        .annotate(session_count=Count("sessions"))
+        # Meta.ordering does not apply to aggregated queries: order explicitly.
+        .order_by("title", "pk")
+    )
+    context = {
+        "page": paginate(request, courses),
+        "query": query,
+        "base_query": query_string_without_page(request),
+    }
+    template = "training/course_list.html#results" if request.htmx else "training/course_list.html"
+    return render(request, template, context)
+
+
+@member_required()
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_for_organization(request, Course, pk)
+    sessions = course.sessions.annotate(enrolled_count=ENROLLED_COUNT).order_by("-start_date", "pk")
+    return render(request, "training/course_detail.html", {"course": course, "sessions": sessions})
+
+
+@member_required(admin=True)
+def course_create(request: HttpRequest) -> HttpResponse:
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = form.save(commit=False)
+        course.organization = request.organization
+        course.save()
+        messages.success(request, _("Course %(name)s created.") % {"name": course})
+        return redirect("training:course_detail", pk=course.pk)
+    return render(request, "training/course_form.html", {"form": form})
+
+
+@member_required(admin=True)
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    course = get_for_organization(request, Course, pk)
+    form = CourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Course %(name)s saved.") % {"name": course})
+        return redirect("training:course_detail", pk=course.pk)
+    return render(request, "training/course_form.html", {"form": form, "course": course})
+
+
+# Sessions
+
+
+@member_required()
+def session_list(request: HttpRequest) -> HttpResponse:
+    query = search_query(request)
+    period = SessionFilterForm(request.GET)
+    sessions = (
+        Session.objects.filter(organization=request.organization)
+        .select_related("course")
+        .search(query)
+        .annotate(enrolled_count=ENROLLED_COUNT)
+        .order_by("-start_date", "pk")
+    )
+    if period.is_valid():
+        # Sessions that overlap the period, so one straddling its bounds is listed too.
+        if period.cleaned_data["start"]:
+            sessions = sessions.filter(end_date__gte=period.cleaned_data["start"])
+        if period.cleaned_data["end"]:
+            sessions = sessions.filter(start_date__lte=period.cleaned_data["end"])
+    context = {
+        "page": paginate(request, sessions),
+        "query": query,
+        "period": period,
+        "base_query": query_string_without_page(request),
+    }
+    template = (
+        "training/session_list.html#results" if request.htmx else "training/session_list.html"
+    )
+    return render(request, template, context)
+
+
+def _session_page(
+    request: HttpRequest, session: Session, enroll_form: EnrollmentCreateForm | None = None
+) -> HttpResponse:
+    enrollments = session.enrollments.select_related("learner")
+    context = {"session": session, "enrollments": enrollments}
+    if request.membership.is_administrator:
+        context["enroll_form"] = enroll_form or EnrollmentCreateForm(session=session)
+    return render(request, "training/session_detail.html", context)
+
+
+@member_required()
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_for_organization(request, Session.objects.select_related("course"), pk)
+    return _session_page(request, session)
+
+
+@member_required(admin=True)
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = SessionForm(
+        request.POST or None,
+        organization=request.organization,
+        initial={"course": request.GET.get("course")},
+    )
+    if request.method == "POST" and form.is_valid():
+        session = form.save(commit=False)
+        session.organization = request.organization
+        session.save()
+        messages.success(request, _("Session %(name)s created.") % {"name": session})
+        return redirect("training:session_detail", pk=session.pk)
+    return render(request, "training/session_form.html", {"form": form})
+
+
+@member_required(admin=True)
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_for_organization(request, Session.objects.select_related("course"), pk)
+    form = SessionForm(request.POST or None, instance=session, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Session %(name)s saved.") % {"name": session})
+        return redirect("training:session_detail", pk=session.pk)
+    return render(request, "training/session_form.html", {"form": form, "session": session})
+
+
+# Enrollments
+
+
+@member_required(admin=True)
+@require_POST
+def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_for_organization(request, Session.objects.select_related("course"), pk)
+    form = EnrollmentCreateForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            enrollment = services.enrollment_create(
+                organization=request.organization,
+                session=session,
+                learner=form.cleaned_data["learner"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(learner)s enrolled.") % {"learner": enrollment.learner})
+            return redirect("training:session_detail", pk=session.pk)
+    return _session_page(request, session, enroll_form=form)
+
+
+@member_required(admin=True)
+def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_for_organization(
+        request, Enrollment.objects.select_related("learner", "session__course"), pk
+    )
+    form = EnrollmentForm(request.POST or None, instance=enrollment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_update(
+                organization=request.organization,
+                enrollment=enrollment,
+                **{name: form.cleaned_data[name] for name in EnrollmentForm.Meta.fields},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Enrollment of %(learner)s saved.") % {"learner": enrollment.learner}
+            )
+            return redirect("training:session_detail", pk=enrollment.session_id)
+    return render(
+        request, "training/enrollment_form.html", {"form": form, "enrollment": enrollment}
+    )
+
+
+@member_required(admin=True)
+@require_POST
+def enrollment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_for_organization(request, Enrollment.objects.select_related("learner"), pk)
+    try:
+        services.enrollment_delete(organization=request.organization, enrollment=enrollment)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(learner)s un-enrolled.") % {"learner": enrollment.learner})
+    return redirect("training:session_detail", pk=enrollment.session_id)
