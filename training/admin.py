@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 
 from certeef.admin import OrganizationScopedAdmin
 from training.models import Course, Enrollment, Session
@@ -42,8 +43,8 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # The bulk delete action cannot check funding row by row: one deletes enrollments singly.
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)
         return actions
