@@ -1,0 +1,547 @@
+"""The benchmark data set behind `manage.py seed_demo --scale N`: one large organisation.
+
+About N learners, N/10 sessions over the fiscal years 2024–2026 (about 5 % straddling a year end,
+every delivery kind), 2·N enrollments, N/20 companies of every kind, and M funding allocations of
+every funding type and status. Written with bulk inserts and a seeded random generator (the same
+seed gives the same rows), so N = 20 000 takes seconds, not hours.
+
+The services are far too slow for this, so the rows are built here to be exactly what the
+services would have accepted: each allocation is for a learner enrolled in its session, carried
+by the learner's own Individual for individual types or by a company whose kind suits the type
+(funding/types.py), with a CPF case number unique among the non-rejected ones, and a payment date
+(in the past) when Paid. No status history is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from certeef.management.demo import DEMO_PASSWORD, OPCO_PREFIX
+from certeef.management.fake_france import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    email_local_part,
+    random_address,
+    random_mobile,
+    random_siret,
+)
+from certeef.models import Membership, Organization, Role
+from companies.models import Company, CompanyKind, Opco
+from funding.models import FundingAllocation, FundingStatus
+from funding.types import COMPANY_TYPES, INDIVIDUAL_TYPES, FundingType
+from individuals.models import Individual
+from learners.models import Learner, ProfessionalStatus
+from training.models import Course, Delivery, Enrollment, Objective, Session
+
+BATCH_SIZE = 2000
+FISCAL_YEARS = (2024, 2025, 2026)
+CENT = Decimal("0.01")
+
+# (title, NSF code) of the courses; each exists at a few levels or formats.
+COURSE_TOPICS = (
+    ("Management d'équipe", "310"),
+    ("Gestion de projet", "310"),
+    ("Comptabilité générale", "314"),
+    ("Paie et administration du personnel", "315"),
+    ("Recrutement et entretiens", "315"),
+    ("Techniques de vente", "312"),
+    ("Relation client", "312"),
+    ("Logistique et gestion des stocks", "311"),
+    ("Cariste CACES R489", "311"),
+    ("Excel", "326"),
+    ("Développement web", "326"),
+    ("Cybersécurité", "326"),
+    ("Secrétariat et bureautique", "324"),
+    ("Communication digitale", "321"),
+    ("Anglais professionnel", "136"),
+    ("Français langue étrangère", "136"),
+    ("Sauveteur secouriste du travail", "344"),
+    ("Habilitation électrique", "255"),
+    ("Soudure", "254"),
+    ("Maintenance industrielle", "250"),
+    ("Hygiène alimentaire HACCP", "221"),
+    ("Cuisine professionnelle", "221"),
+    ("Accueil et hôtellerie", "334"),
+    ("Aide-soignant", "331"),
+    ("Accompagnement des personnes âgées", "332"),
+    ("Petite enfance", "332"),
+    ("Formation de formateurs", "333"),
+    ("Bilan de compétences", "415"),
+    ("Accompagnement VAE", "415"),
+    ("Prise de parole en public", "413"),
+)
+COURSE_FORMATS = ("initiation", "perfectionnement", "certification", "parcours long", "intra")
+TRADES = ("Transports", "Boulangerie", "Garage", "Menuiserie", "Cabinet", "Hôtel", "Imprimerie")
+PUBLIC_BODIES = ("Commune de", "Centre hospitalier de", "CCAS de", "Communauté de communes de")
+LOCATIONS = ("Lyon", "Villeurbanne", "Grenoble", "Saint-Étienne", "Classe virtuelle", "Sur site")
+COURSE_HOURS = (7, 14, 14, 21, 21, 24, 35, 35, 70, 140, 280, 420)
+
+STATUS_WEIGHTS = {
+    ProfessionalStatus.PRIVATE_EMPLOYEE: 50,
+    ProfessionalStatus.JOB_SEEKER: 17,
+    ProfessionalStatus.PUBLIC_AGENT: 10,
+    ProfessionalStatus.SELF_EMPLOYED: 8,
+    ProfessionalStatus.APPRENTICE: 7,
+    ProfessionalStatus.OTHER: 6,
+    "": 2,
+}
+
+F = FundingType
+# Plausible funding of a learner by professional status (weights).
+TYPE_WEIGHTS_BY_STATUS: dict[str, dict[str, int]] = {
+    ProfessionalStatus.PRIVATE_EMPLOYEE: {
+        F.OPCO_SKILLS_PLAN: 35, F.EMPLOYER: 20, F.CPF: 20, F.OPCO_PROFESSIONALISATION: 5,
+        F.OPCO_PRO_A: 4, F.TRANSITION_PRO: 4, F.OTHER_PRODUCTS: 4, F.SELF_FUNDED: 3,
+    },
+    ProfessionalStatus.APPRENTICE: {
+        F.OPCO_APPRENTICESHIP: 80, F.EMPLOYER: 10, F.OTHER_PRODUCTS: 5, F.CPF: 5,
+    },
+    ProfessionalStatus.JOB_SEEKER: {
+        F.FRANCE_TRAVAIL: 40, F.CPF: 25, F.OPCO_JOB_SEEKERS: 15, F.REGION: 12, F.STATE: 4,
+        F.EU_FUNDS: 4,
+    },
+    ProfessionalStatus.SELF_EMPLOYED: {F.FAF_SELF_EMPLOYED: 40, F.CPF: 30, F.SELF_FUNDED: 30},
+    ProfessionalStatus.PUBLIC_AGENT: {
+        F.PUBLIC_EMPLOYER: 60, F.CPF: 25, F.OTHER_PUBLIC: 10, F.SELF_FUNDED: 5,
+    },
+    ProfessionalStatus.OTHER: {F.SELF_FUNDED: 45, F.CPF: 35, F.OTHER_PUBLIC: 10, F.STATE: 10},
+    "": {F.CPF: 50, F.SELF_FUNDED: 50},
+}  # fmt: skip
+
+FUNDING_STATUS_WEIGHTS = {
+    FundingStatus.PAID: 45,
+    FundingStatus.APPROVED: 30,
+    FundingStatus.PENDING: 15,
+    FundingStatus.REJECTED: 10,
+}
+# A session that has not started yet is rarely paid for.
+FUTURE_FUNDING_STATUS_WEIGHTS = {
+    FundingStatus.PAID: 3,
+    FundingStatus.APPROVED: 40,
+    FundingStatus.PENDING: 47,
+    FundingStatus.REJECTED: 10,
+}
+
+DELIVERY_WEIGHTS = {
+    Delivery.DIRECT: 80,
+    Delivery.SUBCONTRACTED_IN: 12,
+    Delivery.SUBCONTRACTED_OUT: 8,
+}
+COMPANY_KIND_WEIGHTS = {
+    CompanyKind.PRIVATE_EMPLOYER: 80,
+    CompanyKind.PUBLIC_EMPLOYER: 12,
+    CompanyKind.TRAINING_ORGANISATION: 8,
+}
+KIND_OF_TYPE: dict[str, str] = {
+    funding_type: kind
+    for kind, types in COMPANY_TYPES.items()
+    for funding_type in types
+    if funding_type != F.OTHER_PRODUCTS
+}
+
+STRADDLING_SHARE = 0.05
+CANCELLED_SHARE = 0.02
+PARTIAL_HOURS_SHARE = 0.05
+
+
+def scale_slug(learners: int) -> str:
+    return f"scale-{learners}"
+
+
+def scale_username(learners: int) -> str:
+    return f"scale-{learners}-admin"
+
+
+def scale_present(learners: int) -> bool:
+    return Organization.objects.filter(slug=scale_slug(learners)).exists()
+
+
+def _choose(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(tuple(weights), weights=tuple(weights.values()))[0]
+
+
+class _ScaleBuilder:
+    def __init__(self, *, learners: int, allocations: int, seed: int, progress) -> None:
+        self.learner_count = learners
+        self.allocation_count = allocations
+        self.rng = random.Random(seed)
+        self.today = timezone.localdate()
+        self.progress = progress
+        self.counts: dict[str, int] = {}
+
+    def _bulk(self, model, rows: list, label: str) -> list:
+        created = model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.counts[label] = len(created)
+        if self.progress:
+            self.progress(f"  {len(created)} {label}")
+        return created
+
+    def build(self) -> dict[str, int]:
+        self._organization()
+        self._companies()
+        self._courses()
+        self._sessions()
+        self._learners()
+        self._enrollments()
+        self._allocations()
+        return self.counts
+
+    def _organization(self) -> None:
+        rng = self.rng
+        address, postal_code, city = random_address(rng)
+        self.organization = Organization.objects.create(
+            name=f"Organisme Grande Échelle ({self.learner_count} learners)",
+            slug=scale_slug(self.learner_count),
+            legal_form="SA",
+            siret=random_siret(rng),
+            naf_code="8559A",
+            nda=f"{rng.randrange(10**10, 10**11)}",
+            address=address,
+            postal_code=postal_code,
+            city=city,
+            phone="04 72 00 00 00",
+            email=f"contact@{scale_slug(self.learner_count)}.example.fr",
+        )
+        user_model = get_user_model()
+        username = scale_username(self.learner_count)
+        self.user = user_model.objects.filter(username=username).first()
+        if self.user is None:
+            self.user = user_model.objects.create_user(
+                username=username, password=DEMO_PASSWORD, first_name="Admin", last_name="Scale"
+            )
+        Membership.objects.create(
+            user=self.user, organization=self.organization, role=Role.ADMINISTRATOR
+        )
+
+    def _companies(self) -> None:
+        rng = self.rng
+        count = max(len(COMPANY_KIND_WEIGHTS), self.learner_count // 20)
+        opcos = Opco.values
+        rows = []
+        for index in range(count):
+            # The first ones cover every kind, whatever the size.
+            kind = (
+                tuple(COMPANY_KIND_WEIGHTS)[index]
+                if index < len(COMPANY_KIND_WEIGHTS)
+                else _choose(rng, COMPANY_KIND_WEIGHTS)
+            )
+            address, postal_code, town = random_address(rng)
+            surname = rng.choice(LAST_NAMES)
+            if kind == CompanyKind.PRIVATE_EMPLOYER:
+                trade = rng.choice(TRADES)
+                name, opco = f"{trade} {surname}", rng.choice(opcos)
+            elif kind == CompanyKind.PUBLIC_EMPLOYER:
+                body = rng.choice(PUBLIC_BODIES)
+                name, opco = f"{body} {town}", ""
+            else:
+                name, opco = f"Institut {surname} Formation", Opco.AKTO
+            rows.append(
+                Company(
+                    organization=self.organization,
+                    name=f"{name} ({index + 1})",
+                    siret=random_siret(rng),
+                    kind=kind,
+                    opco=opco,
+                    billing_address=f"{address}\n{postal_code} {town}",
+                    billing_email=f"compta{index + 1}@{email_local_part(surname)}.example.fr",
+                )
+            )
+        companies = self._bulk(Company, rows, "companies")
+        self.companies_by_kind: dict[str, list[Company]] = {kind: [] for kind in CompanyKind}
+        for company in companies:
+            self.companies_by_kind[company.kind].append(company)
+        self.company_by_id = {company.pk: company for company in companies}
+
+    def _courses(self) -> None:
+        rng = self.rng
+        objectives = Objective.values
+        rows = []
+        for index in range(50):
+            topic, nsf_code = COURSE_TOPICS[index % len(COURSE_TOPICS)]
+            course_format = COURSE_FORMATS[index // len(COURSE_TOPICS) % len(COURSE_FORMATS)]
+            hours = rng.choice(COURSE_HOURS)
+            rate = rng.randrange(25, 95)  # euros per hour
+            rows.append(
+                Course(
+                    organization=self.organization,
+                    title=f"{topic} – {course_format}",
+                    reference=f"C{index + 1:03d}",
+                    nsf_code=nsf_code,
+                    # The first ones cover every objective.
+                    objective=objectives[index]
+                    if index < len(objectives)
+                    else rng.choice(objectives),
+                    duration_hours=Decimal(hours),
+                    price=Decimal(hours * rate // 10 * 10),
+                )
+            )
+        self.courses = self._bulk(Course, rows, "courses")
+
+    def _dates(self, hours: Decimal, straddling: bool) -> tuple[datetime.date, datetime.date]:
+        """Calendar span from the hours: short courses run on consecutive days, long ones
+        part-time over weeks or months."""
+        rng = self.rng
+        days = float(hours) / 7
+        span = max(1, round(days * (1.4 if days <= 5 else 2.5)))
+        span = min(span, 300)
+        if straddling:
+            year = rng.choice(FISCAL_YEARS[:-1])
+            span = max(span, 2)
+            start = datetime.date(year, 12, 31) - datetime.timedelta(
+                days=rng.randrange(0, span - 1)
+            )
+        else:
+            year = rng.choice(FISCAL_YEARS)
+            first_day = datetime.date(year, 1, 1).toordinal()
+            # Within the year whether it has 365 or 366 days.
+            start = datetime.date.fromordinal(first_day + rng.randrange(0, 366 - span))
+        return start, start + datetime.timedelta(days=span - 1)
+
+    def _sessions(self) -> None:
+        rng = self.rng
+        count = max(1, self.learner_count // 10)
+        deliveries = tuple(DELIVERY_WEIGHTS)
+        rows = []
+        for index in range(count):
+            course = rng.choice(self.courses)
+            hours = course.duration_hours
+            if rng.random() < 0.1:
+                hours = (hours * Decimal(rng.choice(("0.5", "0.75", "1.5")))).quantize(CENT)
+            # Every kind of session exists whatever the size: the first ones are forced.
+            straddling = index == 3 or rng.random() < STRADDLING_SHARE
+            delivery = (
+                deliveries[index] if index < len(deliveries) else _choose(rng, DELIVERY_WEIGHTS)
+            )
+            start, end = self._dates(hours, straddling)
+            rows.append(
+                Session(
+                    organization=self.organization,
+                    course=course,
+                    reference=f"S{start:%y}-{index + 1:05d}",
+                    start_date=start,
+                    end_date=end,
+                    hours=hours,
+                    location=rng.choice(LOCATIONS),
+                    distance=rng.random() < 0.25,
+                    delivery=delivery,
+                )
+            )
+        self.sessions = self._bulk(Session, rows, "sessions")
+        # The training organisation that entrusted each sub-contracted-in session to us.
+        principals = self.companies_by_kind[CompanyKind.TRAINING_ORGANISATION]
+        self.principal_of = {
+            session.pk: rng.choice(principals)
+            for session in self.sessions
+            if session.delivery == Delivery.SUBCONTRACTED_IN
+        }
+
+    def _learners(self) -> None:
+        rng = self.rng
+        private = self.companies_by_kind[CompanyKind.PRIVATE_EMPLOYER]
+        public = self.companies_by_kind[CompanyKind.PUBLIC_EMPLOYER]
+        statuses = tuple(STATUS_WEIGHTS)
+        status_weights = tuple(STATUS_WEIGHTS.values())
+        rows = []
+        for index in range(self.learner_count):
+            first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            status = rng.choices(statuses, weights=status_weights)[0]
+            if status in (ProfessionalStatus.PRIVATE_EMPLOYEE, ProfessionalStatus.APPRENTICE):
+                employer = rng.choice(private)
+            elif status == ProfessionalStatus.PUBLIC_AGENT:
+                employer = rng.choice(public)
+            else:
+                employer = None
+            address, postal_code, town = random_address(rng)
+            rows.append(
+                Learner(
+                    organization=self.organization,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=f"{email_local_part(first_name, last_name)}.{index + 1}@example.fr",
+                    phone=random_mobile(rng),
+                    address=f"{address}\n{postal_code} {town}",
+                    employer=employer,
+                    professional_status=status,
+                )
+            )
+        self.learners = self._bulk(Learner, rows, "learners")
+
+    def _enrollments(self) -> None:
+        rng = self.rng
+        wanted = 2 * self.learner_count
+        weights = [rng.uniform(0.4, 1.6) for _ in self.sessions]
+        total_weight = sum(weights)
+        sizes = [min(self.learner_count, int(wanted * w / total_weight)) for w in weights]
+        # Hand the rounding remainder out one by one, never past the number of learners.
+        shortfall = wanted - sum(sizes)
+        for index in range(len(sizes)):
+            if shortfall <= 0:
+                break
+            extra = min(shortfall, self.learner_count - sizes[index], 1 + shortfall // len(sizes))
+            sizes[index] += extra
+            shortfall -= extra
+        rows = []
+        for session, size in zip(self.sessions, sizes, strict=True):
+            for learner_index in rng.sample(range(self.learner_count), size):
+                hours_attended = None
+                if rng.random() < PARTIAL_HOURS_SHARE:
+                    hours_attended = (
+                        session.hours * Decimal(rng.randrange(40, 95)) / 100
+                    ).quantize(CENT)
+                rows.append(
+                    Enrollment(
+                        organization=self.organization,
+                        session=session,
+                        learner=self.learners[learner_index],
+                        hours_attended=hours_attended,
+                        cancelled=rng.random() < CANCELLED_SHARE,
+                    )
+                )
+        self.enrollments = self._bulk(Enrollment, rows, "enrollments")
+
+    def _funding_type(self, session: Session, learner: Learner, uncovered: list[str]) -> str:
+        if session.delivery == Delivery.SUBCONTRACTED_IN:
+            # The principal pays us (line 10); now and then it also pays expenses (line 11).
+            return F.OTHER_PRODUCTS if self.rng.random() < 0.1 else F.TRAINING_ORGANISATION
+        if uncovered:
+            # Every type exists whatever the size: the first allocations take one each.
+            return uncovered.pop(0)
+        return _choose(self.rng, TYPE_WEIGHTS_BY_STATUS[learner.professional_status])
+
+    def _company_for(self, funding_type: str, session: Session, learner: Learner) -> Company:
+        """A company whose kind suits the type: the learner's employer when it fits."""
+        if session.pk in self.principal_of:
+            return self.principal_of[session.pk]
+        employer = self.company_by_id.get(learner.employer_id)
+        kind = KIND_OF_TYPE.get(funding_type)
+        if kind is None:  # other products: any company
+            return employer or self.rng.choice(self.companies_by_kind[CompanyKind.PRIVATE_EMPLOYER])
+        if employer is not None and employer.kind == kind:
+            return employer
+        return self.rng.choice(self.companies_by_kind[kind])
+
+    def _allocations(self) -> None:
+        rng = self.rng
+        active = [enrollment for enrollment in self.enrollments if not enrollment.cancelled]
+        if not active or not self.allocation_count:
+            self.counts["individuals"] = self.counts["funding allocations"] = 0
+            return
+        rng.shuffle(active)
+        # The first pass funds each enrollment once; further allocations add a second payer
+        # (mixed funding: CPF and OPCO, employer top-up…) to enrollments in the same order.
+        slots = [active[index % len(active)] for index in range(self.allocation_count)]
+        payers_per_enrollment = Counter(id(enrollment) for enrollment in slots)
+
+        session_by_id = {session.pk: session for session in self.sessions}
+        learner_by_id = {learner.pk: learner for learner in self.learners}
+        statuses = tuple(FUNDING_STATUS_WEIGHTS)
+        # Sub-contracted-in sessions bring the training-organisation type.
+        uncovered = [value for value in F.values if value != F.TRAINING_ORGANISATION]
+        plans = []
+        individual_learner_ids = set()
+        for index, enrollment in enumerate(slots):
+            session = session_by_id[enrollment.session_id]
+            learner = learner_by_id[enrollment.learner_id]
+            funding_type = self._funding_type(session, learner, uncovered)
+            if funding_type in INDIVIDUAL_TYPES:
+                individual_learner_ids.add(learner.pk)
+            if index < len(statuses):
+                status = statuses[index]
+            elif session.start_date > self.today:
+                status = _choose(rng, FUTURE_FUNDING_STATUS_WEIGHTS)
+            else:
+                status = _choose(rng, FUNDING_STATUS_WEIGHTS)
+            plans.append((enrollment, session, learner, funding_type, status))
+
+        individual_rows = [
+            Individual(
+                organization=self.organization,
+                learner_id=learner_id,
+                archived_at=timezone.now() if rng.random() < 0.03 else None,
+            )
+            for learner_id in sorted(individual_learner_ids)
+        ]
+        individual_of = {
+            individual.learner_id: individual
+            for individual in self._bulk(Individual, individual_rows, "individuals")
+        }
+
+        case_number = rng.randrange(10**10, 2 * 10**10)
+        file_number = rng.randrange(1000, 9000)
+        rows = []
+        for enrollment, session, learner, funding_type, status in plans:
+            price = session.course.price
+            if funding_type == F.OTHER_PRODUCTS:
+                amount = Decimal(rng.randrange(2000, 30000)) / 100
+            else:
+                amount = (price / payers_per_enrollment[id(enrollment)]).quantize(
+                    CENT, ROUND_HALF_UP
+                )
+            requested = None
+            roll = rng.random()
+            if roll < 0.6:
+                requested = amount
+            elif roll < 0.75:
+                requested = (amount * Decimal(rng.choice(("1.1", "1.2", "1.3")))).quantize(CENT)
+            individual = company = None
+            cpf_case_number = funder_reference = ""
+            file_number += 1
+            if funding_type in INDIVIDUAL_TYPES:
+                individual = individual_of[learner.pk]
+                if funding_type == F.CPF:
+                    # Increasing, hence unique among all CPF allocations (rejected included).
+                    case_number += rng.randrange(1, 60)
+                    cpf_case_number = str(case_number)
+                elif funding_type == F.FRANCE_TRAVAIL:
+                    funder_reference = f"AIF-{session.start_date:%y}-{file_number:07d}"
+            else:
+                company = self._company_for(funding_type, session, learner)
+                prefix = OPCO_PREFIX.get(company.opco)
+                if prefix and funding_type.startswith("opco"):
+                    funder_reference = f"{prefix}-{session.start_date:%Y}-{file_number:07d}"
+            paid_on = None
+            if status == FundingStatus.PAID:
+                paid_on = min(
+                    session.end_date + datetime.timedelta(days=rng.randrange(10, 90)), self.today
+                )
+            rows.append(
+                FundingAllocation(
+                    organization=self.organization,
+                    session_id=session.pk,
+                    learner_id=learner.pk,
+                    individual=individual,
+                    company=company,
+                    funding_type=funding_type,
+                    approved_amount=amount,
+                    requested_amount=requested,
+                    cpf_case_number=cpf_case_number,
+                    funder_reference=funder_reference,
+                    status=status,
+                    paid_on=paid_on,
+                    created_by=self.user,
+                )
+            )
+        self._bulk(FundingAllocation, rows, "funding allocations")
+
+
+@transaction.atomic
+def seed_scale(
+    *,
+    learners: int,
+    allocations: int,
+    seed: int = 1,
+    progress: Callable[[str], object] | None = None,
+) -> dict[str, int]:
+    """Create organisation scale-<learners>; return the number of rows of each kind."""
+    builder = _ScaleBuilder(
+        learners=learners, allocations=allocations, seed=seed, progress=progress
+    )
+    return builder.build()
