@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from certeef.placeholder import coming_soon
+from funding import list_views
 
 app_name = "funding"
 
 urlpatterns = [
-    path("", coming_soon, {"title": "Funding"}, name="list"),
+    path("", list_views.funding_list, name="list"),
+    path("export.xlsx", list_views.export_xlsx, name="export_xlsx"),
+    path("export.csv", list_views.export_csv, name="export_csv"),
+    path("export-by-funder.xlsx", list_views.export_by_funder_xlsx, name="export_by_funder"),
 ]

@@ -1,0 +1,66 @@
+"""The Funding page (every allocation of the organisation, filtered) and its exports.
+
+Administrators only: trainers get 403 on the page, its partial and every export URL.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from certeef.access import member_required
+from certeef.lists import paginate, query_string_without_page
+from funding import exports
+from funding.filters import FundingFilterForm
+from funding.links import carrier_funding_url
+from funding.selectors import allocation_list, allocation_totals, filter_allocations
+
+
+def _filtered(request: HttpRequest):
+    form = FundingFilterForm(request.GET, organization=request.organization)
+    return form, filter_allocations(request.organization, form.filters())
+
+
+@member_required(admin=True)
+def funding_list(request: HttpRequest) -> HttpResponse:
+    form = FundingFilterForm(request.GET, organization=request.organization)
+    filters = form.filters()
+    page = paginate(request, allocation_list(request.organization, filters))
+    for allocation in page.object_list:
+        allocation.carrier_url = carrier_funding_url(allocation)
+    base_query = query_string_without_page(request)
+    context = {
+        "form": form,
+        "page": page,
+        "totals": allocation_totals(filter_allocations(request.organization, filters)),
+        "base_query": base_query,
+        "export_query": f"?{base_query}" if base_query else "",
+    }
+    template = "funding/list.html#results" if request.htmx else "funding/list.html"
+    return render(request, template, context)
+
+
+def _filename(request: HttpRequest, extension: str) -> str:
+    return exports.export_filename(request.organization, timezone.localdate(), extension)
+
+
+@member_required(admin=True)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, allocations = _filtered(request)
+    return exports.xlsx_response(allocations, _filename(request, "xlsx"))
+
+
+@member_required(admin=True)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    _form, allocations = _filtered(request)
+    return exports.csv_response(allocations, _filename(request, "csv"))
+
+
+@member_required(admin=True)
+def export_by_funder_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, allocations = _filtered(request)
+    filename = exports.export_filename(
+        request.organization, timezone.localdate(), "xlsx", suffix="-by-funder"
+    )
+    return exports.xlsx_by_type_response(allocations, filename)
