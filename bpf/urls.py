@@ -8,4 +8,5 @@ app_name = "bpf"
 
 urlpatterns = [
     path("", coming_soon, {"title": "BPF"}, name="report"),
+    path("<int:year>/drill/<str:key>/", coming_soon, {"title": "BPF"}, name="drill"),
 ]

@@ -1,0 +1,233 @@
+"""The checks of BPF.md, shown before export: each with a severity, a count and links to fix."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bpf.computation import Check, Link
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from bpf.computation import BpfReport, SessionFacts
+
+ERROR = "error"
+WARNING = "warning"
+# Enough links to start fixing; the count says how many there are in all.
+MAX_LINKS = 5
+
+
+def _session_link(session: SessionFacts) -> Link:
+    return Link(session.reference, reverse("training:session_detail", args=[session.pk]))
+
+
+def _course_link(session: SessionFacts) -> Link:
+    """The course page when the training module has one, else the session that shows the course."""
+    try:
+        return Link(
+            session.course_title, reverse("training:course_detail", args=[session.course_id])
+        )
+    except NoReverseMatch:
+        return _session_link(session)
+
+
+def _session_links(sessions: Iterable[SessionFacts]) -> tuple[Link, ...]:
+    return tuple(_session_link(session) for session in list(sessions)[:MAX_LINKS])
+
+
+def _course_links(sessions: Iterable[SessionFacts]) -> tuple[Link, ...]:
+    links: list[Link] = []
+    for session in sessions:
+        link = _course_link(session)
+        if link not in links:
+            links.append(link)
+    return tuple(links[:MAX_LINKS])
+
+
+def build_checks(
+    report: BpfReport,
+    counted_sessions: list[SessionFacts],
+    year_sessions: Iterable[SessionFacts],
+) -> tuple[Check, ...]:
+    """Every check that fails, errors first, in BPF.md's order within each severity."""
+    checks: list[Check] = []
+    in_f = [session for session in counted_sessions if session.in_f]
+
+    pending = [session for session in year_sessions if session.pending]
+    pending_count = sum(session.pending for session in pending)
+    if pending_count:
+        funding_list = reverse("funding:list") + "?" + urlencode({"status": "pending"})
+        checks.append(
+            Check(
+                "pending_allocations",
+                WARNING,
+                pending_count,
+                ngettext(
+                    "%(count)d allocation of this fiscal year is still Pending: it is not counted.",
+                    "%(count)d allocations of this fiscal year are still Pending: "
+                    "they are not counted.",
+                    pending_count,
+                )
+                % {"count": pending_count},
+                (Link(_("Pending funding"), funding_list), *_session_links(pending)),
+            )
+        )
+
+    unfunded = [session for session in counted_sessions if session.unfunded]
+    unfunded_count = sum(session.unfunded for session in unfunded)
+    if unfunded_count:
+        checks.append(
+            Check(
+                "unfunded_enrollments",
+                WARNING,
+                unfunded_count,
+                ngettext(
+                    "%(count)d enrolled learner has no approved or paid funding.",
+                    "%(count)d enrolled learners have no approved or paid funding.",
+                    unfunded_count,
+                )
+                % {"count": unfunded_count},
+                _session_links(unfunded),
+            )
+        )
+
+    unclassified = report.f1["unclassified"].learners
+    if unclassified:
+        drill = reverse("bpf:drill", args=[report.year, "F1.unclassified"])
+        checks.append(
+            Check(
+                "unclassified_trainees",
+                ERROR,
+                unclassified,
+                ngettext(
+                    "%(count)d learner has no F-1 line: set their professional status or the "
+                    "enrollment's F-1 line.",
+                    "%(count)d learners have no F-1 line: set their professional status or the "
+                    "enrollment's F-1 line.",
+                    unclassified,
+                )
+                % {"count": unclassified},
+                (Link(_("Unclassified learners"), drill),),
+            )
+        )
+
+    no_nsf = [session for session in in_f if not session.nsf_code]
+    if no_nsf:
+        checks.append(
+            Check(
+                "missing_nsf",
+                ERROR,
+                len(no_nsf),
+                ngettext(
+                    "%(count)d session's course has no NSF speciality (section F-4).",
+                    "%(count)d sessions' courses have no NSF speciality (section F-4).",
+                    len(no_nsf),
+                )
+                % {"count": len(no_nsf)},
+                _course_links(no_nsf),
+            )
+        )
+
+    no_objective = [session for session in in_f if not session.objective]
+    if no_objective:
+        checks.append(
+            Check(
+                "missing_objective",
+                ERROR,
+                len(no_objective),
+                ngettext(
+                    "%(count)d session's course has no F-3 objective.",
+                    "%(count)d sessions' courses have no F-3 objective.",
+                    len(no_objective),
+                )
+                % {"count": len(no_objective)},
+                _course_links(no_objective),
+            )
+        )
+
+    totals = {"(1)": report.f1["total"], "(3)": report.f3["total"], "(4)": report.f4_total}
+    differing = [
+        code
+        for code in ("(3)", "(4)")
+        if (totals[code].learners, totals[code].hours)
+        != (totals["(1)"].learners, totals["(1)"].hours)
+    ]
+    if differing:
+        checks.append(
+            Check(
+                "totals_mismatch",
+                ERROR,
+                len(differing),
+                _(
+                    "Totals (1), (3) and (4) must be equal; they differ: "
+                    "(1) %(f1_learners)d learners, %(f1_hours)d hours; "
+                    "(3) %(f3_learners)d learners, %(f3_hours)d hours; "
+                    "(4) %(f4_learners)d learners, %(f4_hours)d hours. "
+                    "Fix the other checks, or adjust a line by one hour when rounding caused it."
+                )
+                % {
+                    "f1_learners": totals["(1)"].learners,
+                    "f1_hours": totals["(1)"].hours,
+                    "f3_learners": totals["(3)"].learners,
+                    "f3_hours": totals["(3)"].hours,
+                    "f4_learners": totals["(4)"].learners,
+                    "f4_hours": totals["(4)"].hours,
+                },
+                (Link(_("Section F"), reverse("bpf:report") + f"?year={report.year}#section-F"),),
+            )
+        )
+
+    if report.c["total"].value > 0 and not report.inputs.total_costs:
+        checks.append(
+            Check(
+                "costs_missing",
+                WARNING,
+                1,
+                _("Section C shows income but the costs of section D are not filled in."),
+                (Link(_("Section D"), reverse("bpf:report") + f"?year={report.year}#inputs"),),
+            )
+        )
+
+    overfunded = [session for session in counted_sessions if session.overfunded]
+    overfunded_count = sum(session.overfunded for session in overfunded)
+    if overfunded_count:
+        checks.append(
+            Check(
+                "overfunded",
+                WARNING,
+                overfunded_count,
+                ngettext(
+                    "%(count)d learner's approved funding exceeds the course price.",
+                    "%(count)d learners' approved funding exceeds the course price.",
+                    overfunded_count,
+                )
+                % {"count": overfunded_count},
+                _session_links(overfunded),
+            )
+        )
+
+    no_hours = [
+        session for session in counted_sessions if not session.hours or not session.exact_hours
+    ]
+    if no_hours:
+        checks.append(
+            Check(
+                "no_hours",
+                ERROR,
+                len(no_hours),
+                ngettext(
+                    "%(count)d session has zero hours.",
+                    "%(count)d sessions have zero hours.",
+                    len(no_hours),
+                )
+                % {"count": len(no_hours)},
+                _session_links(no_hours),
+            )
+        )
+
+    return tuple(sorted(checks, key=lambda check: check.severity != ERROR))

@@ -1,0 +1,647 @@
+"""The one BPF computation: `compute_bpf(organization, year)`.
+
+The page, every export and the `export_bpf` command call it; nothing else computes a figure.
+
+Rules (BPF.md): only Approved and Paid allocations count, at their approved amount; cancelled
+enrollments count nowhere (nor do their allocations); a session that straddles two fiscal years is
+split by calendar days (inclusive) — its amounts and hours are pro-rated, each enrollment counts as
+one learner in each year it touches; each line is rounded half-up to whole euros or hours and each
+total is the sum of the rounded lines it adds up.
+
+Everything is aggregated in the database, grouped by session: the number of queries does not
+depend on the number of allocations or enrollments. Pro-rating is then done per session, in
+Python, on the aggregated sums.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from bpf import labels
+from bpf.models import BpfInputs
+from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus
+from funding.types import BPF_LINE, FundingType
+from learners.models import ProfessionalStatus
+from training.models import Delivery, Enrollment, Objective, Session
+from training.nsf import nsf_labels
+
+if TYPE_CHECKING:
+    from certeef.models import Organization
+
+ZERO = Decimal(0)
+# Sums can exceed the model fields' max_digits: give the aggregates room.
+WIDE_DECIMAL = DecimalField(max_digits=20, decimal_places=2)
+
+C_CODES = (
+    *("1", "a", "b", "c", "d", "e", "f", "g", "h", "2"),
+    *("3", "4", "5", "6", "7", "8", "9", "10", "11", "total"),
+)
+C_DETAIL_CODES = tuple(code for code in C_CODES if code not in ("2", "total"))
+F1_LINES = ("a", "b", "c", "d", "e", "unclassified")
+F3_LINES = ("a_6_8", "a_5", "a_4", "a_3", "a_2", "a_cqp", "b", "c", "d", "e", "f", "unclassified")
+F4_TOP = 5
+
+OBJECTIVE_F3: dict[str, str] = {
+    Objective.RNCP_6_8: "a_6_8",
+    Objective.RNCP_5: "a_5",
+    Objective.RNCP_4: "a_4",
+    Objective.RNCP_3: "a_3",
+    Objective.RNCP_2: "a_2",
+    Objective.RNCP_CQP: "a_cqp",
+    Objective.RS: "b",
+    Objective.CQP: "c",
+    Objective.OTHER: "d",
+    Objective.SKILLS_ASSESSMENT: "e",
+    Objective.VAE: "f",
+}
+
+# Rule 5: the learner's professional status → F-1 line.
+STATUS_F1: dict[str, str] = {
+    ProfessionalStatus.PRIVATE_EMPLOYEE: "a",
+    ProfessionalStatus.APPRENTICE: "b",
+    ProfessionalStatus.JOB_SEEKER: "c",
+    ProfessionalStatus.SELF_EMPLOYED: "e",
+    ProfessionalStatus.PUBLIC_AGENT: "e",
+    ProfessionalStatus.OTHER: "e",
+}
+
+F1_RULES: dict[int, str] = {
+    1: "the enrollment's own override",
+    2: "every counted allocation is self-funded",
+    3: "a counted allocation is France Travail",
+    4: "a counted allocation is an OPCO apprenticeship contract",
+    5: "the learner's professional status",
+    6: "no rule applies",
+}
+
+
+def round_half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A section C line: the whole euros to copy, and the exact sum before rounding."""
+
+    value: int
+    exact: Decimal
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A section F or G line: learners, whole hours to copy, and the hours before rounding."""
+
+    learners: int
+    hours: int
+    exact_hours: Decimal
+
+
+@dataclass(frozen=True)
+class Speciality:
+    code: str
+    label: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Section A, as the organisation's settings say."""
+
+    name: str
+    slug: str
+    legal_form: str = ""
+    siret: str = ""
+    naf_code: str = ""
+    nda: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def full_address(self) -> str:
+        place = " ".join(part for part in (self.postal_code, self.city) if part)
+        return ", ".join(part for part in (self.address, place) if part)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the administrator typed for the year (sections D, E, H and the share of turnover)."""
+
+    total_costs: int | None = None
+    trainer_salaries: int | None = None
+    training_purchases: int | None = None
+    own_trainers_count: int | None = None
+    own_trainers_hours: int | None = None
+    external_trainers_count: int | None = None
+    external_trainers_hours: int | None = None
+    turnover_share: int | None = None
+    signatory_name: str = ""
+    signatory_title: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    severity: str  # "error" | "warning"
+    count: int
+    message: str
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filing:
+    """Set on a report rebuilt from a filed snapshot."""
+
+    filed_at: datetime.datetime
+    filed_by: str
+
+
+@dataclass(frozen=True)
+class BpfReport:
+    organization: Identity
+    year: int
+    start: datetime.date
+    end: datetime.date
+    form: str
+    has_data: bool
+    distance: bool
+    c: Mapping[str, Amount]
+    f1: Mapping[str, Figure]
+    f1_distance: Figure
+    f2: Figure
+    f3: Mapping[str, Figure]
+    f4: tuple[Speciality, ...]
+    f4_other: Figure
+    f4_unclassified: Figure
+    f4_total: Figure
+    g: Figure
+    inputs: Inputs
+    checks: tuple[Check, ...]
+    filing: Filing | None = None
+
+    @property
+    def errors(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.checks if check.severity == "error")
+
+    @property
+    def d_total(self) -> int:
+        return self.inputs.total_costs or 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Pro-rating
+
+
+def days_in_year(
+    session_start: datetime.date,
+    session_end: datetime.date,
+    year_start: datetime.date,
+    year_end: datetime.date,
+) -> tuple[int, int]:
+    """(days of the session inside the fiscal year, days of the whole session), both inclusive."""
+    first, last = max(session_start, year_start), min(session_end, year_end)
+    inside = (last - first).days + 1 if last >= first else 0
+    return inside, (session_end - session_start).days + 1
+
+
+def prorate(value: Decimal, inside: int, whole: int) -> Decimal:
+    """The share of `value` that belongs to the year: accrual by service rendered."""
+    if inside == whole:
+        return value
+    return value * inside / whole
+
+
+# ---------------------------------------------------------------------------------------------
+# The querysets the computation, the drill-down and the detailed exports share
+
+
+def year_sessions(organization: Organization, start: datetime.date, end: datetime.date):
+    return Session.objects.filter(
+        organization=organization, start_date__lte=end, end_date__gte=start
+    )
+
+
+def _active_enrollment_exists() -> Exists:
+    return Exists(
+        Enrollment.objects.filter(
+            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), cancelled=False
+        )
+    )
+
+
+def year_allocations(
+    organization: Organization, start: datetime.date, end: datetime.date
+) -> QuerySet[FundingAllocation]:
+    """Allocations of the year's sessions whose enrollment is not cancelled (any status)."""
+    return FundingAllocation.objects.filter(
+        organization=organization, session__start_date__lte=end, session__end_date__gte=start
+    ).filter(_active_enrollment_exists())
+
+
+def counted_allocations(
+    organization: Organization, start: datetime.date, end: datetime.date
+) -> QuerySet[FundingAllocation]:
+    return year_allocations(organization, start, end).filter(status__in=COUNTED_STATUSES)
+
+
+def _counted_allocations_of_enrollment() -> QuerySet[FundingAllocation]:
+    return FundingAllocation.objects.filter(
+        session_id=OuterRef("session_id"),
+        learner_id=OuterRef("learner_id"),
+        status__in=COUNTED_STATUSES,
+    )
+
+
+def _f1_rules() -> list[tuple[Q | Exists, F | Value, int]]:
+    """BPF.md F-1 rules, in order: (condition, line, rule number). Built fresh for each query."""
+    counted = _counted_allocations_of_enrollment
+    funded = Exists(counted())
+    rules: list[tuple[Q | Exists, F | Value, int]] = [
+        (~Q(trainee_type_override=""), F("trainee_type_override"), 1),
+        (
+            funded & ~Exists(counted().exclude(funding_type=FundingType.SELF_FUNDED)),
+            Value("d"),
+            2,
+        ),
+        (Exists(counted().filter(funding_type=FundingType.FRANCE_TRAVAIL)), Value("c"), 3),
+        (Exists(counted().filter(funding_type=FundingType.OPCO_APPRENTICESHIP)), Value("b"), 4),
+    ]
+    for status, line in STATUS_F1.items():
+        rules.append((Q(learner__professional_status=status), Value(line), 5))
+    return rules
+
+
+def counted_enrollments(
+    organization: Organization, start: datetime.date, end: datetime.date
+) -> QuerySet[Enrollment]:
+    """The year's non-cancelled enrollments, annotated with their F-1 line and the rule that chose
+    it, whether any counted allocation funds them, and whether those exceed the course price."""
+    counted_total = Subquery(
+        _counted_allocations_of_enrollment()
+        .order_by()
+        .values("learner_id")
+        .annotate(total=Sum("approved_amount", output_field=WIDE_DECIMAL))
+        .values("total")
+    )
+    return (
+        Enrollment.objects.filter(
+            organization=organization,
+            cancelled=False,
+            session__start_date__lte=end,
+            session__end_date__gte=start,
+        )
+        .alias(counted_total=counted_total)
+        .annotate(
+            f1_line=Case(
+                *[When(condition, then=line) for condition, line, _rule in _f1_rules()],
+                default=Value("unclassified"),
+                output_field=CharField(),
+            ),
+            f1_rule=Case(
+                *[When(condition, then=Value(rule)) for condition, _line, rule in _f1_rules()],
+                default=Value(6),
+                output_field=IntegerField(),
+            ),
+            funded=Exists(_counted_allocations_of_enrollment()),
+            overfunded=Case(
+                When(
+                    Q(session__course__price__isnull=False)
+                    & Q(counted_total__gt=F("session__course__price")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            ),
+            effective_hours=Coalesce("hours_attended", "session__hours"),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts per session, read once
+
+
+@dataclass
+class SessionFacts:
+    pk: int
+    reference: str
+    course_id: int
+    course_title: str
+    nsf_code: str
+    objective: str
+    delivery: str
+    distance: bool
+    hours: Decimal
+    inside: int
+    whole: int
+    learners: int = 0
+    exact_hours: Decimal = ZERO
+    unfunded: int = 0
+    overfunded: int = 0
+    pending: int = 0
+
+    @property
+    def in_f(self) -> bool:
+        return self.delivery != Delivery.SUBCONTRACTED_IN
+
+
+@dataclass
+class _Tally:
+    learners: int = 0
+    hours: Decimal = ZERO
+
+    def add(self, learners: int, hours: Decimal) -> None:
+        self.learners += learners
+        self.hours += hours
+
+    def figure(self) -> Figure:
+        return Figure(self.learners, round_half_up(self.hours), self.hours)
+
+
+def sum_figures(figures) -> Figure:
+    """A total line: the sum of the rounded lines it adds up."""
+    figures = list(figures)
+    return Figure(
+        sum(figure.learners for figure in figures),
+        sum(figure.hours for figure in figures),
+        sum((figure.exact_hours for figure in figures), ZERO),
+    )
+
+
+@dataclass
+class _Facts:
+    sessions: dict[int, SessionFacts] = field(default_factory=dict)
+    c_exact: dict[str, Decimal] = field(default_factory=dict)
+    f1: dict[str, _Tally] = field(default_factory=dict)
+    f1_distance: _Tally = field(default_factory=_Tally)
+    f2: _Tally = field(default_factory=_Tally)
+    f3: dict[str, _Tally] = field(default_factory=dict)
+    f4: dict[str, _Tally] = field(default_factory=dict)
+    f4_unclassified: _Tally = field(default_factory=_Tally)
+    g: _Tally = field(default_factory=_Tally)
+    unclassified_sessions: list[int] = field(default_factory=list)
+
+
+def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
+    rows = year_sessions(organization, start, end).values(
+        "pk",
+        "reference",
+        "course_id",
+        "course__title",
+        "course__nsf_code",
+        "course__objective",
+        "delivery",
+        "distance",
+        "hours",
+        "start_date",
+        "end_date",
+    )
+    sessions = {}
+    for row in rows:
+        inside, whole = days_in_year(row["start_date"], row["end_date"], start, end)
+        sessions[row["pk"]] = SessionFacts(
+            pk=row["pk"],
+            reference=row["reference"] or row["course__title"],
+            course_id=row["course_id"],
+            course_title=row["course__title"],
+            nsf_code=row["course__nsf_code"],
+            objective=row["course__objective"],
+            delivery=row["delivery"],
+            distance=row["distance"],
+            hours=row["hours"],
+            inside=inside,
+            whole=whole,
+        )
+    return sessions
+
+
+def _read_allocations(facts: _Facts, organization, start, end) -> None:
+    """Section C from counted allocations, grouped by session and type; pending ones counted."""
+    rows = (
+        year_allocations(organization, start, end)
+        .filter(status__in=(*COUNTED_STATUSES, FundingStatus.PENDING))
+        .order_by()
+        .values("session_id", "funding_type", "status")
+        .annotate(allocations=Count("pk"), total=Sum("approved_amount", output_field=WIDE_DECIMAL))
+    )
+    for row in rows:
+        session = facts.sessions[row["session_id"]]
+        if row["status"] == FundingStatus.PENDING:
+            session.pending += row["allocations"]
+            continue
+        line = BPF_LINE[row["funding_type"]]
+        share = prorate(row["total"], session.inside, session.whole)
+        facts.c_exact[line] = facts.c_exact.get(line, ZERO) + share
+
+
+def _read_enrollments(facts: _Facts, organization, start, end) -> None:
+    """Sections F and G from counted enrollments, grouped by session and F-1 classification."""
+    rows = (
+        counted_enrollments(organization, start, end)
+        .order_by()
+        .values("session_id", "f1_line", "f1_rule", "funded", "overfunded")
+        .annotate(learners=Count("pk"), hours=Sum("effective_hours", output_field=WIDE_DECIMAL))
+    )
+    for row in rows:
+        session = facts.sessions[row["session_id"]]
+        learners = row["learners"]
+        hours = prorate(row["hours"] or ZERO, session.inside, session.whole)
+        session.learners += learners
+        session.exact_hours += hours
+        if not row["funded"]:
+            session.unfunded += learners
+        if row["overfunded"]:
+            session.overfunded += learners
+        if not session.in_f:
+            facts.g.add(learners, hours)
+            continue
+        facts.f1.setdefault(row["f1_line"], _Tally()).add(learners, hours)
+        if row["f1_line"] == "unclassified" and session.pk not in facts.unclassified_sessions:
+            facts.unclassified_sessions.append(session.pk)
+        if session.distance:
+            facts.f1_distance.add(learners, hours)
+        if session.delivery == Delivery.SUBCONTRACTED_OUT:
+            facts.f2.add(learners, hours)
+        f3_line = OBJECTIVE_F3.get(session.objective, "unclassified")
+        facts.f3.setdefault(f3_line, _Tally()).add(learners, hours)
+        if session.nsf_code:
+            facts.f4.setdefault(session.nsf_code, _Tally()).add(learners, hours)
+        else:
+            facts.f4_unclassified.add(learners, hours)
+
+
+def _section_c(c_exact: dict[str, Decimal]) -> dict[str, Amount]:
+    lines = {code: c_exact.get(code, ZERO) for code in C_DETAIL_CODES}
+    amounts = {code: Amount(round_half_up(exact), exact) for code, exact in lines.items()}
+
+    def total(codes) -> Amount:
+        return Amount(
+            sum(amounts[code].value for code in codes),
+            sum((amounts[code].exact for code in codes), ZERO),
+        )
+
+    amounts["2"] = total(labels.C_OPCO_LINES)
+    amounts["total"] = total(
+        ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"),
+    )
+    return {code: amounts[code] for code in C_CODES}
+
+
+def _section_f3(tallies: dict[str, _Tally]) -> dict[str, Figure]:
+    lines = {key: tallies.get(key, _Tally()).figure() for key in F3_LINES}
+    a = sum_figures(lines[key] for key in labels.F3_A_SUBLINES)
+    total = sum_figures(
+        [a, *(lines[key] for key in ("b", "c", "d", "e", "f", "unclassified"))],
+    )
+    return {"a": a, **lines, "total": total}
+
+
+def rank_specialities(tallies: dict[str, _Tally]) -> list[Speciality]:
+    """NSF specialities ranked by hours, then learners (then code, for a stable order)."""
+    names = nsf_labels()
+    specialities = [
+        Speciality(code, names.get(code, ""), tally.figure()) for code, tally in tallies.items()
+    ]
+    specialities.sort(key=lambda s: (-s.figure.hours, -s.figure.learners, s.code))
+    return specialities
+
+
+def _section_f4(facts: _Facts) -> tuple[tuple[Speciality, ...], Figure, Figure, Figure]:
+    ranked = rank_specialities(facts.f4)
+    top = tuple(ranked[:F4_TOP])
+    rest = _Tally()
+    for speciality in ranked[F4_TOP:]:
+        rest.add(speciality.figure.learners, facts.f4[speciality.code].hours)
+    other = rest.figure()
+    unclassified = facts.f4_unclassified.figure()
+    total = sum_figures([*(s.figure for s in top), other, unclassified])
+    return top, other, unclassified, total
+
+
+def identity_of(organization: Organization) -> Identity:
+    return Identity(
+        name=organization.name,
+        slug=organization.slug,
+        legal_form=organization.legal_form,
+        siret=organization.siret,
+        naf_code=organization.naf_code,
+        nda=organization.nda,
+        address=organization.address,
+        postal_code=organization.postal_code,
+        city=organization.city,
+        phone=organization.phone,
+        email=organization.email,
+    )
+
+
+def _inputs_of(organization: Organization, year: int) -> Inputs:
+    stored = BpfInputs.objects.filter(organization=organization, fiscal_year=year).first()
+    if stored is None:
+        return Inputs()
+    return Inputs(
+        **{name: getattr(stored, name) for name in Inputs.__dataclass_fields__},
+    )
+
+
+def compute_bpf(organization: Organization, year: int) -> BpfReport:
+    """The BPF of `organization` for fiscal year `year` (the one that ends in calendar `year`)."""
+    from bpf.checks import build_checks
+
+    start, end = organization.fiscal_year_bounds(year)
+    facts = _Facts(sessions=_read_sessions(organization, start, end))
+    _read_allocations(facts, organization, start, end)
+    _read_enrollments(facts, organization, start, end)
+
+    f1_lines = {key: facts.f1.get(key, _Tally()).figure() for key in F1_LINES}
+    f1 = {**f1_lines, "total": sum_figures(f1_lines.values())}
+    f4, f4_other, f4_unclassified, f4_total = _section_f4(facts)
+    counted_sessions = [session for session in facts.sessions.values() if session.learners]
+    report = BpfReport(
+        organization=identity_of(organization),
+        year=year,
+        start=start,
+        end=end,
+        form=labels.form_version(year),
+        has_data=bool(counted_sessions),
+        distance=any(session.distance for session in counted_sessions),
+        c=_section_c(facts.c_exact),
+        f1=f1,
+        f1_distance=facts.f1_distance.figure(),
+        f2=facts.f2.figure(),
+        f3=_section_f3(facts.f3),
+        f4=f4,
+        f4_other=f4_other,
+        f4_unclassified=f4_unclassified,
+        f4_total=f4_total,
+        g=facts.g.figure(),
+        inputs=_inputs_of(organization, year),
+        checks=(),
+    )
+    checks = build_checks(report, counted_sessions, facts.sessions.values())
+    return dataclasses.replace(report, checks=checks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Which years
+
+
+def fiscal_years_with_data(organization: Organization) -> list[int]:
+    """Fiscal years touched by a session with at least one non-cancelled enrollment, newest
+    first."""
+    spans = (
+        Session.objects.filter(organization=organization)
+        .filter(Exists(Enrollment.objects.filter(session_id=OuterRef("pk"), cancelled=False)))
+        .order_by()
+        .values_list("start_date", "end_date")
+        .distinct()
+    )
+    years: set[int] = set()
+    for start, end in spans:
+        years.update(
+            range(organization.fiscal_year_of(start), organization.fiscal_year_of(end) + 1)
+        )
+    return sorted(years, reverse=True)
+
+
+def default_fiscal_year(
+    organization: Organization, years: list[int], today: datetime.date
+) -> int | None:
+    """The last closed fiscal year if it has data (that is the one to file), else the newest."""
+    if not years:
+        return None
+    last_closed = organization.fiscal_year_of(today) - 1
+    return last_closed if last_closed in years else years[0]
