@@ -1,0 +1,112 @@
+"""Who carries an allocation: an individual or a company.
+
+The allocation form, views and templates are written once against `Carrier`; the individual's
+Funding tab and the company's Funding tab differ only in what a carrier says here (which types
+it may carry, which sessions and learners may be chosen, where its Funding tab is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.urls import NoReverseMatch, reverse
+
+from funding.models import FundingAllocation
+from funding.types import INDIVIDUAL_TYPES, types_for_company_kind
+from learners.models import Learner
+from training.models import Session
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from companies.models import Company
+    from individuals.models import Individual
+
+
+@dataclass(frozen=True)
+class Carrier:
+    individual: Individual | None = None
+    company: Company | None = None
+
+    @property
+    def payer(self) -> Individual | Company:
+        return self.individual if self.individual is not None else self.company
+
+    @property
+    def organization_id(self) -> int:
+        return self.payer.organization_id
+
+    @property
+    def is_individual(self) -> bool:
+        return self.individual is not None
+
+    @property
+    def funding_types(self) -> tuple[str, ...]:
+        if self.individual is not None:
+            return INDIVIDUAL_TYPES
+        return types_for_company_kind(self.company.kind)
+
+    @property
+    def fixed_learner(self) -> Learner | None:
+        """An individual funds their own training; a company funds any enrolled learner."""
+        return self.individual.learner if self.individual is not None else None
+
+    def sessions(self) -> QuerySet[Session]:
+        sessions = Session.objects.filter(organization_id=self.organization_id)
+        if self.individual is not None:
+            sessions = sessions.filter(enrollments__learner_id=self.individual.learner_id)
+        return sessions.select_related("course").order_by("-start_date", "pk").distinct()
+
+    def learners(self) -> QuerySet[Learner]:
+        """Learners this carrier may fund: anyone enrolled in one of the organisation's sessions
+        (the service checks the enrolment in the chosen session)."""
+        if self.individual is not None:
+            return Learner.objects.filter(pk=self.individual.learner_id)
+        return (
+            Learner.objects.filter(organization_id=self.organization_id, enrollments__isnull=False)
+            .order_by("last_name", "first_name", "pk")
+            .distinct()
+        )
+
+    def allocations(self) -> QuerySet[FundingAllocation]:
+        carrier_filter = (
+            {"individual": self.individual}
+            if self.individual is not None
+            else {"company": self.company}
+        )
+        return FundingAllocation.objects.filter(**carrier_filter).select_related(
+            "session__course", "learner"
+        )
+
+    def service_kwargs(self) -> dict[str, object]:
+        """The carrier as `allocation_create` takes it."""
+        if self.individual is not None:
+            return {"individual": self.individual}
+        return {"company": self.company}
+
+    @property
+    def funding_url(self) -> str:
+        """The carrier's Funding tab (a company without one yet: its page)."""
+        if self.individual is not None:
+            return reverse("individuals:funding", args=[self.individual.pk])
+        try:
+            return reverse("companies:funding", args=[self.company.pk])
+        except NoReverseMatch:
+            return reverse("companies:detail", args=[self.company.pk])
+
+    @property
+    def add_url(self) -> str | None:
+        """Where "+ Add funding" goes (None while the company side has no such page)."""
+        if self.individual is not None:
+            return reverse("individuals:funding_add", args=[self.individual.pk])
+        try:
+            return reverse("companies:funding_add", args=[self.company.pk])
+        except NoReverseMatch:
+            return None
+
+
+def carrier_of(allocation: FundingAllocation) -> Carrier:
+    if allocation.individual_id:
+        return Carrier(individual=allocation.individual)
+    return Carrier(company=allocation.company)

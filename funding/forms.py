@@ -1,0 +1,186 @@
+"""The allocation form, written once for every carrier (individual or company), and the small
+forms of the status moves and the deletion."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certeef.formats import AmountField
+from certeef.forms import DigitsField
+from funding.models import ALLOWED_MOVES, FundingStatus
+from funding.types import FundingType, type_choices
+from learners.models import Learner
+from training.models import Session
+
+if TYPE_CHECKING:
+    from funding.carriers import Carrier
+    from funding.models import FundingAllocation
+
+# The button that offers each allowed move (DESIGN.md's statuses, in the users' words).
+MOVE_LABELS: dict[tuple[str, str], str] = {
+    (FundingStatus.PENDING, FundingStatus.APPROVED): _("Approve"),
+    (FundingStatus.PENDING, FundingStatus.REJECTED): _("Reject"),
+    (FundingStatus.APPROVED, FundingStatus.PAID): _("Mark as paid"),
+    (FundingStatus.APPROVED, FundingStatus.REJECTED): _("Reject"),
+    (FundingStatus.APPROVED, FundingStatus.PENDING): _("Back to pending"),
+    (FundingStatus.REJECTED, FundingStatus.PENDING): _("Back to pending"),
+    (FundingStatus.PAID, FundingStatus.APPROVED): _("Reverse payment"),
+}
+
+
+def status_moves(allocation: FundingAllocation) -> list[tuple[str, str]]:
+    """(target status, button label) for every move allowed from the allocation's status."""
+    return [
+        (to_status, MOVE_LABELS[(allocation.status, to_status)])
+        for to_status in ALLOWED_MOVES.get(allocation.status, ())
+    ]
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, session: Session) -> str:
+        dates = f"{session.start_date:%d/%m/%Y} – {session.end_date:%d/%m/%Y}"
+        if session.reference:
+            return f"{session.reference} — {session.course.title} ({dates})"
+        return f"{session.course.title} ({dates})"
+
+
+class AllocationForm(forms.Form):
+    """Add or edit an allocation of one carrier. Choices come from the carrier: another
+    organisation's session or learner, or a type the carrier may not carry, is an invalid choice.
+    A new form carries a one-time token (double submission); an edit carries the version it was
+    built from (stale copy)."""
+
+    funding_type = forms.ChoiceField(label=_("Type"))
+    approved_amount = AmountField(
+        label=_("Approved amount"),
+        help_text=_("The approved amount, not the requested one, feeds exports and the BPF."),
+    )
+    requested_amount = AmountField(label=_("Requested amount"), required=False)
+    session = SessionChoiceField(queryset=Session.objects.none(), label=_("Session"))
+    learner = forms.ModelChoiceField(queryset=Learner.objects.none(), label=_("Learner"))
+    cpf_case_number = DigitsField(
+        label=_("CPF case number"),
+        required=False,
+        help_text=_("CPF only: the Mon Compte Formation case number, 8 to 15 digits."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    funder_reference = forms.CharField(
+        label=_("Funder reference"),
+        required=False,
+        max_length=100,
+        help_text=_("France Travail quote, OPCO file number…"),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        carrier: Carrier,
+        allocation: FundingAllocation | None = None,
+    ) -> None:
+        initial: dict[str, object] = {}
+        if allocation is not None:
+            initial = {
+                "funding_type": allocation.funding_type,
+                "approved_amount": allocation.approved_amount,
+                "requested_amount": allocation.requested_amount,
+                "session": allocation.session_id,
+                "learner": allocation.learner_id,
+                "cpf_case_number": allocation.cpf_case_number,
+                "funder_reference": allocation.funder_reference,
+                "notes": allocation.notes,
+                "version": allocation.version,
+            }
+        else:
+            initial = {"form_token": uuid.uuid4()}
+        super().__init__(data, initial=initial)
+        self.carrier = carrier
+        self.fields["funding_type"].choices = [
+            ("", _("Choose a type")),
+            *type_choices(carrier.funding_types),
+        ]
+        self.fields["session"].queryset = carrier.sessions()
+        if carrier.fixed_learner is not None:
+            del self.fields["learner"]
+        else:
+            self.fields["learner"].queryset = carrier.learners()
+        del self.fields["form_token" if allocation is not None else "version"]
+
+    @property
+    def has_sessions(self) -> bool:
+        return self.fields["session"].queryset.exists()
+
+    def clean_cpf_case_number(self) -> str:
+        case_number = self.cleaned_data["cpf_case_number"]
+        if case_number and not re.fullmatch(r"\d{8,15}", case_number):
+            raise forms.ValidationError(
+                _("A CPF case number has 8 to 15 digits (spaces are ignored)."), code="format"
+            )
+        return case_number
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        funding_type = cleaned_data.get("funding_type")
+        case_number = cleaned_data.get("cpf_case_number")
+        if funding_type == FundingType.CPF and case_number == "":
+            self.add_error("cpf_case_number", _("The CPF case number is required for CPF."))
+        elif funding_type and funding_type != FundingType.CPF and case_number:
+            self.add_error(
+                "cpf_case_number", _("A case number is only for CPF funding: leave it empty.")
+            )
+        return cleaned_data
+
+    def allocation_fields(self) -> dict[str, object]:
+        """The cleaned values, as `allocation_create` and `allocation_update` take them."""
+        data = self.cleaned_data
+        return {
+            "session": data["session"],
+            "learner": data["learner"] if "learner" in self.fields else self.carrier.fixed_learner,
+            "funding_type": data["funding_type"],
+            "approved_amount": data["approved_amount"],
+            "requested_amount": data["requested_amount"],
+            "cpf_case_number": data["cpf_case_number"],
+            "funder_reference": data["funder_reference"],
+            "notes": data["notes"],
+        }
+
+
+class VersionForm(forms.Form):
+    """The version of the allocation the user saw: an action on an older copy is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, allocation: FundingAllocation) -> None:
+        super().__init__(data, initial={"version": allocation.version})
+
+
+class AllocationStatusForm(VersionForm):
+    paid_on = forms.DateField(
+        label=_("Payment date"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        help_text=_("Optional: why the status changes (kept in the history)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, data=None, *, allocation: FundingAllocation, to_status: str) -> None:
+        super().__init__(data, allocation=allocation)
+        if to_status == FundingStatus.PAID:
+            self.fields["paid_on"].initial = timezone.localdate()
+        else:
+            del self.fields["paid_on"]
