@@ -1,0 +1,60 @@
+"""python manage.py export_bpf --organization SLUG --year Y --format pdf|xlsx|csv|json
+[--output FILE] [--filed]
+
+The same computation as the BPF page: the figures are identical. JSON goes to standard output
+unless --output is given; the other formats are written to --output or to
+bpf-<slug>-<year>.<format> in the current directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bpf.computation import compute_bpf, fiscal_years_with_data
+from bpf.exports import FORMATS, export
+from bpf.snapshots import latest_filing, report_from_filing
+from certeef.models import Organization
+
+
+class Command(BaseCommand):
+    help = "Export an organisation's BPF (Cerfa 10443) for a fiscal year."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--organization", required=True, help="The organisation's slug.")
+        parser.add_argument(
+            "--year", required=True, type=int, help="The fiscal year (the year it ends in)."
+        )
+        parser.add_argument("--format", required=True, choices=FORMATS, dest="file_format")
+        parser.add_argument("--output", help="The file to write (JSON: default standard output).")
+        parser.add_argument(
+            "--filed", action="store_true", help="Export the figures as filed, not current ones."
+        )
+
+    def handle(self, *args, organization: str, year: int, file_format: str, **options) -> None:
+        org = Organization.objects.filter(slug=organization).first()
+        if org is None:
+            raise CommandError(f"Unknown organisation “{organization}”.")
+        if options["filed"]:
+            filing = latest_filing(org, year)
+            if filing is None:
+                raise CommandError(
+                    f"Fiscal year {year} of {org.slug} has not been marked as filed."
+                )
+            report = report_from_filing(filing)
+        else:
+            report = compute_bpf(org, year)
+            if not report.has_data:
+                years = ", ".join(str(y) for y in fiscal_years_with_data(org)) or "none"
+                raise CommandError(
+                    f"No data for fiscal year {year} of {org.slug} (years with data: {years})."
+                )
+        exported = export(report, file_format)
+        output = options["output"]
+        if output is None and file_format == "json":
+            self.stdout.write(exported.content.decode(), ending="")
+            return
+        path = Path(output or exported.filename)
+        path.write_bytes(exported.content)
+        self.stdout.write(f"Wrote {path}")

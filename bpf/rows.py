@@ -1,0 +1,261 @@
+"""The report as the form's lines, in the form's order, with their French labels.
+
+The page, the PDF, the XLSX "BPF" sheet and the CSV all list these rows, so that every output shows
+the same lines in the same order. Each row has a stable `key` ("C.e", "F1.total", "F4.326") used
+to put last year's figure and the filed figure beside it, and to drill into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bpf import labels
+from bpf.computation import Amount, BpfReport, Figure
+
+
+@dataclass(frozen=True)
+class Row:
+    section: str
+    key: str
+    code: str
+    label: str
+    amount: Amount | None = None
+    figure: Figure | None = None
+    total: bool = False
+    indent: int = 0
+    # A heading row carries only its label (e.g. "Produits provenant :").
+    heading: bool = False
+
+    @property
+    def value(self) -> int | tuple[int, int] | None:
+        if self.amount is not None:
+            return self.amount.value
+        if self.figure is not None:
+            return (self.figure.learners, self.figure.hours)
+        return None
+
+    @property
+    def drillable(self) -> bool:
+        return not self.heading
+
+
+def section_c_rows(report: BpfReport) -> list[Row]:
+    form = report.form
+    rows = [Row("C", "C.head", "", labels.C_HEAD, heading=True)]
+
+    def line(code: str, indent: int = 0, total: bool = False) -> Row:
+        return Row(
+            "C",
+            f"C.{code}",
+            code if code != "total" else "",
+            labels.c_label(code, form),
+            amount=report.c[code],
+            indent=indent,
+            total=total,
+        )
+
+    rows.append(line("1"))
+    rows.append(Row("C", "C.opco_head", "", labels.C_OPCO_HEAD, heading=True))
+    rows.extend(line(code, indent=1) for code in labels.C_OPCO_LINES)
+    rows.append(line("2", total=True))
+    rows.append(line("3"))
+    rows.append(Row("C", "C.public_head", "", labels.C_PUBLIC_HEAD, heading=True))
+    rows.extend(line(code, indent=1) for code in labels.C_PUBLIC_LINES)
+    rows.extend(line(code) for code in ("9", "10", "11"))
+    rows.append(line("total", total=True))
+    return rows
+
+
+def section_f_rows(report: BpfReport) -> list[Row]:
+    rows: list[Row] = []
+    for key in ("a", "b", "c", "d", "e"):
+        rows.append(Row("F1", f"F1.{key}", key, labels.F1_LABELS[key], figure=report.f1[key]))
+    if report.f1["unclassified"].learners:
+        rows.append(
+            Row(
+                "F1",
+                "F1.unclassified",
+                "",
+                labels.F1_LABELS["unclassified"],
+                figure=report.f1["unclassified"],
+            )
+        )
+    rows.append(
+        Row(
+            "F1",
+            "F1.total",
+            labels.TOTAL_CODES["F1"],
+            labels.F1_LABELS["total"],
+            figure=report.f1["total"],
+            total=True,
+        )
+    )
+    if report.form == labels.FORM_16:
+        rows.append(
+            Row(
+                "F1",
+                "F1.distance",
+                "",
+                labels.F1_DISTANCE_16,
+                figure=report.f1_distance,
+                indent=1,
+            )
+        )
+    rows.append(Row("F2", "F2", "", labels.F2_LABEL, figure=report.f2))
+    for key in ("a", *labels.F3_A_SUBLINES, "b", "c", "d", "e", "f"):
+        rows.append(
+            Row(
+                "F3",
+                f"F3.{key}",
+                key if len(key) == 1 else "",
+                labels.F3_LABELS[key],
+                figure=report.f3[key],
+                indent=0 if len(key) == 1 else 1,
+            )
+        )
+    if report.f3["unclassified"].learners:
+        rows.append(
+            Row(
+                "F3",
+                "F3.unclassified",
+                "",
+                labels.F3_LABELS["unclassified"],
+                figure=report.f3["unclassified"],
+            )
+        )
+    rows.append(
+        Row(
+            "F3",
+            "F3.total",
+            labels.TOTAL_CODES["F3"],
+            labels.F3_LABELS["total"],
+            figure=report.f3["total"],
+            total=True,
+        )
+    )
+    for speciality in report.f4:
+        rows.append(
+            Row(
+                "F4",
+                f"F4.{speciality.code}",
+                speciality.code,
+                speciality.label,
+                figure=speciality.figure,
+            )
+        )
+    rows.append(Row("F4", "F4.other", "", labels.F4_OTHER_LABEL, figure=report.f4_other))
+    if report.f4_unclassified.learners:
+        rows.append(
+            Row(
+                "F4",
+                "F4.unclassified",
+                "",
+                labels.F4_UNCLASSIFIED_LABEL,
+                figure=report.f4_unclassified,
+            )
+        )
+    rows.append(
+        Row(
+            "F4",
+            "F4.total",
+            labels.TOTAL_CODES["F4"],
+            labels.F4_TOTAL_LABEL,
+            figure=report.f4_total,
+            total=True,
+        )
+    )
+    return rows
+
+
+def section_g_rows(report: BpfReport) -> list[Row]:
+    return [Row("G", "G", "", labels.G_LABEL, figure=report.g)]
+
+
+def figure_rows(report: BpfReport) -> list[Row]:
+    """Every computed line: C, F-1 to F-4, G."""
+    return [*section_c_rows(report), *section_f_rows(report), *section_g_rows(report)]
+
+
+def values_by_key(report: BpfReport) -> dict[str, int | tuple[int, int]]:
+    return {row.key: row.value for row in figure_rows(report) if not row.heading}
+
+
+def input_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
+    """(code, label, value) of what the administrator typed: turnover share, D, E, H."""
+    inputs = report.inputs
+    return [
+        ("C.turnover_share", labels.TURNOVER_LABEL, inputs.turnover_share),
+        ("D.total_costs", labels.D_LABELS["total_costs"], inputs.total_costs),
+        ("D.trainer_salaries", labels.D_LABELS["trainer_salaries"], inputs.trainer_salaries),
+        (
+            "D.training_purchases",
+            labels.D_LABELS["training_purchases"],
+            inputs.training_purchases,
+        ),
+        (
+            "E.own.count",
+            f"{labels.E_LABELS['own']} — {labels.E_COLUMNS[0]}",
+            inputs.own_trainers_count,
+        ),
+        (
+            "E.own.hours",
+            f"{labels.E_LABELS['own']} — {labels.E_COLUMNS[1]}",
+            inputs.own_trainers_hours,
+        ),
+        (
+            "E.external.count",
+            f"{labels.E_LABELS['external']} — {labels.E_COLUMNS[0]}",
+            inputs.external_trainers_count,
+        ),
+        (
+            "E.external.hours",
+            f"{labels.E_LABELS['external']} — {labels.E_COLUMNS[1]}",
+            inputs.external_trainers_hours,
+        ),
+        ("H.signatory_name", labels.H_LABELS["signatory_name"], inputs.signatory_name),
+        ("H.signatory_title", labels.H_LABELS["signatory_title"], inputs.signatory_title),
+    ]
+
+
+def identity_rows(report: BpfReport) -> list[tuple[str, str, str]]:
+    """(code, label, value) of sections A and B."""
+    identity = report.organization
+    values = {
+        "nda": identity.nda,
+        "siret": identity.siret,
+        "naf_code": identity.naf_code,
+        "legal_form": identity.legal_form,
+        "name": identity.name,
+        "address": identity.full_address,
+        "phone": identity.phone,
+        "email": identity.email,
+    }
+    rows = [(f"A.{key}", labels.IDENTITY_LABELS[key], values[key]) for key in values]
+    rows.append(
+        (
+            "B.fiscal_year",
+            labels.FISCAL_YEAR_LABEL,
+            f"du {report.start:%d/%m/%Y} au {report.end:%d/%m/%Y}",
+        )
+    )
+    rows.append(("B.distance", labels.DISTANCE_QUESTION, "Oui" if report.distance else "Non"))
+    return rows
+
+
+def flat_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
+    """Every line as (code, label, value) in form order: A, B, C, D, E, F, G, H. Figures of F
+    and G give two rows, learners then hours (the form's two columns)."""
+    rows = identity_rows(report)
+    inputs = input_rows(report)
+    for row in section_c_rows(report):
+        if not row.heading:
+            rows.append((row.key, row.label, row.value))
+    rows.extend(row for row in inputs if not row[0].startswith("H."))
+    for row in [*section_f_rows(report), *section_g_rows(report)]:
+        label = row.label
+        rows.append(
+            (f"{row.key}.learners", f"{label} — {labels.F_COLUMNS[0]}", row.figure.learners)
+        )
+        rows.append((f"{row.key}.hours", f"{label} — {labels.F_COLUMNS[1]}", row.figure.hours))
+    rows.extend(row for row in inputs if row[0].startswith("H."))
+    return rows
