@@ -8,6 +8,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,16 @@ def status_moves(allocation: FundingAllocation) -> list[tuple[str, str]]:
         (to_status, MOVE_LABELS[(allocation.status, to_status)])
         for to_status in ALLOWED_MOVES.get(allocation.status, ())
     ]
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """A service's error next to the form field it names (above the form when the form has no
+    such field, e.g. the learner of an individual's allocation)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class SessionChoiceField(forms.ModelChoiceField):

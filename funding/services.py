@@ -142,7 +142,9 @@ def _check_case_number(allocation: FundingAllocation) -> None:
         )
 
 
-def _validate(allocation: FundingAllocation) -> None:
+def allocation_validate(*, allocation: FundingAllocation) -> None:
+    """Every rule an allocation must satisfy (raises ValidationError naming the fields). The
+    create and update services call it; the admin's form calls it to show errors in place."""
     _check_same_organization(allocation)
     _check_carrier_and_type(allocation)
     _check_case_number(allocation)
@@ -194,7 +196,7 @@ def allocation_create(
         status=FundingStatus.PENDING,
         created_by=created_by,
     )
-    _validate(allocation)
+    allocation_validate(allocation=allocation)
     _save_or_explain(allocation)
     return allocation
 
@@ -213,7 +215,7 @@ def allocation_update(
         raise ValidationError(STALE_MESSAGE, code="stale")
     for field, value in changes.items():
         setattr(current, field, value)
-    _validate(current)
+    allocation_validate(allocation=current)
     current.version = F("version") + 1
     _save_or_explain(current)
     current.refresh_from_db()

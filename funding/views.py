@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from funding.forms import (
     AllocationForm,
     AllocationStatusForm,
     VersionForm,
+    add_service_error,
     status_moves,
 )
 from funding.models import FundingAllocation, FundingStatus
@@ -35,15 +35,6 @@ USED_FORM_TOKENS_KEY = "funding_used_form_tokens"
 REMEMBERED_FORM_TOKENS = 100
 
 ALLOCATION_LIST_TEMPLATE = "funding/allocation_list.html"
-
-
-def add_service_error(form: Form, error: ValidationError) -> None:
-    """A service's error next to the form field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def allocation_list_context(carrier: Carrier) -> dict[str, object]:

@@ -1,0 +1,189 @@
+"""Back-office for allocations. Every write goes through funding.services, as in the interface:
+the form validates with `allocation_validate`, saving calls `allocation_create` or
+`allocation_update` (compare-and-swap on the version the page was opened with), status moves are
+admin actions calling `allocation_set_status` (so each one is recorded in the history), and only a
+Pending allocation can be deleted."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from certeef.admin import OrganizationScopedAdmin, SameOrganizationForm
+from certeef.forms import DigitsField
+from funding import services
+from funding.forms import add_service_error
+from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
+
+
+class AllocationAdminForm(SameOrganizationForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = FundingAllocation
+        fields = "__all__"
+        field_classes = {"cpf_case_number": DigitsField}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if self.instance.pk and cleaned_data.get("expected_version") != self.instance.version:
+            raise ValidationError(services.STALE_MESSAGE, code="stale")
+        return cleaned_data
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            services.allocation_validate(allocation=self.instance)
+        except ValidationError as error:
+            add_service_error(self, error)
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The history, read-only: it is written only by `allocation_set_status`."""
+
+    model = FundingStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _status_action(to_status: str, description: str, *, paid_today: bool = False):
+    def action(modeladmin, request, queryset) -> None:
+        moved = 0
+        for allocation in queryset.select_related("learner"):
+            try:
+                services.allocation_set_status(
+                    allocation=allocation,
+                    to_status=to_status,
+                    changed_by=request.user,
+                    paid_on=timezone.localdate() if paid_today else None,
+                    note=str(_("Changed in the admin.")),
+                )
+            except ValidationError as error:
+                modeladmin.message_user(
+                    request,
+                    f"#{allocation.pk} ({allocation.learner}): {error.messages[0]}",
+                    messages.ERROR,
+                )
+            else:
+                moved += 1
+        if moved:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d allocation moved to %(status)s.",
+                    "%(count)d allocations moved to %(status)s.",
+                    moved,
+                )
+                % {"count": moved, "status": FundingStatus(to_status).label},
+                messages.SUCCESS,
+            )
+
+    action.__name__ = f"move_to_{to_status}{'_today' if paid_today else ''}"
+    return admin.action(description=description)(action)
+
+
+@admin.register(FundingAllocation)
+class FundingAllocationAdmin(OrganizationScopedAdmin):
+    form = AllocationAdminForm
+    list_display = ["pk", "learner", "carrier", "funding_type", "approved_amount", "status"]
+    list_display += ["cpf_case_number", "paid_on", "session", "organization"]
+    list_display_links = ["pk", "learner"]
+    search_fields = [
+        "learner__last_name",
+        "learner__first_name",
+        "cpf_case_number",
+        "funder_reference",
+        "company__name",
+        "individual__billing_name",
+    ]
+    list_filter = ["status", "funding_type", "organization"]
+    list_select_related = ["learner", "individual__learner", "company", "session__course"]
+    list_select_related += ["organization"]
+    autocomplete_fields = ["organization", "session", "learner", "individual", "company"]
+    readonly_fields = ["status", "paid_on", "version", "created_by", "created_at", "updated_at"]
+    inlines = [StatusChangeInline]
+    actions = [
+        _status_action(FundingStatus.APPROVED, _("Approve (from Pending) / reverse payment")),
+        _status_action(FundingStatus.PAID, _("Mark as paid today"), paid_today=True),
+        _status_action(FundingStatus.REJECTED, _("Reject")),
+        _status_action(FundingStatus.PENDING, _("Back to pending")),
+    ]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # The organisation and the carrier are fixed once the allocation exists.
+            readonly += ["organization", "individual", "company"]
+        return readonly
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {name: getattr(obj, name) for name in services.EDITABLE_FIELDS}
+        if change:
+            services.allocation_update(
+                allocation=obj, expected_version=form.cleaned_data["expected_version"], **fields
+            )
+            return
+        created = services.allocation_create(
+            organization=obj.organization,
+            individual=obj.individual,
+            company=obj.company,
+            created_by=request.user,
+            **fields,
+        )
+        # The admin goes on with `obj` (history entry, redirect): make it the saved row.
+        obj.pk = created.pk
+        obj.version = created.version
+        obj._state.adding = False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status != FundingStatus.PENDING:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj) -> None:
+        services.allocation_delete(allocation=obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # The bulk delete would bypass the Pending-only rule: delete allocations one by one.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(FundingStatusChange)
+class FundingStatusChangeAdmin(admin.ModelAdmin):
+    """Read-only: the history is never edited."""
+
+    list_display = ["allocation", "from_status", "to_status", "changed_by", "changed_at", "note"]
+    list_filter = ["to_status"]
+    list_select_related = ["allocation__learner", "changed_by"]
+    search_fields = ["allocation__learner__last_name", "allocation__cpf_case_number", "note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from certeef.access import get_for_organization, member_required
+from certeef.lists import paginate, query_string_without_page, search_query
+from certeef.validators import normalize_digits
+from funding.carriers import Carrier
+from funding.forms import add_service_error
+from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus
+from funding.views import allocation_list_context
+from individuals import services
+from individuals.forms import IndividualCreateForm, IndividualForm
+from individuals.models import Individual
+from learners.models import Learner
+
+SUGGESTIONS_SHOWN = 10
+ARCHIVED = "archived"
+
+
+def _search(individuals: QuerySet[Individual], query: str) -> QuerySet[Individual]:
+    """Every word must match the name or email (the learner's or the billing one) or a CPF case
+    number; a case number may be typed in groups of digits ("1234 5678 901")."""
+    digits = normalize_digits(query)
+    words = [digits] if digits.isdigit() else query.split()
+    for word in words:
+        # A subquery, not a join: a join on allocations would multiply the sums of each row.
+        case_number_matches = FundingAllocation.objects.filter(
+            individual=OuterRef("pk"), cpf_case_number__contains=word
+        )
+        individuals = individuals.filter(
+            Q(learner__first_name__icontains=word)
+            | Q(learner__last_name__icontains=word)
+            | Q(learner__email__icontains=word)
+            | Q(billing_name__icontains=word)
+            | Q(billing_email__icontains=word)
+            | Exists(case_number_matches)
+        )
+    return individuals
+
+
+def _with_funding_summary(individuals: QuerySet[Individual]) -> QuerySet[Individual]:
+    """Per individual, in the same query: number of allocations, counted approved total
+    (Approved and Paid, as in exports and the BPF) and the number in each status."""
+    status_counts = {
+        f"{status}_count": Count("allocations", filter=Q(allocations__status=status))
+        for status in FundingStatus.values
+    }
+    return individuals.annotate(
+        allocation_count=Count("allocations"),
+        approved_total=Coalesce(
+            Sum(
+                "allocations__approved_amount",
+                filter=Q(allocations__status__in=COUNTED_STATUSES),
+            ),
+            Value(0),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+        **status_counts,
+    )
+
+
+@member_required(admin=True)
+def individual_list(request: HttpRequest) -> HttpResponse:
+    query = search_query(request)
+    show_archived = request.GET.get("show") == ARCHIVED
+    individuals = Individual.objects.filter(organization=request.organization)
+    individuals = individuals.archived() if show_archived else individuals.active()
+    individuals = (
+        _with_funding_summary(_search(individuals, query))
+        .select_related("learner")
+        # Meta.ordering does not apply to aggregated queries: order explicitly.
+        .order_by("learner__last_name", "learner__first_name", "pk")
+    )
+    page = paginate(request, individuals)
+    for individual in page.object_list:
+        individual.status_summary = [
+            (status, label, getattr(individual, f"{status}_count"))
+            for status, label in FundingStatus.choices
+            if getattr(individual, f"{status}_count")
+        ]
+    context = {
+        "page": page,
+        "query": query,
+        "show_archived": show_archived,
+        "base_query": query_string_without_page(request),
+    }
+    template = "individuals/list.html#results" if request.htmx else "individuals/list.html"
+    return render(request, template, context)
+
+
+@member_required(admin=True)
+def individual_create(request: HttpRequest) -> HttpResponse:
+    organization_learners = Learner.objects.filter(organization=request.organization)
+    if request.method == "POST":
+        form = IndividualCreateForm(request.POST, organization=request.organization)
+        if form.is_valid():
+            try:
+                individual = services.individual_create(
+                    organization=request.organization,
+                    learner=form.cleaned_data["learner"],
+                    billing_name=form.cleaned_data["billing_name"],
+                    billing_email=form.cleaned_data["billing_email"],
+                    billing_address=form.cleaned_data["billing_address"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Individual %(name)s created.") % {"name": individual})
+                return redirect("individuals:detail", pk=individual.pk)
+        chosen = form.cleaned_data.get("learner") if hasattr(form, "cleaned_data") else None
+        suggestions = None
+    else:
+        # ?learner=<id>: a suggestion was chosen (htmx or a plain link) → pre-fill from it.
+        # ?learner_query=…: the search of a browser without JavaScript.
+        chosen = organization_learners.filter(pk=_int_or_none(request.GET.get("learner"))).first()
+        learner_query = request.GET.get("learner_query", "").strip()[:100]
+        initial = (
+            IndividualCreateForm.initial_for(chosen) if chosen else {"learner_query": learner_query}
+        )
+        form = IndividualCreateForm(initial=initial, organization=request.organization)
+        suggestions = _suggestions(organization_learners, learner_query) if learner_query else None
+    context = {"form": form, "chosen": chosen, "suggestions": suggestions}
+    template = (
+        "individuals/create.html#individual_form" if request.htmx else "individuals/create.html"
+    )
+    return render(request, template, context)
+
+
+@member_required(admin=True)
+def learner_suggestions(request: HttpRequest) -> HttpResponse:
+    """The learners matching what is typed in the Learner field (htmx)."""
+    learner_query = request.GET.get("learner_query", "").strip()[:100]
+    learners = Learner.objects.filter(organization=request.organization)
+    context = {
+        "suggestions": _suggestions(learners, learner_query) if learner_query else None,
+        "clear_choice": True,
+    }
+    return render(request, "individuals/learner_suggestions.html", context)
+
+
+def _suggestions(learners: QuerySet[Learner], learner_query: str) -> list[Learner]:
+    # With their individual record, if any: such a learner is shown as taken, not offered.
+    return list(learners.search(learner_query).select_related("individual")[:SUGGESTIONS_SHOWN])
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _detail(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
+    individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
+    context: dict[str, object] = {"individual": individual, "tab": tab}
+    if tab == "funding":
+        context.update(allocation_list_context(Carrier(individual=individual)))
+    else:
+        context["summary"] = _with_funding_summary(Individual.objects.filter(pk=pk)).get()
+    template = "individuals/detail.html#tab_area" if request.htmx else "individuals/detail.html"
+    return render(request, template, context)
+
+
+@member_required(admin=True)
+def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk, "overview")
+
+
+@member_required(admin=True)
+def individual_funding(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk, "funding")
+
+
+@member_required(admin=True)
+def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
+    form = IndividualForm(request.POST or None, instance=individual)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.individual_update(individual=individual, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Individual %(name)s saved.") % {"name": individual})
+            return redirect("individuals:detail", pk=individual.pk)
+    return render(request, "individuals/edit.html", {"form": form, "individual": individual})
+
+
+@member_required(admin=True)
+@require_POST
+def individual_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
+    services.individual_archive(individual=individual)
+    messages.success(
+        request,
+        _("%(name)s archived: no longer in the Active list; their funding is kept.")
+        % {"name": individual},
+    )
+    return redirect("individuals:detail", pk=individual.pk)
+
+
+@member_required(admin=True)
+@require_POST
+def individual_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
+    individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
+    services.individual_unarchive(individual=individual)
+    messages.success(request, _("%(name)s is active again.") % {"name": individual})
+    return redirect("individuals:detail", pk=individual.pk)
