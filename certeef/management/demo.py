@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from bpf.models import BpfInputs
 from certeef.management.fake_france import (
     complete_siret,
     email_local_part,
@@ -690,6 +691,26 @@ def _formations_lumiere(result: DemoResult) -> None:
 
     # A learner who no longer trains with us: archived, history kept.
     Individual.objects.filter(learner=b.learners["helene"]).update(archived_at=b.now)
+
+    # What the data cannot give (sections D, E, H and the share of turnover), as the
+    # administrator would have typed it for the closed year: its BPF is ready to file.
+    _saved(
+        BpfInputs(
+            organization=organization,
+            fiscal_year=2025,
+            total_costs=51_400,
+            trainer_salaries=27_800,
+            training_purchases=2_100,
+            own_trainers_count=3,
+            own_trainers_hours=412,
+            external_trainers_count=1,
+            external_trainers_hours=14,
+            turnover_share=92,
+            signatory_name="Camille Durand",
+            signatory_title="Présidente",
+            updated_by=admin,
+        )
+    )
 
 
 def _atelier_horizon(result: DemoResult) -> None:

@@ -54,15 +54,17 @@ class Command(BaseCommand):
             return
         result = demo.seed_demo()
         for organization in result.organizations:
-            self.stdout.write(
-                f"Created {organization.name}: "
-                f"{organization.companies.count()} companies, "
-                f"{organization.learners.count()} learners, "
-                f"{organization.courses.count()} courses, "
-                f"{organization.sessions.count()} sessions, "
-                f"{organization.enrollments.count()} enrollments, "
-                f"{organization.allocations.count()} funding allocations."
+            counts = (
+                _count(organization.companies.count(), "company", "companies"),
+                _count(organization.learners.count(), "learner", "learners"),
+                _count(organization.courses.count(), "course", "courses"),
+                _count(organization.sessions.count(), "session", "sessions"),
+                _count(organization.enrollments.count(), "enrollment", "enrollments"),
+                _count(
+                    organization.allocations.count(), "funding allocation", "funding allocations"
+                ),
             )
+            self.stdout.write(f"Created {organization.name}: {', '.join(counts)}.")
         self.stdout.write(self.style.SUCCESS(f"\nDemo ready: open {DEMO_URL} and log in as"))
         for login in result.logins:
             role = Role(login.role).label.lower()
@@ -102,3 +104,7 @@ class Command(BaseCommand):
             f"Log in as {scale.scale_username(learners)} (password {demo.DEMO_PASSWORD}) "
             f"to browse it at {DEMO_URL}."
         )
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
