@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from certeef.models import Organization
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 # Sums can exceed the model fields' max_digits: give the aggregates room.
 WIDE_DECIMAL = DecimalField(max_digits=20, decimal_places=2)
 
@@ -346,7 +347,7 @@ def counted_enrollments(
                 ),
                 default=Value(False),
             ),
-            effective_hours=Coalesce("hours_attended", "session__hours"),
+            attended_hours=Coalesce("hours_attended", "session__hours"),
         )
     )
 
@@ -416,6 +417,12 @@ class _Facts:
     unclassified_sessions: list[int] = field(default_factory=list)
 
 
+def _exact_cents(total: Decimal | None) -> Decimal:
+    """A database sum of two-decimal values. SQLite sums them as floats (1399.5 may come back as
+    1399.4999999999998, which would round down): back to exact cents before any rounding."""
+    return ZERO if total is None else total.quantize(CENT)
+
+
 def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
     rows = year_sessions(organization, start, end).values(
         "pk",
@@ -464,7 +471,7 @@ def _read_allocations(facts: _Facts, organization, start, end) -> None:
             session.pending += row["allocations"]
             continue
         line = BPF_LINE[row["funding_type"]]
-        share = prorate(row["total"], session.inside, session.whole)
+        share = prorate(_exact_cents(row["total"]), session.inside, session.whole)
         facts.c_exact[line] = facts.c_exact.get(line, ZERO) + share
 
 
@@ -474,12 +481,12 @@ def _read_enrollments(facts: _Facts, organization, start, end) -> None:
         counted_enrollments(organization, start, end)
         .order_by()
         .values("session_id", "f1_line", "f1_rule", "funded", "overfunded")
-        .annotate(learners=Count("pk"), hours=Sum("effective_hours", output_field=WIDE_DECIMAL))
+        .annotate(learners=Count("pk"), hours=Sum("attended_hours", output_field=WIDE_DECIMAL))
     )
     for row in rows:
         session = facts.sessions[row["session_id"]]
         learners = row["learners"]
-        hours = prorate(row["hours"] or ZERO, session.inside, session.whole)
+        hours = prorate(_exact_cents(row["hours"]), session.inside, session.whole)
         session.learners += learners
         session.exact_hours += hours
         if not row["funded"]:

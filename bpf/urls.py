@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from certeef.placeholder import coming_soon
+from bpf import views
 
 app_name = "bpf"
 
 urlpatterns = [
-    path("", coming_soon, {"title": "BPF"}, name="report"),
-    path("<int:year>/drill/<str:key>/", coming_soon, {"title": "BPF"}, name="drill"),
+    path("", views.report, name="report"),
+    path("<int:year>/drill/<str:key>/", views.drill, name="drill"),
+    path("<int:year>/inputs/", views.save_inputs, name="inputs"),
+    path("<int:year>/file/", views.mark_filed, name="file"),
+    path("<int:year>/export.<str:file_format>", views.export_file, name="export"),
 ]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from bpf.models import BpfFiling, BpfInputs
+
+
+@admin.register(BpfInputs)
+class BpfInputsAdmin(admin.ModelAdmin):
+    list_display = ["organization", "fiscal_year", "total_costs", "turnover_share", "updated_at"]
+    list_filter = ["organization"]
+    list_select_related = ["organization"]
+
+
+@admin.register(BpfFiling)
+class BpfFilingAdmin(admin.ModelAdmin):
+    """Filed snapshots are evidence of what was declared: read-only."""
+
+    list_display = ["organization", "fiscal_year", "filed_at", "filed_by"]
+    list_filter = ["organization"]
+    list_select_related = ["organization", "filed_by"]
+    readonly_fields = ["organization", "fiscal_year", "snapshot", "filed_by", "filed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,191 @@
+"""The rows behind one figure of the BPF (drill-down), and the detail sheets of the XLSX export.
+
+An allocation row shows the share of its approved amount counted in the fiscal year; an enrollment
+row the share of its hours. Summed over all rows, these shares are exactly the figure before
+rounding: they are the same querysets, pro-rated the same way, as the computation's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from bpf import labels
+from bpf.computation import (
+    C_DETAIL_CODES,
+    F1_RULES,
+    OBJECTIVE_F3,
+    Amount,
+    BpfReport,
+    Figure,
+    counted_allocations,
+    counted_enrollments,
+    days_in_year,
+    prorate,
+)
+from funding.types import BPF_LINE
+from training.models import Delivery
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from certeef.models import Organization
+    from funding.models import FundingAllocation
+    from training.models import Enrollment
+
+RNCP_OBJECTIVES = [objective for objective, line in OBJECTIVE_F3.items() if line.startswith("a_")]
+
+
+def drill_targets(report: BpfReport) -> dict[str, Amount | Figure]:
+    """Every figure one can drill into, by key."""
+    targets: dict[str, Amount | Figure] = {f"C.{code}": amount for code, amount in report.c.items()}
+    targets.update({f"F1.{key}": figure for key, figure in report.f1.items()})
+    targets["F1.distance"] = report.f1_distance
+    targets["F2"] = report.f2
+    targets.update({f"F3.{key}": figure for key, figure in report.f3.items()})
+    targets.update({f"F4.{s.code}": s.figure for s in report.f4})
+    targets["F4.other"] = report.f4_other
+    targets["F4.unclassified"] = report.f4_unclassified
+    targets["F4.total"] = report.f4_total
+    targets["G"] = report.g
+    return targets
+
+
+def label_of(report: BpfReport, key: str) -> str:
+    section, _dot, code = key.partition(".")
+    if section == "C":
+        return labels.c_label(code, report.form)
+    if section == "F1":
+        return labels.F1_DISTANCE_16 if code == "distance" else labels.F1_LABELS[code]
+    if section == "F3":
+        return labels.F3_LABELS[code]
+    if section == "F4":
+        names = {"other": labels.F4_OTHER_LABEL, "unclassified": labels.F4_UNCLASSIFIED_LABEL}
+        names["total"] = labels.F4_TOTAL_LABEL
+        names.update({s.code: f"{s.code} {s.label}" for s in report.f4})
+        return names[code]
+    return labels.F2_LABEL if section == "F2" else labels.G_LABEL
+
+
+def c_lines_of(key: str) -> tuple[str, ...]:
+    code = key.removeprefix("C.")
+    if code == "2":
+        return labels.C_OPCO_LINES
+    if code == "total":
+        return C_DETAIL_CODES
+    return (code,)
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    allocation: FundingAllocation
+    inside: int
+    whole: int
+    counted: Decimal
+
+    @property
+    def line(self) -> str:
+        return BPF_LINE[self.allocation.funding_type]
+
+    @property
+    def prorated(self) -> bool:
+        return self.inside != self.whole
+
+
+@dataclass(frozen=True)
+class EnrollmentRow:
+    enrollment: Enrollment
+    inside: int
+    whole: int
+    hours: Decimal
+
+    @property
+    def prorated(self) -> bool:
+        return self.inside != self.whole
+
+    @property
+    def rule(self) -> str:
+        return F1_RULES[self.enrollment.f1_rule]
+
+
+def allocations_for(
+    organization: Organization, report: BpfReport, lines: tuple[str, ...]
+) -> QuerySet[FundingAllocation]:
+    types = [kind for kind, line in BPF_LINE.items() if line in lines]
+    return (
+        counted_allocations(organization, report.start, report.end)
+        .filter(funding_type__in=types)
+        .select_related("learner", "session__course", "individual__learner", "company")
+        .order_by("session__start_date", "session_id", "learner__last_name", "pk")
+    )
+
+
+def enrollment_filter(report: BpfReport, key: str) -> Q:
+    section, _dot, code = key.partition(".")
+    in_f = ~Q(session__delivery=Delivery.SUBCONTRACTED_IN)
+    if section == "G":
+        return Q(session__delivery=Delivery.SUBCONTRACTED_IN)
+    if section == "F2":
+        return Q(session__delivery=Delivery.SUBCONTRACTED_OUT)
+    if code == "total":
+        return in_f
+    if section == "F1":
+        if code == "distance":
+            return in_f & Q(session__distance=True)
+        return in_f & Q(f1_line=code)
+    if section == "F3":
+        if code == "a":
+            return in_f & Q(session__course__objective__in=RNCP_OBJECTIVES)
+        if code == "unclassified":
+            return in_f & Q(session__course__objective="")
+        objectives = [objective for objective, line in OBJECTIVE_F3.items() if line == code]
+        return in_f & Q(session__course__objective__in=objectives)
+    # F4
+    if code == "unclassified":
+        return in_f & Q(session__course__nsf_code="")
+    if code == "other":
+        top = [s.code for s in report.f4]
+        return in_f & ~Q(session__course__nsf_code="") & ~Q(session__course__nsf_code__in=top)
+    return in_f & Q(session__course__nsf_code=code)
+
+
+def enrollments_for(
+    organization: Organization, report: BpfReport, key: str
+) -> QuerySet[Enrollment]:
+    return (
+        counted_enrollments(organization, report.start, report.end)
+        .filter(enrollment_filter(report, key))
+        .select_related("learner", "session__course")
+        .order_by("session__start_date", "session_id", "learner__last_name", "pk")
+    )
+
+
+def allocation_rows(report: BpfReport, allocations) -> list[AllocationRow]:
+    rows = []
+    for allocation in allocations:
+        session = allocation.session
+        inside, whole = days_in_year(session.start_date, session.end_date, report.start, report.end)
+        counted = prorate(allocation.approved_amount, inside, whole)
+        rows.append(AllocationRow(allocation, inside, whole, counted))
+    return rows
+
+
+def enrollment_rows(report: BpfReport, enrollments) -> list[EnrollmentRow]:
+    rows = []
+    for enrollment in enrollments:
+        session = enrollment.session
+        inside, whole = days_in_year(session.start_date, session.end_date, report.start, report.end)
+        hours = prorate(enrollment.attended_hours, inside, whole)
+        rows.append(EnrollmentRow(enrollment, inside, whole, hours))
+    return rows
+
+
+def is_allocation_key(key: str) -> bool:
+    return key.startswith("C.")
+
+
+def valid_key(report: BpfReport, key: str) -> bool:
+    return key in drill_targets(report)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bpf.models import BpfInputs
+
+
+class BpfInputsForm(forms.ModelForm):
+    """Sections D, E, H and the share of turnover: what the data cannot give."""
+
+    class Meta:
+        model = BpfInputs
+        fields = [
+            "turnover_share",
+            "total_costs",
+            "trainer_salaries",
+            "training_purchases",
+            "own_trainers_count",
+            "own_trainers_hours",
+            "external_trainers_count",
+            "external_trainers_hours",
+            "signatory_name",
+            "signatory_title",
+        ]
+
+    def __init__(self, *args, has_activity: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_activity = has_activity
+        for field in self.fields.values():
+            if isinstance(field, forms.IntegerField):
+                field.widget.attrs.update({"inputmode": "numeric", "min": "0"})
+
+    def clean_turnover_share(self) -> int | None:
+        share = self.cleaned_data["turnover_share"]
+        if share is not None and share < 1 and self.has_activity:
+            raise forms.ValidationError(
+                _("At least 1 % when the organisation had training activity this year.")
+            )
+        return share
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        total = cleaned.get("total_costs")
+        parts = (cleaned.get("trainer_salaries") or 0) + (cleaned.get("training_purchases") or 0)
+        if total is not None and parts > total:
+            self.add_error(
+                "total_costs",
+                _("The total costs cannot be less than trainer salaries plus purchases."),
+            )
+        return cleaned
