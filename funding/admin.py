@@ -160,6 +160,13 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The history goes with its allocation (as in `allocation_delete`), although no one may
+        # delete history on its own.
+        perms_needed.discard(FundingStatusChange._meta.verbose_name)
+        return deleted, model_count, perms_needed, protected
+
     def delete_model(self, request, obj) -> None:
         services.allocation_delete(allocation=obj)
 
