@@ -237,15 +237,21 @@ class _Sheet:
             cell.font = self.bold
         return cell
 
+    def _formatted(self, value, number_format: str) -> WriteOnlyCell | None:
+        if value is None:
+            return None
+        cell = WriteOnlyCell(self.sheet, value=value)
+        cell.number_format = number_format
+        return cell
+
     def append(self, row: ExportRow) -> None:
-        cells = []
-        for index, value in enumerate(row.cells()):
-            cell = self._cell(value)
-            if index in AMOUNT_COLUMNS:
-                cell.number_format = EURO_FORMAT
-            elif index in DATE_COLUMNS:
-                cell.number_format = DATE_FORMAT
-            cells.append(cell)
+        # Only amounts and dates need a cell object (for their format); text goes in as is,
+        # which keeps 100 000 rows fast.
+        cells: list = list(row.cells())
+        for index in AMOUNT_COLUMNS:
+            cells[index] = self._formatted(cells[index], EURO_FORMAT)
+        for index in DATE_COLUMNS:
+            cells[index] = self._formatted(cells[index], DATE_FORMAT)
         self.sheet.append(cells)
         self.data_rows += 1
         self.requested_total += row.requested_amount or 0
@@ -268,9 +274,9 @@ class _Sheet:
 
 
 def _xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
-    # The workbook is zipped into a temporary file (on disk beyond 1 MB), then streamed in chunks;
-    # FileResponse closes, hence deletes, the file when the response is done.
-    output = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
+    # The workbook is zipped into a temporary file on disk, then streamed in chunks; FileResponse
+    # closes, hence deletes, the file when the response is done.
+    output = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(output)
     output.seek(0)
     return FileResponse(
