@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 from collections import Counter
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
@@ -176,12 +177,14 @@ class _ScaleBuilder:
         self.today = timezone.localdate()
         self.progress = progress
         self.counts: dict[str, int] = {}
+        self.started = time.perf_counter()
 
     def _bulk(self, model, rows: list, label: str) -> list:
         created = model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         self.counts[label] = len(created)
         if self.progress:
-            self.progress(f"  {len(created)} {label}")
+            elapsed = time.perf_counter() - self.started
+            self.progress(f"  {len(created)} {label} (at {elapsed:.1f} s)")
         return created
 
     def build(self) -> dict[str, int]:
@@ -198,7 +201,7 @@ class _ScaleBuilder:
         rng = self.rng
         address, postal_code, city = random_address(rng)
         self.organization = Organization.objects.create(
-            name=f"Organisme Grande Échelle ({self.learner_count} learners)",
+            name=f"Organisme Grande Échelle {self.learner_count}",
             slug=scale_slug(self.learner_count),
             legal_form="SA",
             siret=random_siret(rng),
