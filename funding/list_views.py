@@ -13,7 +13,7 @@ from certeef.access import member_required
 from certeef.lists import paginate, query_string_without_page
 from funding import exports
 from funding.filters import FundingFilterForm
-from funding.links import carrier_funding_url
+from funding.carriers import carrier_of
 from funding.selectors import allocation_list, allocation_totals, filter_allocations
 
 
@@ -28,7 +28,7 @@ def funding_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     page = paginate(request, allocation_list(request.organization, filters))
     for allocation in page.object_list:
-        allocation.carrier_url = carrier_funding_url(allocation)
+        allocation.carrier_url = carrier_of(allocation).funding_url
     base_query = query_string_without_page(request)
     context = {
         "form": form,

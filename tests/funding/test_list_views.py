@@ -77,7 +77,7 @@ def test_rows_link_to_the_carrier(admin_client, organization):
     response = admin_client.get(LIST_URL)
     urls = {allocation.pk: allocation.carrier_url for allocation in rows(response)}
     assert urls[opco.pk].startswith(reverse("companies:detail", args=[company.pk]))
-    assert urls[cpf.pk].startswith(reverse("individuals:list"))
+    assert urls[cpf.pk] == reverse("individuals:funding", args=[cpf.individual_id])
     for url in urls.values():
         assert f'href="{url}"' in response.text
 
