@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,13 +27,13 @@ def _session_link(session: SessionFacts) -> Link:
 
 
 def _course_link(session: SessionFacts) -> Link:
-    """The course page when the training module has one, else the session that shows the course."""
-    try:
-        return Link(
-            session.course_title, reverse("training:course_detail", args=[session.course_id])
-        )
-    except NoReverseMatch:
-        return _session_link(session)
+    return Link(session.course_title, reverse("training:course_detail", args=[session.course_id]))
+
+
+def _funding_link(session: SessionFacts) -> Link:
+    """The Funding page filtered to one session: its allocations, whoever carries them."""
+    query = urlencode({"session": session.pk})
+    return Link(session.reference, reverse("funding:list") + "?" + query)
 
 
 def _session_links(sessions: Iterable[SessionFacts]) -> tuple[Link, ...]:
@@ -61,7 +61,12 @@ def build_checks(
     pending = [session for session in year_sessions if session.pending]
     pending_count = sum(session.pending for session in pending)
     if pending_count:
-        funding_list = reverse("funding:list") + "?" + urlencode({"status": "pending"})
+        query = {
+            "status": "pending",
+            "period_from": report.start.isoformat(),
+            "period_to": report.end.isoformat(),
+        }
+        funding_list = reverse("funding:list") + "?" + urlencode(query)
         checks.append(
             Check(
                 "pending_allocations",
@@ -74,7 +79,10 @@ def build_checks(
                     pending_count,
                 )
                 % {"count": pending_count},
-                (Link(_("Pending funding"), funding_list), *_session_links(pending)),
+                (
+                    Link(_("Pending funding"), funding_list),
+                    *(_funding_link(session) for session in pending[: MAX_LINKS - 1]),
+                ),
             )
         )
 
@@ -207,7 +215,7 @@ def build_checks(
                     overfunded_count,
                 )
                 % {"count": overfunded_count},
-                _session_links(overfunded),
+                tuple(_funding_link(session) for session in overfunded[:MAX_LINKS]),
             )
         )
 
