@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from funding.models import FundingAllocation
 from funding.types import INDIVIDUAL_TYPES, types_for_company_kind
@@ -68,6 +69,32 @@ class Carrier:
             .order_by("last_name", "first_name", "pk")
             .distinct()
         )
+
+    def learner_choices(self, session_id: int | None) -> list:
+        """The learner choices of a company's form: the learners enrolled in the chosen session
+        (every enrolled learner until one is chosen), the company's employees first."""
+        learners = self.learners()
+        if session_id is not None:
+            learners = learners.filter(enrollments__session_id=session_id)
+        employees: list[tuple[int, str]] = []
+        others: list[tuple[int, str]] = []
+        for learner in learners:
+            group = employees if learner.employer_id == self.company.pk else others
+            group.append((learner.pk, learner.full_name))
+        choices: list = [("", "---------")]
+        if employees:
+            choices.append((_("Employees of %(company)s") % {"company": self.company}, employees))
+        if others:
+            choices.append((_("Other learners") if employees else _("Learners"), others))
+        return choices
+
+    @property
+    def learner_choices_url(self) -> str | None:
+        """Where the form fetches the learners of the chosen session (companies only: an
+        individual funds their own training)."""
+        if self.company is None:
+            return None
+        return reverse("companies:funding_learners", args=[self.company.pk])
 
     def allocations(self) -> QuerySet[FundingAllocation]:
         carrier_filter = (

@@ -126,7 +126,31 @@ class AllocationForm(forms.Form):
             del self.fields["learner"]
         else:
             self.fields["learner"].queryset = carrier.learners()
+            self._offer_learners_of_chosen_session(allocation)
         del self.fields["form_token" if allocation is not None else "version"]
+
+    def _offer_learners_of_chosen_session(self, allocation: FundingAllocation | None) -> None:
+        """A company funds any enrolled learner: the list shows those of the chosen session,
+        employees first, and follows the session choice (htmx). Validation keeps the wider
+        queryset, so that a learner who is not enrolled in that session (a stale page, no
+        JavaScript) gets the service's clear "enrol them first" message."""
+        raw_session = self.data.get("session") if self.is_bound else None
+        if raw_session is None and allocation is not None:
+            raw_session = allocation.session_id
+        try:
+            session_id = int(raw_session) if raw_session not in (None, "") else None
+        except (TypeError, ValueError):
+            session_id = None
+        self.fields["learner"].choices = self.carrier.learner_choices(session_id)
+        if self.carrier.learner_choices_url:
+            self.fields["session"].widget.attrs.update(
+                {
+                    "hx-get": self.carrier.learner_choices_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#id_learner",
+                    "hx-swap": "innerHTML",
+                }
+            )
 
     @property
     def has_sessions(self) -> bool:
