@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
+from funding.selectors import session_funding
 from training import services
 from training.forms import (
     CourseForm,
@@ -115,6 +116,8 @@ def _session_page(
     context = {"session": session, "enrollments": enrollments}
     if request.membership.is_administrator:
         context["enroll_form"] = enroll_form or EnrollmentCreateForm(session=session)
+        # Funding is for administrators only: trainers' pages never receive it.
+        context["funding"] = session_funding(session)
     return render(request, "training/session_detail.html", context)
 
 
