@@ -154,26 +154,33 @@ def _grouped_totals(allocations: QuerySet, field_name: str) -> dict[str, dict]:
     return {row[field_name]: row for row in rows}
 
 
+def _lines(grouped: dict[str, dict], choices) -> list[TotalLine]:
+    """Lines in the order of the choices, only for the values present."""
+    return [
+        TotalLine(
+            key=value,
+            label=str(label),
+            count=grouped[value]["count"],
+            approved_amount=grouped[value]["approved"],
+            counted_amount=grouped[value]["counted"],
+        )
+        for value, label in choices
+        if value in grouped
+    ]
+
+
+def status_totals(allocations: QuerySet) -> list[TotalLine]:
+    """Count and approved amount per status (one grouped query)."""
+    return _lines(_grouped_totals(allocations, "status"), FundingStatus.choices)
+
+
 def allocation_totals(allocations: QuerySet) -> AllocationTotals:
     """Totals by type and by status of a filtered queryset, computed in the database (two
-    grouped queries). `counted_amount` is the Approved + Paid part: what exports and the BPF use.
-    Lines come in the order of the choices, and only for values present."""
+    grouped queries). `counted_amount` is the Approved + Paid part: what exports and the BPF
+    use."""
 
-    def lines(grouped: dict[str, dict], choices) -> list[TotalLine]:
-        return [
-            TotalLine(
-                key=value,
-                label=str(label),
-                count=grouped[value]["count"],
-                approved_amount=grouped[value]["approved"],
-                counted_amount=grouped[value]["counted"],
-            )
-            for value, label in choices
-            if value in grouped
-        ]
-
-    by_type = lines(_grouped_totals(allocations, "funding_type"), FundingType.choices)
-    by_status = lines(_grouped_totals(allocations, "status"), FundingStatus.choices)
+    by_type = _lines(_grouped_totals(allocations, "funding_type"), FundingType.choices)
+    by_status = status_totals(allocations)
     return AllocationTotals(
         by_type=by_type,
         by_status=by_status,
@@ -321,6 +328,15 @@ def unfunded_enrollments(organization: Organization, since: datetime.date) -> Qu
         .annotate(counted=Coalesce(_counted_for_enrollment(), Value(ZERO), output_field=MONEY))
         .annotate(unfunded=ExpressionWrapper(F("session__course__price") - F("counted"), MONEY))
         .filter(unfunded__gt=0)
+    )
+
+
+def unfunded_summary(organization: Organization, since: datetime.date) -> dict[str, object]:
+    """How many sessions and learners are unfunded, and by how much (one query)."""
+    return unfunded_enrollments(organization, since).aggregate(
+        sessions=Count("session_id", distinct=True),
+        learners=Count("pk"),
+        amount=Coalesce(Sum("unfunded"), Value(ZERO), output_field=MONEY),
     )
 
 
