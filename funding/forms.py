@@ -149,6 +149,8 @@ class AllocationForm(forms.Form):
                     "hx-trigger": "change",
                     "hx-target": "#id_learner",
                     "hx-swap": "innerHTML",
+                    # The form's own hx-disabled-elt would be inherited and find nothing here.
+                    "hx-disabled-elt": "#id_learner",
                 }
             )
 
