@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from bpf.computation import compute_bpf
@@ -249,3 +251,30 @@ def test_export_downloads_have_meaningful_names(admin_client, example, organizat
         disposition = response["Content-Disposition"]
         assert f'filename="bpf-{organization.slug}-2025.{file_format}"' in disposition
     assert admin_client.get(reverse("bpf:export", args=[2025, "doc"])).status_code == 404
+
+
+def test_command_gives_the_figures_of_the_page(admin_client, example, organization):
+    page = admin_client.get(REPORT, {"year": 2025})
+    on_page = {line.row.key: line.row.value for line in page.context["c_rows"]}
+    for _section, _title, lines in page.context["f_sections"]:
+        on_page.update({line.row.key: line.row.value for line in lines})
+    output = io.StringIO()
+    call_command(
+        "export_bpf",
+        "--organization",
+        organization.slug,
+        "--year",
+        "2025",
+        "--format",
+        "json",
+        stdout=output,
+    )
+    data = json.loads(output.getvalue())
+    for code, value in data["C"].items():
+        assert on_page[f"C.{code}"] == value
+    for key in ("a", "b", "c", "d", "e", "total"):
+        figure = data["F1"][key]
+        assert on_page[f"F1.{key}"] == (figure["learners"], figure["hours"])
+    assert on_page["F2"] == (data["F2"]["learners"], data["F2"]["hours"]) == (1, 21)
+    speciality = data["F4"]["specialities"][0]
+    assert on_page["F4.326"] == (speciality["learners"], speciality["hours"]) == (4, 135)
