@@ -116,7 +116,7 @@ def individual_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Individual %(name)s created.") % {"name": individual})
                 return redirect("individuals:detail", pk=individual.pk)
-        chosen = form.cleaned_data.get("learner") if hasattr(form, "cleaned_data") else None
+        chosen = form.cleaned_data.get("learner")
         suggestions = None
     else:
         # ?learner=<id>: a suggestion was chosen (htmx or a plain link) → pre-fill from it.

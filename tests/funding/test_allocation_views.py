@@ -484,3 +484,10 @@ def test_company_allocation_uses_the_same_actions(admin_client, organization, ad
     edit = admin_client.get(reverse("funding:allocation_edit", args=[allocation.pk]))
     assert "OPCO – skills development plan" in edit.text
     assert "CPF" not in [label for _v, label in edit.context["form"].fields["funding_type"].choices]
+
+
+def test_status_post_without_version_changes_nothing(admin_client, allocation):
+    response = admin_client.post(status_url(allocation, "approved"), {}, headers=HTMX)
+    assert "This form is incomplete" in response.text
+    allocation.refresh_from_db()
+    assert allocation.status == FundingStatus.PENDING and not allocation.status_changes.exists()
