@@ -61,6 +61,11 @@ def _panel(request: HttpRequest, template: str, context: dict[str, object]) -> H
     return render(request, template, context)
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even empty, so that it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _get_allocation(request: HttpRequest, pk: int) -> FundingAllocation:
     return get_for_organization(
         request,
@@ -100,7 +105,7 @@ def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
             request, _("This funding was already saved: the repeated submission was ignored.")
         )
         return _done(request, carrier)
-    form = AllocationForm(request.POST or None, carrier=carrier)
+    form = AllocationForm(_posted(request), carrier=carrier)
     if request.method == "POST" and form.is_valid():
         try:
             allocation = services.allocation_create(
@@ -129,7 +134,7 @@ def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
 def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = _get_allocation(request, pk)
     carrier = carrier_of(allocation)
-    form = AllocationForm(request.POST or None, carrier=carrier, allocation=allocation)
+    form = AllocationForm(_posted(request), carrier=carrier, allocation=allocation)
     if request.method == "POST" and form.is_valid():
         try:
             services.allocation_update(
@@ -156,7 +161,7 @@ def allocation_status(request: HttpRequest, pk: int, to_status: str) -> HttpResp
     if to_status not in FundingStatus.values:
         raise Http404
     from_status = allocation.status
-    form = AllocationStatusForm(request.POST or None, allocation=allocation, to_status=to_status)
+    form = AllocationStatusForm(_posted(request), allocation=allocation, to_status=to_status)
     if request.method == "POST" and form.is_valid():
         try:
             services.allocation_set_status(
@@ -214,7 +219,7 @@ def allocation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a Pending allocation, after confirmation."""
     allocation = _get_allocation(request, pk)
     carrier = carrier_of(allocation)
-    form = VersionForm(request.POST or None, allocation=allocation)
+    form = VersionForm(_posted(request), allocation=allocation)
     if request.method == "POST" and form.is_valid():
         try:
             services.allocation_delete(
