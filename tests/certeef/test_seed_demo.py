@@ -272,6 +272,12 @@ def test_scale_creates_the_right_orders_of_magnitude(scale_output):
     assert Company.objects.filter(organization=organization).count() == 10
     assert Course.objects.filter(organization=organization).count() == 50
     assert Membership.objects.get(organization=organization).user.username == "scale-200-admin"
+    # Rows inserted outside the ORM read back like any other: stamps are aware and current.
+    stamps = FundingAllocation.objects.filter(organization=organization).values_list(
+        "created_at", "updated_at"
+    )
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    assert all(an_hour_ago < stamp <= timezone.now() for pair in stamps for stamp in pair)
     assert "500 funding allocations" in scale_output
     assert re.search(r"in \d+\.\d s", scale_output)
 
