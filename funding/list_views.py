@@ -5,6 +5,7 @@ Administrators only: trainers get 403 on the page, its partial and every export 
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,14 +13,15 @@ from django.utils import timezone
 from certeef.access import member_required
 from certeef.lists import paginate, query_string_without_page
 from funding import exports
-from funding.filters import FundingFilterForm
 from funding.carriers import carrier_of
+from funding.filters import FundingFilterForm
 from funding.selectors import allocation_list, allocation_totals, filter_allocations
 
 
-def _filtered(request: HttpRequest):
+def _filtered_allocations(request: HttpRequest) -> QuerySet:
+    """The allocations the Funding page shows for the filters in the URL."""
     form = FundingFilterForm(request.GET, organization=request.organization)
-    return form, filter_allocations(request.organization, form.filters())
+    return filter_allocations(request.organization, form.filters())
 
 
 @member_required(admin=True)
@@ -47,19 +49,19 @@ def _filename(request: HttpRequest, extension: str) -> str:
 
 @member_required(admin=True)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    _form, allocations = _filtered(request)
+    allocations = _filtered_allocations(request)
     return exports.xlsx_response(allocations, _filename(request, "xlsx"))
 
 
 @member_required(admin=True)
 def export_csv(request: HttpRequest) -> HttpResponse:
-    _form, allocations = _filtered(request)
+    allocations = _filtered_allocations(request)
     return exports.csv_response(allocations, _filename(request, "csv"))
 
 
 @member_required(admin=True)
 def export_by_funder_xlsx(request: HttpRequest) -> HttpResponse:
-    _form, allocations = _filtered(request)
+    allocations = _filtered_allocations(request)
     filename = exports.export_filename(
         request.organization, timezone.localdate(), "xlsx", suffix="-by-funder"
     )
