@@ -30,6 +30,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -257,10 +258,13 @@ def year_sessions(organization: Organization, start: datetime.date, end: datetim
     )
 
 
-def _active_enrollment_exists() -> Exists:
+def _cancelled_enrollment_exists() -> Exists:
+    # Every allocation's learner is enrolled in its session (the services guarantee it and an
+    # enrollment with funding cannot be deleted), so "not cancelled" is "no cancelled enrollment":
+    # an anti-join against the few cancelled enrollments, far cheaper than a join to all of them.
     return Exists(
         Enrollment.objects.filter(
-            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), cancelled=False
+            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), cancelled=True
         )
     )
 
@@ -271,7 +275,7 @@ def year_allocations(
     """Allocations of the year's sessions whose enrollment is not cancelled (any status)."""
     return FundingAllocation.objects.filter(
         organization=organization, session__start_date__lte=end, session__end_date__gte=start
-    ).filter(_active_enrollment_exists())
+    ).exclude(_cancelled_enrollment_exists())
 
 
 def counted_allocations(
@@ -281,26 +285,63 @@ def counted_allocations(
 
 
 def _counted_allocations_of_enrollment() -> QuerySet[FundingAllocation]:
-    return FundingAllocation.objects.filter(
-        session_id=OuterRef("session_id"),
-        learner_id=OuterRef("learner_id"),
-        status__in=COUNTED_STATUSES,
+    return (
+        FundingAllocation.objects.filter(
+            session_id=OuterRef("session_id"),
+            learner_id=OuterRef("learner_id"),
+            status__in=COUNTED_STATUSES,
+        )
+        .order_by()
+        .values("learner_id")
     )
 
 
-def _f1_rules() -> list[tuple[Q | Exists, F | Value, int]]:
-    """BPF.md F-1 rules, in order: (condition, line, rule number). Built fresh for each query."""
-    counted = _counted_allocations_of_enrollment
-    funded = Exists(counted())
-    rules: list[tuple[Q | Exists, F | Value, int]] = [
+# F-1 rules 2 to 4 look at the types of an enrollment's counted allocations. Each allocation gets a
+# code, and the enrollment takes the highest: France Travail (rule 3) outranks an apprenticeship
+# contract (rule 4), which outranks any other non-self-funded type; 0 means every counted
+# allocation is self-funded (rule 2); no code means no counted allocation. One indexed subquery
+# per enrollment instead of one per rule.
+FUNDING_CODE_SELF_FUNDED = 0
+FUNDING_CODE_OTHER = 1
+FUNDING_CODE_APPRENTICESHIP = 3
+FUNDING_CODE_FRANCE_TRAVAIL = 5
+
+
+def _funding_code() -> Subquery:
+    return Subquery(
+        _counted_allocations_of_enrollment()
+        .annotate(
+            code=Max(
+                Case(
+                    When(
+                        funding_type=FundingType.FRANCE_TRAVAIL,
+                        then=Value(FUNDING_CODE_FRANCE_TRAVAIL),
+                    ),
+                    When(
+                        funding_type=FundingType.OPCO_APPRENTICESHIP,
+                        then=Value(FUNDING_CODE_APPRENTICESHIP),
+                    ),
+                    When(
+                        funding_type=FundingType.SELF_FUNDED,
+                        then=Value(FUNDING_CODE_SELF_FUNDED),
+                    ),
+                    default=Value(FUNDING_CODE_OTHER),
+                )
+            )
+        )
+        .values("code"),
+        output_field=IntegerField(),
+    )
+
+
+def _f1_rules() -> list[tuple[Q, F | Value, int]]:
+    """BPF.md F-1 rules, in order: (condition, line, rule number), on an enrollment annotated
+    with `funding_code`."""
+    rules: list[tuple[Q, F | Value, int]] = [
         (~Q(trainee_type_override=""), F("trainee_type_override"), 1),
-        (
-            funded & ~Exists(counted().exclude(funding_type=FundingType.SELF_FUNDED)),
-            Value("d"),
-            2,
-        ),
-        (Exists(counted().filter(funding_type=FundingType.FRANCE_TRAVAIL)), Value("c"), 3),
-        (Exists(counted().filter(funding_type=FundingType.OPCO_APPRENTICESHIP)), Value("b"), 4),
+        (Q(funding_code=FUNDING_CODE_SELF_FUNDED), Value("d"), 2),
+        (Q(funding_code=FUNDING_CODE_FRANCE_TRAVAIL), Value("c"), 3),
+        (Q(funding_code=FUNDING_CODE_APPRENTICESHIP), Value("b"), 4),
     ]
     for status, line in STATUS_F1.items():
         rules.append((Q(learner__professional_status=status), Value(line), 5))
@@ -314,11 +355,10 @@ def counted_enrollments(
     it, whether any counted allocation funds them, and whether those exceed the course price."""
     counted_total = Subquery(
         _counted_allocations_of_enrollment()
-        .order_by()
-        .values("learner_id")
         .annotate(total=Sum("approved_amount", output_field=WIDE_DECIMAL))
         .values("total")
     )
+    rules = _f1_rules()
     return (
         Enrollment.objects.filter(
             organization=organization,
@@ -326,19 +366,19 @@ def counted_enrollments(
             session__start_date__lte=end,
             session__end_date__gte=start,
         )
-        .alias(counted_total=counted_total)
+        .alias(funding_code=_funding_code(), counted_total=counted_total)
         .annotate(
             f1_line=Case(
-                *[When(condition, then=line) for condition, line, _rule in _f1_rules()],
+                *[When(condition, then=line) for condition, line, _rule in rules],
                 default=Value("unclassified"),
                 output_field=CharField(),
             ),
             f1_rule=Case(
-                *[When(condition, then=Value(rule)) for condition, _line, rule in _f1_rules()],
+                *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
                 default=Value(6),
                 output_field=IntegerField(),
             ),
-            funded=Exists(_counted_allocations_of_enrollment()),
+            funded=Q(funding_code__isnull=False),
             overfunded=Case(
                 When(
                     Q(session__course__price__isnull=False)
@@ -480,7 +520,7 @@ def _read_enrollments(facts: _Facts, organization, start, end) -> None:
     rows = (
         counted_enrollments(organization, start, end)
         .order_by()
-        .values("session_id", "f1_line", "f1_rule", "funded", "overfunded")
+        .values("session_id", "f1_line", "funded", "overfunded")
         .annotate(learners=Count("pk"), hours=Sum("attended_hours", output_field=WIDE_DECIMAL))
     )
     for row in rows:

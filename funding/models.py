@@ -179,6 +179,10 @@ class FundingAllocation(models.Model):
         indexes = [
             models.Index(fields=["organization", "status"], name="allocation_org_status"),
             models.Index(fields=["organization", "session"], name="allocation_org_session"),
+            # The BPF and the session page look up an enrollment's allocations by this pair.
+            models.Index(
+                fields=["session", "learner", "status"], name="allocation_session_learner"
+            ),
         ]
 
     def __str__(self) -> str:
