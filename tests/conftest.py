@@ -186,3 +186,9 @@ def client_for():
         return new_client
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hashing with the production hasher costs about a second per user: tests need no security."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
