@@ -1,0 +1,1 @@
+"""Certeef's benchmark: `make bench` (see bench/README.md)."""
