@@ -72,7 +72,7 @@ def test_search_by_name_siret_email_and_htmx_returns_only_the_results(
     )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert 'id="results"' in response.text
+    assert 'id="results"' not in response.text  # the inside of #results, not nested
     assert ("Boulangerie Dupain" in response.text) is found
     assert "Garage Martin" not in response.text
 

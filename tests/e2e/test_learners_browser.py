@@ -22,3 +22,7 @@ def test_log_in_and_search_learners(page, log_in, organization, admin_user):
     expect(page.get_by_role("link", name="Martin Camille")).to_have_count(0)
     expect(page.get_by_role("link", name="Bernard Hugo")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/learners/\?q=bern$"))
+    # A second search swaps the results again without nesting them.
+    page.get_by_role("searchbox").fill("mart")
+    expect(page.get_by_role("link", name="Martin Camille")).to_be_visible()
+    expect(page.locator("#results #results")).to_have_count(0)
