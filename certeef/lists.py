@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 PAGE_SIZE = 25
 
 
-def search_query(request: HttpRequest) -> str:
-    return request.GET.get("q", "").strip()[:100]
+def search_query(request: HttpRequest, name: str = "q") -> str:
+    return request.GET.get(name, "").strip()[:100]
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:

@@ -76,19 +76,33 @@ class SessionForm(forms.ModelForm):
 
 
 class EnrollmentCreateForm(forms.Form):
-    learner = forms.ModelChoiceField(queryset=Learner.objects.none(), label=_("Learner"))
+    """The learner to enrol, posted by a suggestion's "Enrol" button (see `enrol_suggestions`)."""
+
+    learner = forms.ModelChoiceField(
+        queryset=Learner.objects.none(), label=_("Learner"), widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, session: Session, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["learner"]
         # Any learner of the organisation is accepted (so that enrolling one twice gets a clear
-        # message rather than "invalid choice"); the menu offers only those not yet enrolled.
-        field.queryset = Learner.objects.filter(organization=session.organization)
-        not_enrolled = field.queryset.exclude(enrollments__session=session)
-        field.widget.choices = lambda: [
-            ("", "---------"),
-            *((learner.pk, learner.full_name) for learner in not_enrolled),
-        ]
+        # message rather than "invalid choice"); another organisation's is an invalid choice.
+        self.fields["learner"].queryset = Learner.objects.filter(organization=session.organization)
+
+
+ENROL_SUGGESTIONS = 10
+
+
+def enrol_suggestions(session: Session, query: str) -> list[Learner]:
+    """Learners of the session's organisation matching `query`, not yet enrolled in it. Bounded:
+    an organisation may have tens of thousands of learners, so the page never lists them all."""
+    if not query.strip():
+        return []
+    return list(
+        Learner.objects.filter(organization=session.organization)
+        .search(query)
+        .exclude(enrollments__session=session)
+        .order_by("last_name", "first_name", "pk")[:ENROL_SUGGESTIONS]
+    )
 
 
 class EnrollmentForm(forms.ModelForm):

@@ -16,6 +16,11 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
+    path(
+        "sessions/<int:pk>/enroll/suggestions/",
+        views.enrollment_suggestions,
+        name="enrollment_suggestions",
+    ),
     path("enrollments/<int:pk>/edit/", views.enrollment_edit, name="enrollment_edit"),
     path("enrollments/<int:pk>/delete/", views.enrollment_delete, name="enrollment_delete"),
 ]

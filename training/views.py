@@ -18,6 +18,7 @@ from training.forms import (
     EnrollmentForm,
     SessionFilterForm,
     SessionForm,
+    enrol_suggestions,
 )
 from training.models import Course, Enrollment, Session
 
@@ -116,6 +117,8 @@ def _session_page(
     context = {"session": session, "enrollments": enrollments}
     if request.membership.is_administrator:
         context["enroll_form"] = enroll_form or EnrollmentCreateForm(session=session)
+        context["learner_query"] = learner_query = search_query(request, "learner_q")
+        context["suggestions"] = enrol_suggestions(session, learner_query)
         # Funding is for administrators only: trainers' pages never receive it.
         context["funding"] = session_funding(session)
     return render(request, "training/session_detail.html", context)
@@ -155,6 +158,19 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Enrollments
+
+
+@member_required(admin=True)
+def enrollment_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """As the administrator types a learner's name on the session page: who can be enrolled."""
+    session = get_for_organization(request, Session, pk)
+    learner_query = search_query(request, "learner_q")
+    context = {
+        "session": session,
+        "learner_query": learner_query,
+        "suggestions": enrol_suggestions(session, learner_query),
+    }
+    return render(request, "training/session_detail.html#enrol_suggestions", context)
 
 
 @member_required(admin=True)

@@ -45,19 +45,6 @@ def test_detail_query_count_is_fixed(admin_client, organization, django_assert_m
     assert response.status_code == 200
 
 
-def test_enrol_select_offers_only_this_organisations_learners_not_enrolled(
-    admin_client, organization, other_organization
-):
-    session = make_session(organization)
-    make_enrollment(session, make_learner(organization, first_name="Déjà", last_name="Inscrit"))
-    make_learner(organization, first_name="Libre", last_name="Candidat")
-    make_learner(other_organization, first_name="Autre", last_name="Maison")
-    response = admin_client.get(reverse("training:session_detail", args=[session.pk]))
-    select = response.text.split('name="learner"', 1)[1].split("</select>", 1)[0]
-    assert "Libre Candidat" in select
-    assert "Déjà Inscrit" not in select and "Autre Maison" not in select
-
-
 def test_enrol_a_learner(admin_client, organization):
     session = make_session(organization)
     learner = make_learner(organization)
@@ -248,3 +235,50 @@ def test_service_validates_hours(organization):
             trainee_type_override="",
         )
     assert "hours_attended" in raised.value.message_dict
+
+
+def test_enrol_suggestions_offer_matching_learners_not_yet_enrolled(admin_client, organization):
+    session = make_session(organization)
+    enrolled = make_learner(organization, first_name="Camille", last_name="Martin")
+    make_enrollment(session, enrolled)
+    candidate = make_learner(organization, first_name="Claire", last_name="Martinez")
+    make_learner(organization, first_name="Hugo", last_name="Bernard")
+    url = reverse("training:enrollment_suggestions", args=[session.pk])
+    response = admin_client.get(url, {"learner_q": "mart"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert [learner.pk for learner in response.context["suggestions"]] == [candidate.pk]
+    assert "Enrol Claire Martinez" in response.text
+
+
+def test_session_page_lists_suggestions_without_javascript(admin_client, organization):
+    session = make_session(organization)
+    make_learner(organization, first_name="Claire", last_name="Martinez")
+    page = admin_client.get(reverse("training:session_detail", args=[session.pk]))
+    assert "Enrol Claire Martinez" not in page.text  # nothing listed before a search
+    page = admin_client.get(
+        reverse("training:session_detail", args=[session.pk]), {"learner_q": "claire"}
+    )
+    assert "Enrol Claire Martinez" in page.text
+
+
+def test_enrol_suggestions_are_bounded_and_scoped(
+    admin_client, organization, other_organization, django_assert_max_num_queries
+):
+    session = make_session(organization)
+    for _ in range(15):
+        make_learner(organization, last_name="Durand")
+    make_learner(other_organization, last_name="Durand", first_name="Étranger")
+    url = reverse("training:enrollment_suggestions", args=[session.pk])
+    with django_assert_max_num_queries(6):
+        response = admin_client.get(url, {"learner_q": "durand"})
+    assert len(response.context["suggestions"]) == 10
+    assert "Étranger" not in response.text
+
+
+def test_enrol_suggestions_access(client, client_for, trainer_user, other_admin_user, organization):
+    session = make_session(organization)
+    url = reverse("training:enrollment_suggestions", args=[session.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    assert client_for(trainer_user).get(url, {"learner_q": "a"}).status_code == 403
+    assert client_for(other_admin_user).get(url, {"learner_q": "a"}).status_code == 404
