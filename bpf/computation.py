@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DecimalField,
     Exists,
     F,
@@ -272,9 +272,15 @@ def _cancelled_enrollment_exists() -> Exists:
 def year_allocations(
     organization: Organization, start: datetime.date, end: datetime.date
 ) -> QuerySet[FundingAllocation]:
-    """Allocations of the year's sessions whose enrollment is not cancelled (any status)."""
+    """Allocations of the year's sessions whose enrollment is not cancelled (any status).
+
+    Filtered on the session's organisation, which is the allocation's (the services check it):
+    SQLite then reads the year's sessions first and their allocations through the session index,
+    instead of every allocation of the organisation."""
     return FundingAllocation.objects.filter(
-        organization=organization, session__start_date__lte=end, session__end_date__gte=start
+        session__organization=organization,
+        session__start_date__lte=end,
+        session__end_date__gte=start,
     ).exclude(_cancelled_enrollment_exists())
 
 
@@ -299,12 +305,16 @@ def _counted_allocations_of_enrollment() -> QuerySet[FundingAllocation]:
 # F-1 rules 2 to 4 look at the types of an enrollment's counted allocations. Each allocation gets a
 # code, and the enrollment takes the highest: France Travail (rule 3) outranks an apprenticeship
 # contract (rule 4), which outranks any other non-self-funded type; 0 means every counted
-# allocation is self-funded (rule 2); no code means no counted allocation. One indexed subquery
-# per enrollment instead of one per rule.
+# allocation is self-funded (rule 2); no code means no counted allocation.
 FUNDING_CODE_SELF_FUNDED = 0
 FUNDING_CODE_OTHER = 1
 FUNDING_CODE_APPRENTICESHIP = 3
 FUNDING_CODE_FRANCE_TRAVAIL = 5
+FUNDING_CODES: dict[str, int] = {
+    FundingType.FRANCE_TRAVAIL: FUNDING_CODE_FRANCE_TRAVAIL,
+    FundingType.OPCO_APPRENTICESHIP: FUNDING_CODE_APPRENTICESHIP,
+    FundingType.SELF_FUNDED: FUNDING_CODE_SELF_FUNDED,
+}
 
 
 def _funding_code() -> Subquery:
@@ -313,18 +323,10 @@ def _funding_code() -> Subquery:
         .annotate(
             code=Max(
                 Case(
-                    When(
-                        funding_type=FundingType.FRANCE_TRAVAIL,
-                        then=Value(FUNDING_CODE_FRANCE_TRAVAIL),
-                    ),
-                    When(
-                        funding_type=FundingType.OPCO_APPRENTICESHIP,
-                        then=Value(FUNDING_CODE_APPRENTICESHIP),
-                    ),
-                    When(
-                        funding_type=FundingType.SELF_FUNDED,
-                        then=Value(FUNDING_CODE_SELF_FUNDED),
-                    ),
+                    *[
+                        When(funding_type=kind, then=Value(code))
+                        for kind, code in FUNDING_CODES.items()
+                    ],
                     default=Value(FUNDING_CODE_OTHER),
                 )
             )
@@ -334,18 +336,61 @@ def _funding_code() -> Subquery:
     )
 
 
+@dataclass(frozen=True)
+class F1Rule:
+    """One F-1 rule (BPF.md): it applies when the enrollment's `field` equals `value`, and gives
+    `line`. A rule without a value applies when the field is set, and the field is the line."""
+
+    number: int
+    field: str
+    value: str | int | None = None
+    line: str = ""
+
+
+# The one definition of the F-1 rules, in order. The drill-down's ORM annotation and the
+# computation's SQL are both built from it.
+F1_RULE_TABLE: tuple[F1Rule, ...] = (
+    F1Rule(1, "override"),
+    F1Rule(2, "funding_code", FUNDING_CODE_SELF_FUNDED, "d"),
+    F1Rule(3, "funding_code", FUNDING_CODE_FRANCE_TRAVAIL, "c"),
+    F1Rule(4, "funding_code", FUNDING_CODE_APPRENTICESHIP, "b"),
+    *(F1Rule(5, "professional_status", status, line) for status, line in STATUS_F1.items()),
+)
+F1_UNCLASSIFIED_RULE = 6
+
+# Where each field a rule reads is: (ORM lookup on `counted_enrollments`, column in the SQL of
+# `_read_enrollments`).
+_F1_FIELDS: dict[str, tuple[str, str]] = {
+    "override": ("trainee_type_override", "e.trainee_type_override"),
+    "funding_code": ("funding_code", "f.funding_code"),
+    "professional_status": ("learner__professional_status", "l.professional_status"),
+}
+
+
 def _f1_rules() -> list[tuple[Q, F | Value, int]]:
-    """BPF.md F-1 rules, in order: (condition, line, rule number), on an enrollment annotated
-    with `funding_code`."""
-    rules: list[tuple[Q, F | Value, int]] = [
-        (~Q(trainee_type_override=""), F("trainee_type_override"), 1),
-        (Q(funding_code=FUNDING_CODE_SELF_FUNDED), Value("d"), 2),
-        (Q(funding_code=FUNDING_CODE_FRANCE_TRAVAIL), Value("c"), 3),
-        (Q(funding_code=FUNDING_CODE_APPRENTICESHIP), Value("b"), 4),
-    ]
-    for status, line in STATUS_F1.items():
-        rules.append((Q(learner__professional_status=status), Value(line), 5))
+    """The F-1 rules as ORM (condition, line, rule number), on an enrollment annotated with
+    `funding_code`."""
+    rules: list[tuple[Q, F | Value, int]] = []
+    for rule in F1_RULE_TABLE:
+        lookup = _F1_FIELDS[rule.field][0]
+        if rule.value is None:
+            rules.append((~Q(**{lookup: ""}), F(lookup), rule.number))
+        else:
+            rules.append((Q(**{lookup: rule.value}), Value(rule.line), rule.number))
     return rules
+
+
+def _f1_line_sql() -> tuple[str, dict[str, object]]:
+    """The F-1 rules as one SQL CASE giving the line, with its parameters."""
+    whens, params = [], {}
+    for index, rule in enumerate(F1_RULE_TABLE):
+        column = _F1_FIELDS[rule.field][1]
+        if rule.value is None:
+            whens.append(f"WHEN {column} <> '' THEN {column}")
+        else:
+            whens.append(f"WHEN {column} = %(f1_value_{index})s THEN %(f1_line_{index})s")
+            params |= {f"f1_value_{index}": rule.value, f"f1_line_{index}": rule.line}
+    return f"CASE {' '.join(whens)} ELSE 'unclassified' END", params
 
 
 def counted_enrollments(
@@ -375,7 +420,7 @@ def counted_enrollments(
             ),
             f1_rule=Case(
                 *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
-                default=Value(6),
+                default=Value(F1_UNCLASSIFIED_RULE),
                 output_field=IntegerField(),
             ),
             funded=Q(funding_code__isnull=False),
@@ -457,10 +502,10 @@ class _Facts:
     unclassified_sessions: list[int] = field(default_factory=list)
 
 
-def _exact_cents(total: Decimal | None) -> Decimal:
+def _exact_cents(total: Decimal | float | None) -> Decimal:
     """A database sum of two-decimal values. SQLite sums them as floats (1399.5 may come back as
     1399.4999999999998, which would round down): back to exact cents before any rounding."""
-    return ZERO if total is None else total.quantize(CENT)
+    return ZERO if total is None else Decimal(total).quantize(CENT)
 
 
 def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
@@ -497,48 +542,125 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
 
 
 def _read_allocations(facts: _Facts, organization, start, end) -> None:
-    """Section C from counted allocations, grouped by session and type; pending ones counted."""
+    """Section C from counted allocations, grouped by type: by session and type only for the
+    sessions that straddle the year (their amounts are pro-rated), the rest summed in the
+    database."""
+    straddling = Q(session__start_date__lt=start) | Q(session__end_date__gt=end)
     rows = (
-        year_allocations(organization, start, end)
-        .filter(status__in=(*COUNTED_STATUSES, FundingStatus.PENDING))
+        counted_allocations(organization, start, end)
         .order_by()
-        .values("session_id", "funding_type", "status")
-        .annotate(allocations=Count("pk"), total=Sum("approved_amount", output_field=WIDE_DECIMAL))
+        .annotate(
+            straddling_session=Case(
+                When(straddling, then=F("session_id")), output_field=IntegerField()
+            )
+        )
+        .values("straddling_session", "funding_type")
+        .annotate(total=Sum("approved_amount", output_field=WIDE_DECIMAL))
     )
     for row in rows:
-        session = facts.sessions[row["session_id"]]
-        if row["status"] == FundingStatus.PENDING:
-            session.pending += row["allocations"]
-            continue
+        total = _exact_cents(row["total"])
+        if row["straddling_session"] is not None:
+            session = facts.sessions[row["straddling_session"]]
+            total = prorate(total, session.inside, session.whole)
         line = BPF_LINE[row["funding_type"]]
-        share = prorate(_exact_cents(row["total"]), session.inside, session.whole)
-        facts.c_exact[line] = facts.c_exact.get(line, ZERO) + share
+        facts.c_exact[line] = facts.c_exact.get(line, ZERO) + total
+
+
+def _enrollments_sql() -> tuple[str, dict[str, object]]:
+    """Sections F and G and the checks' facts: the year's non-cancelled enrollments, classified
+    by the F-1 rules, counted per session and F-1 line, with their hours, how many have no
+    counted allocation or more than the course price, and their pending allocations.
+
+    Raw SQL, for PostgreSQL and SQLite alike, because the ORM can only reach an enrollment's
+    allocations through correlated subqueries, which PostgreSQL runs again for every place they
+    are used (five index probes per enrollment). Here `funding` sums each enrollment's
+    allocations once, in one pass over the year's allocations, and is joined to the enrollments.
+    Sessions are the driving table: SQLite then reads only the year's rows through their
+    session_id indexes. The organisation is the session's (the services keep allocations and
+    enrollments in their session's organisation).
+    """
+    funding_code = " ".join(
+        f"WHEN a.funding_type = %(type_{index})s THEN %(code_{index})s"
+        for index in range(len(FUNDING_CODES))
+    )
+    f1_line, params = _f1_line_sql()
+    counted = ", ".join(f"%(counted_{index})s" for index in range(len(COUNTED_STATUSES)))
+    # Only fixed SQL and placeholders are formatted in: every value is a parameter.
+    sql = f"""
+        WITH funding AS (
+            -- One row per enrollment that has allocations: the F-1 funding code of its counted
+            -- ones (none if it has none), their sum, and how many are still pending.
+            SELECT a.session_id, a.learner_id,
+                MAX(CASE WHEN a.status = %(pending)s THEN NULL {funding_code}
+                    ELSE %(code_other)s END) AS funding_code,
+                SUM(CASE WHEN a.status IN ({counted}) THEN a.approved_amount END) AS counted_total,
+                SUM(CASE WHEN a.status = %(pending)s THEN 1 ELSE 0 END) AS pending
+            FROM training_session s
+            JOIN funding_fundingallocation a ON a.session_id = s.id
+            WHERE s.organization_id = %(organization)s
+                AND s.start_date <= %(end)s AND s.end_date >= %(start)s
+                AND (a.status IN ({counted}) OR a.status = %(pending)s)
+            GROUP BY a.session_id, a.learner_id
+        ),
+        enrollment AS (
+            SELECT e.session_id, {f1_line} AS f1_line,
+                COALESCE(e.hours_attended, s.hours) AS hours,
+                f.funding_code, f.counted_total, f.pending, c.price
+            FROM training_session s
+            JOIN training_course c ON c.id = s.course_id
+            JOIN training_enrollment e ON e.session_id = s.id
+            JOIN learners_learner l ON l.id = e.learner_id
+            LEFT JOIN funding f ON f.session_id = e.session_id AND f.learner_id = e.learner_id
+            WHERE s.organization_id = %(organization)s
+                AND s.start_date <= %(end)s AND s.end_date >= %(start)s
+                AND NOT e.cancelled
+        )
+        SELECT session_id, f1_line, COUNT(*), SUM(hours),
+            SUM(CASE WHEN funding_code IS NULL THEN 1 ELSE 0 END),
+            SUM(CASE WHEN counted_total > price THEN 1 ELSE 0 END),
+            SUM(pending)
+        FROM enrollment
+        GROUP BY session_id, f1_line
+    """  # noqa: S608
+    for index, (kind, code) in enumerate(FUNDING_CODES.items()):
+        params |= {f"type_{index}": kind, f"code_{index}": code}
+    for index, status in enumerate(COUNTED_STATUSES):
+        params[f"counted_{index}"] = status
+    params |= {"pending": FundingStatus.PENDING, "code_other": FUNDING_CODE_OTHER}
+    return sql, params
 
 
 def _read_enrollments(facts: _Facts, organization, start, end) -> None:
-    """Sections F and G from counted enrollments, grouped by session and F-1 classification."""
-    rows = (
-        counted_enrollments(organization, start, end)
-        .order_by()
-        .values("session_id", "f1_line", "funded", "overfunded")
-        .annotate(learners=Count("pk"), hours=Sum("attended_hours", output_field=WIDE_DECIMAL))
-    )
-    for row in rows:
-        session = facts.sessions[row["session_id"]]
-        learners = row["learners"]
-        hours = prorate(_exact_cents(row["hours"]), session.inside, session.whole)
+    """Sections F and G, and the per-session facts of the checks."""
+    sql, params = _enrollments_sql()
+    params |= {"organization": organization.pk, "start": start, "end": end}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    sessions = facts.sessions
+    session_hours: dict[int, Decimal] = {}
+    for session_id, f1_line, learners, hours, unfunded, overfunded, pending in rows:
+        session = sessions[session_id]
+        hours = _exact_cents(hours)
+        if session.inside != session.whole:
+            hours = prorate(hours, session.inside, session.whole)
         session.learners += learners
-        session.exact_hours += hours
-        if not row["funded"]:
-            session.unfunded += learners
-        if row["overfunded"]:
-            session.overfunded += learners
+        session.unfunded += int(unfunded)
+        session.overfunded += int(overfunded)
+        session.pending += int(pending or 0)
+        session_hours[session_id] = session_hours.get(session_id, ZERO) + hours
+        if session.in_f:
+            facts.f1.setdefault(f1_line, _Tally()).add(learners, hours)
+            if f1_line == "unclassified" and session_id not in facts.unclassified_sessions:
+                facts.unclassified_sessions.append(session_id)
+    # The other sections count whole sessions: one addition per session, not per F-1 line.
+    for session_id, hours in session_hours.items():
+        session = sessions[session_id]
+        session.exact_hours = hours
+        learners = session.learners
         if not session.in_f:
             facts.g.add(learners, hours)
             continue
-        facts.f1.setdefault(row["f1_line"], _Tally()).add(learners, hours)
-        if row["f1_line"] == "unclassified" and session.pk not in facts.unclassified_sessions:
-            facts.unclassified_sessions.append(session.pk)
         if session.distance:
             facts.f1_distance.add(learners, hours)
         if session.delivery == Delivery.SUBCONTRACTED_OUT:
