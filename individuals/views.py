@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -46,25 +47,35 @@ def _search(individuals: QuerySet[Individual], query: str) -> QuerySet[Individua
     return individuals
 
 
-def _with_funding_summary(individuals: QuerySet[Individual]) -> QuerySet[Individual]:
-    """Per individual, in the same query: number of allocations, counted approved total
-    (Approved and Paid, as in exports and the BPF) and the number in each status."""
+def _attach_funding_summary(individuals: list[Individual]) -> None:
+    """For the individuals of one page, in one query: number of allocations, counted approved
+    total (Approved and Paid, as in exports and the BPF) and the number in each status.
+
+    Summarising only the page's rows, after pagination, keeps the list's cost independent of
+    how many individuals the organisation has."""
     status_counts = {
-        f"{status}_count": Count("allocations", filter=Q(allocations__status=status))
-        for status in FundingStatus.values
+        f"{status}_count": Count("pk", filter=Q(status=status)) for status in FundingStatus.values
     }
-    return individuals.annotate(
-        allocation_count=Count("allocations"),
-        approved_total=Coalesce(
-            Sum(
-                "allocations__approved_amount",
-                filter=Q(allocations__status__in=COUNTED_STATUSES),
-            ),
-            Value(0),
-            output_field=DecimalField(max_digits=12, decimal_places=2),
-        ),
-        **status_counts,
-    )
+    summaries = {
+        row["individual_id"]: row
+        for row in FundingAllocation.objects.filter(individual__in=individuals)
+        .order_by()
+        .values("individual_id")
+        .annotate(
+            allocation_count=Count("pk"),
+            approved_total=Sum("approved_amount", filter=Q(status__in=COUNTED_STATUSES)),
+            **status_counts,
+        )
+    }
+    for individual in individuals:
+        summary = summaries.get(individual.pk, {})
+        individual.allocation_count = summary.get("allocation_count", 0)
+        individual.approved_total = summary.get("approved_total") or Decimal("0.00")
+        individual.status_summary = [
+            (status, label, summary[f"{status}_count"])
+            for status, label in FundingStatus.choices
+            if summary.get(f"{status}_count")
+        ]
 
 
 @member_required(admin=True)
@@ -73,19 +84,9 @@ def individual_list(request: HttpRequest) -> HttpResponse:
     show_archived = request.GET.get("show") == ARCHIVED
     individuals = Individual.objects.filter(organization=request.organization)
     individuals = individuals.archived() if show_archived else individuals.active()
-    individuals = (
-        _with_funding_summary(_search(individuals, query))
-        .select_related("learner")
-        # Meta.ordering does not apply to aggregated queries: order explicitly.
-        .order_by("learner__last_name", "learner__first_name", "pk")
-    )
+    individuals = _search(individuals, query).select_related("learner")
     page = paginate(request, individuals)
-    for individual in page.object_list:
-        individual.status_summary = [
-            (status, label, getattr(individual, f"{status}_count"))
-            for status, label in FundingStatus.choices
-            if getattr(individual, f"{status}_count")
-        ]
+    _attach_funding_summary(page.object_list)
     context = {
         "page": page,
         "query": query,
@@ -162,7 +163,8 @@ def _detail(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
     if tab == "funding":
         context.update(allocation_list_context(Carrier(individual=individual)))
     else:
-        context["summary"] = _with_funding_summary(Individual.objects.filter(pk=pk)).get()
+        _attach_funding_summary([individual])
+        context["summary"] = individual
     template = "individuals/detail.html#tab_area" if request.htmx else "individuals/detail.html"
     return render(request, template, context)
 
