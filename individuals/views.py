@@ -32,18 +32,22 @@ def _search(individuals: QuerySet[Individual], query: str) -> QuerySet[Individua
     digits = normalize_digits(query)
     words = [digits] if digits.isdigit() else query.split()
     for word in words:
-        # A subquery, not a join: a join on allocations would multiply the sums of each row.
-        case_number_matches = FundingAllocation.objects.filter(
-            individual=OuterRef("pk"), cpf_case_number__contains=word
-        )
-        individuals = individuals.filter(
+        matches = (
             Q(learner__first_name__icontains=word)
             | Q(learner__last_name__icontains=word)
             | Q(learner__email__icontains=word)
             | Q(billing_name__icontains=word)
             | Q(billing_email__icontains=word)
-            | Exists(case_number_matches)
         )
+        if word.isdigit():
+            # Case numbers are digits only: only a number can match one. A subquery, not a join:
+            # a join on allocations would repeat individuals.
+            matches |= Exists(
+                FundingAllocation.objects.filter(
+                    individual=OuterRef("pk"), cpf_case_number__contains=word
+                )
+            )
+        individuals = individuals.filter(matches)
     return individuals
 
 
@@ -56,9 +60,11 @@ def _attach_funding_summary(individuals: list[Individual]) -> None:
     status_counts = {
         f"{status}_count": Count("pk", filter=Q(status=status)) for status in FundingStatus.values
     }
+    # Their ids, not the page's queryset: that would re-run the search as a subquery.
+    ids = [individual.pk for individual in individuals]
     summaries = {
         row["individual_id"]: row
-        for row in FundingAllocation.objects.filter(individual__in=individuals)
+        for row in FundingAllocation.objects.filter(individual_id__in=ids)
         .order_by()
         .values("individual_id")
         .annotate(
