@@ -22,8 +22,14 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def query_string_without(request: HttpRequest, *names: str) -> str:
+    """The current query string less some parameters (e.g. to build a "remove filter" link)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
 def query_string_without_page(request: HttpRequest) -> str:
     """The current filters, to build page links that keep them."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    return query_string_without(request, "page")

@@ -42,8 +42,13 @@ class FundingFilterForm(forms.Form):
             (CarrierKind.COMPANY, _("Companies")),
         ],
     )
+    # A large organisation has thousands of sessions: no menu of them all. The filter is set by
+    # a link (a session in the list, the session's page, a BPF check) and shown with a way out.
     session = forms.ModelChoiceField(
-        label=_("Session"), required=False, queryset=Session.objects.none(), empty_label=_("All")
+        label=_("Session"),
+        required=False,
+        queryset=Session.objects.none(),
+        widget=forms.HiddenInput,
     )
     course = forms.ModelChoiceField(
         label=_("Course"), required=False, queryset=Course.objects.none(), empty_label=_("All")

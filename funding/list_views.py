@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from certeef.access import member_required
-from certeef.lists import paginate, query_string_without_page
+from certeef.lists import paginate, query_string_without, query_string_without_page
 from funding import exports
 from funding.carriers import carrier_of
 from funding.filters import FundingFilterForm
@@ -38,6 +38,7 @@ def funding_list(request: HttpRequest) -> HttpResponse:
         "totals": allocation_totals(filter_allocations(request.organization, filters)),
         "base_query": base_query,
         "export_query": f"?{base_query}" if base_query else "",
+        "without_session_query": query_string_without(request, "session", "page"),
     }
     template = "funding/list.html#results" if request.htmx else "funding/list.html"
     return render(request, template, context)
