@@ -499,7 +499,6 @@ class _Facts:
     f4: dict[str, _Tally] = field(default_factory=dict)
     f4_unclassified: _Tally = field(default_factory=_Tally)
     g: _Tally = field(default_factory=_Tally)
-    unclassified_sessions: list[int] = field(default_factory=list)
 
 
 def _exact_cents(total: Decimal | float | None) -> Decimal:
@@ -567,9 +566,11 @@ def _read_allocations(facts: _Facts, organization, start, end) -> None:
 
 
 def _enrollments_sql() -> tuple[str, dict[str, object]]:
-    """Sections F and G and the checks' facts: the year's non-cancelled enrollments, classified
-    by the F-1 rules, counted per session and F-1 line, with their hours, how many have no
-    counted allocation or more than the course price, and their pending allocations.
+    """Sections F and G and the checks' facts, from the year's non-cancelled enrollments
+    classified by the F-1 rules. Rows of (session, F-1 line, learners, hours, unfunded,
+    overfunded, pending allocations), of two kinds: one per session, without F-1 line; and one
+    per F-1 line, by session only for the sessions that straddle the year (the others are summed
+    in the database).
 
     Raw SQL, for PostgreSQL and SQLite alike, because the ORM can only reach an enrollment's
     allocations through correlated subqueries, which PostgreSQL runs again for every place they
@@ -605,7 +606,9 @@ def _enrollments_sql() -> tuple[str, dict[str, object]]:
         enrollment AS (
             SELECT e.session_id, {f1_line} AS f1_line,
                 COALESCE(e.hours_attended, s.hours) AS hours,
-                f.funding_code, f.counted_total, f.pending, c.price
+                f.funding_code, f.counted_total, f.pending, c.price, s.delivery,
+                CASE WHEN s.start_date < %(start)s OR s.end_date > %(end)s THEN s.id END
+                    AS straddling_session
             FROM training_session s
             JOIN training_course c ON c.id = s.course_id
             JOIN training_enrollment e ON e.session_id = s.id
@@ -615,18 +618,30 @@ def _enrollments_sql() -> tuple[str, dict[str, object]]:
                 AND s.start_date <= %(end)s AND s.end_date >= %(start)s
                 AND NOT e.cancelled
         )
-        SELECT session_id, f1_line, COUNT(*), SUM(hours),
+        -- Per session: what sections F-2, F-3, F-4 and G and the checks need.
+        SELECT session_id, NULL, COUNT(*), SUM(hours),
             SUM(CASE WHEN funding_code IS NULL THEN 1 ELSE 0 END),
             SUM(CASE WHEN counted_total > price THEN 1 ELSE 0 END),
             SUM(pending)
         FROM enrollment
-        GROUP BY session_id, f1_line
+        GROUP BY session_id
+        UNION ALL
+        -- Per F-1 line, summed over the sessions inside the year; per session and F-1 line for
+        -- the sessions that straddle it (their hours are pro-rated). Section G is not in F-1.
+        SELECT straddling_session, f1_line, COUNT(*), SUM(hours), 0, 0, 0
+        FROM enrollment
+        WHERE delivery <> %(subcontracted_in)s
+        GROUP BY straddling_session, f1_line
     """  # noqa: S608
     for index, (kind, code) in enumerate(FUNDING_CODES.items()):
         params |= {f"type_{index}": kind, f"code_{index}": code}
     for index, status in enumerate(COUNTED_STATUSES):
         params[f"counted_{index}"] = status
-    params |= {"pending": FundingStatus.PENDING, "code_other": FUNDING_CODE_OTHER}
+    params |= {
+        "pending": FundingStatus.PENDING,
+        "code_other": FUNDING_CODE_OTHER,
+        "subcontracted_in": Delivery.SUBCONTRACTED_IN,
+    }
     return sql, params
 
 
@@ -638,26 +653,24 @@ def _read_enrollments(facts: _Facts, organization, start, end) -> None:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     sessions = facts.sessions
-    session_hours: dict[int, Decimal] = {}
+    f1 = facts.f1
     for session_id, f1_line, learners, hours, unfunded, overfunded, pending in rows:
-        session = sessions[session_id]
         hours = _exact_cents(hours)
-        if session.inside != session.whole:
+        session = sessions.get(session_id)
+        if session is not None and session.inside != session.whole:
             hours = prorate(hours, session.inside, session.whole)
-        session.learners += learners
-        session.unfunded += int(unfunded)
-        session.overfunded += int(overfunded)
-        session.pending += int(pending or 0)
-        session_hours[session_id] = session_hours.get(session_id, ZERO) + hours
-        if session.in_f:
-            facts.f1.setdefault(f1_line, _Tally()).add(learners, hours)
-            if f1_line == "unclassified" and session_id not in facts.unclassified_sessions:
-                facts.unclassified_sessions.append(session_id)
-    # The other sections count whole sessions: one addition per session, not per F-1 line.
-    for session_id, hours in session_hours.items():
-        session = sessions[session_id]
+        if f1_line is not None:
+            # An F-1 line: of one straddling session, or of every session inside the year.
+            if f1_line not in f1:
+                f1[f1_line] = _Tally()
+            f1[f1_line].add(learners, hours)
+            continue
+        # A session's row: its counted learners and hours and what its checks need.
+        session.learners = learners
         session.exact_hours = hours
-        learners = session.learners
+        session.unfunded = int(unfunded)
+        session.overfunded = int(overfunded)
+        session.pending = int(pending or 0)
         if not session.in_f:
             facts.g.add(learners, hours)
             continue
