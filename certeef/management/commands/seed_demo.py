@@ -95,6 +95,7 @@ class Command(BaseCommand):
             seed=seed,
             progress=self.stdout.write if show_steps else None,
         )
+        scale.refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Created {slug}: " + ", ".join(f"{count} {name}" for name, count in counts.items())
