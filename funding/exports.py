@@ -227,6 +227,10 @@ class _Sheet:
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.bold = Font(bold=True)
         self.sheet.append([self._cell(text, bold=True) for text in headers()])
+        self.formatted_cells = {
+            **{index: self._formatted_cell(EURO_FORMAT) for index in AMOUNT_COLUMNS},
+            **{index: self._formatted_cell(DATE_FORMAT) for index in DATE_COLUMNS},
+        }
         self.data_rows = 0
         self.requested_total = Decimal("0.00")
         self.approved_total = Decimal("0.00")
@@ -237,21 +241,21 @@ class _Sheet:
             cell.font = self.bold
         return cell
 
-    def _formatted(self, value, number_format: str) -> WriteOnlyCell | None:
-        if value is None:
-            return None
-        cell = WriteOnlyCell(self.sheet, value=value)
+    def _formatted_cell(self, number_format: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet)
         cell.number_format = number_format
         return cell
 
     def append(self, row: ExportRow) -> None:
-        # Only amounts and dates need a cell object (for their format); text goes in as is, and
-        # an empty text is no cell at all (None): writing cells is most of an export's time.
+        # Writing cells is most of an export's time. Text goes in as is, and an empty text is
+        # no cell at all (None). Amounts and dates need a cell for their number format: a
+        # write-only sheet serialises a row as soon as it is appended, so one formatted cell
+        # per column is reused from row to row instead of building (and styling) a new one.
         cells: list = [None if value == "" else value for value in row.cells()]
-        for index in AMOUNT_COLUMNS:
-            cells[index] = self._formatted(cells[index], EURO_FORMAT)
-        for index in DATE_COLUMNS:
-            cells[index] = self._formatted(cells[index], DATE_FORMAT)
+        for index, cell in self.formatted_cells.items():
+            if cells[index] is not None:
+                cell.value = cells[index]
+                cells[index] = cell
         self.sheet.append(cells)
         self.data_rows += 1
         self.requested_total += row.requested_amount or 0
