@@ -18,9 +18,8 @@ from funding.selectors import (
     AllocationFilters,
     filter_allocations,
     pending_allocations,
-    sessions_with_unfunded_learners,
     status_totals,
-    unfunded_summary,
+    unfunded_overview,
 )
 
 
@@ -50,10 +49,7 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
     year_filters = AllocationFilters(period_from=year_start, period_to=year_end)
     return {
         "pending": pending,
-        "unfunded": unfunded_summary(organization, since),
-        "unfunded_sessions": list(
-            sessions_with_unfunded_learners(organization, since)[:DASHBOARD_ROWS]
-        ),
+        "unfunded": unfunded_overview(organization, since, limit=DASHBOARD_ROWS),
         "unfunded_since": since,
         "fiscal_year": fiscal_year,
         "year_start": year_start,

@@ -9,15 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -32,6 +29,7 @@ if TYPE_CHECKING:
     from certeef.models import Organization
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -299,62 +297,84 @@ def session_funding(session: Session) -> SessionFunding:
 # Dashboard
 
 
-def _counted_for_enrollment() -> Subquery:
-    """Per enrollment: the sum of its learner's counted allocations in its session."""
-    counted = (
-        FundingAllocation.objects.filter(
-            session_id=OuterRef("session_id"),
-            learner_id=OuterRef("learner_id"),
-            status__in=COUNTED_STATUSES,
-        )
-        .order_by()
-        .values("session_id")
-        .annotate(total=Sum("approved_amount"))
-        .values("total")
+# Per session: the enrolled (not cancelled) learners whose course price exceeds what their own
+# counted allocations in that session bring, and by how much. One statement: each learner's
+# allocations are totalled in a single pass, then joined to the enrollments — a subquery per
+# enrollment cost 0.6 s over the two fiscal years of a 100 000-allocation organisation.
+UNFUNDED_BY_SESSION_SQL = """
+WITH counted AS (
+    SELECT a.session_id, a.learner_id, SUM(a.approved_amount) AS total
+    FROM funding_fundingallocation a
+    JOIN training_session s ON s.id = a.session_id
+    WHERE s.organization_id = %(organization)s AND s.end_date >= %(since)s
+      AND a.status IN (%(approved)s, %(paid)s)
+    GROUP BY a.session_id, a.learner_id
+)
+SELECT e.session_id, COUNT(*), SUM(c.price - COALESCE(f.total, 0))
+FROM training_enrollment e
+JOIN training_session s ON s.id = e.session_id
+JOIN training_course c ON c.id = s.course_id
+LEFT JOIN counted f ON f.session_id = e.session_id AND f.learner_id = e.learner_id
+WHERE s.organization_id = %(organization)s AND s.end_date >= %(since)s AND NOT e.cancelled
+  AND c.price > 0 AND c.price > COALESCE(f.total, 0)
+GROUP BY e.session_id
+"""
+
+
+def _unfunded_by_session(
+    organization: Organization, since: datetime.date
+) -> dict[int, tuple[int, Decimal]]:
+    """{session id: (unfunded learners, unfunded amount)} for sessions ending on or after
+    `since` (courses without a price are left out)."""
+    approved, paid = COUNTED_STATUSES
+    params = {"organization": organization.pk, "since": since, "approved": approved, "paid": paid}
+    with connection.cursor() as cursor:
+        cursor.execute(UNFUNDED_BY_SESSION_SQL, params)
+        # SQLite sums decimals as floats: back to exact cents.
+        return {
+            session_id: (learners, Decimal(str(amount)).quantize(CENT))
+            for session_id, learners, amount in cursor.fetchall()
+        }
+
+
+@dataclass(frozen=True)
+class UnfundedOverview:
+    sessions: int
+    learners: int
+    amount: Decimal
+    # The first sessions (earliest first): id, reference, course title, dates, unfunded learners
+    # and amount.
+    rows: list[dict[str, object]]
+
+
+def unfunded_overview(
+    organization: Organization, since: datetime.date, *, limit: int
+) -> UnfundedOverview:
+    """Sessions ending on or after `since` with unfunded learners: how many sessions and
+    learners, by how much, and the first `limit` sessions. Two queries."""
+    by_session = _unfunded_by_session(organization, since)
+    sessions = (
+        Session.objects.filter(pk__in=by_session)
+        .order_by("start_date", "pk")
+        .values("pk", "reference", "course__title", "start_date", "end_date")[:limit]
     )
-    return Subquery(counted, output_field=MONEY)
-
-
-def unfunded_enrollments(organization: Organization, since: datetime.date) -> QuerySet:
-    """Active enrollments of sessions ending on or after `since` whose course price exceeds
-    what their learner's counted allocations bring (courses without a price are left out)."""
-    return (
-        Enrollment.objects.filter(
-            organization=organization,
-            cancelled=False,
-            session__end_date__gte=since,
-            session__course__price__gt=0,
-        )
-        .annotate(counted=Coalesce(_counted_for_enrollment(), Value(ZERO), output_field=MONEY))
-        .annotate(unfunded=ExpressionWrapper(F("session__course__price") - F("counted"), MONEY))
-        .filter(unfunded__gt=0)
-    )
-
-
-def unfunded_summary(organization: Organization, since: datetime.date) -> dict[str, object]:
-    """How many sessions and learners are unfunded, and by how much (one query)."""
-    return unfunded_enrollments(organization, since).aggregate(
-        sessions=Count("session_id", distinct=True),
-        learners=Count("pk"),
-        amount=Coalesce(Sum("unfunded"), Value(ZERO), output_field=MONEY),
-    )
-
-
-def sessions_with_unfunded_learners(organization: Organization, since: datetime.date) -> QuerySet:
-    """One row per session with unfunded learners: id, reference, course title, dates, number
-    of unfunded learners and the unfunded amount. One query."""
-    return (
-        unfunded_enrollments(organization, since)
-        .order_by()
-        .values(
-            "session_id",
-            "session__reference",
-            "session__course__title",
-            "session__start_date",
-            "session__end_date",
-        )
-        .annotate(learners=Count("pk"), amount=Sum("unfunded"))
-        .order_by("session__start_date", "session_id")
+    rows = [
+        {
+            "session_id": session["pk"],
+            "session__reference": session["reference"],
+            "session__course__title": session["course__title"],
+            "session__start_date": session["start_date"],
+            "session__end_date": session["end_date"],
+            "learners": by_session[session["pk"]][0],
+            "amount": by_session[session["pk"]][1],
+        }
+        for session in sessions
+    ]
+    return UnfundedOverview(
+        sessions=len(by_session),
+        learners=sum(learners for learners, _amount in by_session.values()),
+        amount=sum((amount for _learners, amount in by_session.values()), ZERO),
+        rows=rows,
     )
 
 

@@ -89,12 +89,9 @@ def test_sessions_with_unfunded_learners(admin_client, organization):
     funded = this_year_session(organization, course=course, reference="FUNDED")
     make_allocation(make_enrollment(funded), amount="1000.00", status=FundingStatus.PAID)
     response = admin_client.get(URL)
-    assert response.context["unfunded"] == {
-        "sessions": 1,
-        "learners": 2,
-        "amount": Decimal("1600.00"),
-    }
-    rows = response.context["unfunded_sessions"]
+    unfunded = response.context["unfunded"]
+    assert (unfunded.sessions, unfunded.learners, unfunded.amount) == (1, 2, Decimal("1600.00"))
+    rows = unfunded.rows
     assert [row["session__reference"] for row in rows] == ["SHORT"]
     assert f"{reverse('training:session_detail', args=[short.pk])}#session-funding" in (
         response.text
@@ -144,7 +141,7 @@ def test_no_other_organisation_data(admin_client, organization, other_organizati
     )
     response = admin_client.get(URL)
     assert response.context["pending"].count == 0
-    assert response.context["unfunded"]["sessions"] == 0
+    assert response.context["unfunded"].sessions == 0
     assert response.context["year_totals"] == []
 
 
