@@ -8,9 +8,11 @@ split by calendar days (inclusive) — its amounts and hours are pro-rated, each
 one learner in each year it touches; each line is rounded half-up to whole euros or hours and each
 total is the sum of the rounded lines it adds up.
 
-Everything is aggregated in the database, grouped by session: the number of queries does not
-depend on the number of allocations or enrollments. Pro-rating is then done per session, in
-Python, on the aggregated sums.
+Everything is aggregated in the database, from the per-session summaries that every write keeps
+current (funding/summaries.py): a few rows per session rather than every allocation and
+enrollment, and four queries whatever their number. Pro-rating is then done per session, in
+Python, on the aggregated sums. The drill-down and the detailed exports list the allocations and
+enrollments themselves, and their sums equal these lines (the tests check it).
 """
 
 from __future__ import annotations
@@ -30,11 +32,9 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -43,8 +43,19 @@ from django.db.models.functions import Coalesce
 
 from bpf import labels
 from bpf.models import BpfInputs
-from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus
-from funding.types import BPF_LINE, FundingType
+from funding.models import (
+    COUNTED_STATUSES,
+    FundingAllocation,
+    SessionEnrollmentTally,
+    SessionFundingTotal,
+)
+from funding.summaries import cancelled_enrollment_exists
+from funding.types import (
+    BPF_LINE,
+    FUNDING_CODE_APPRENTICESHIP,
+    FUNDING_CODE_FRANCE_TRAVAIL,
+    FUNDING_CODE_SELF_FUNDED,
+)
 from learners.models import ProfessionalStatus
 from training.models import Delivery, Enrollment, Objective, Session
 from training.nsf import nsf_labels
@@ -258,17 +269,6 @@ def year_sessions(organization: Organization, start: datetime.date, end: datetim
     )
 
 
-def _cancelled_enrollment_exists() -> Exists:
-    # Every allocation's learner is enrolled in its session (the services guarantee it and an
-    # enrollment with funding cannot be deleted), so "not cancelled" is "no cancelled enrollment":
-    # an anti-join against the few cancelled enrollments, far cheaper than a join to all of them.
-    return Exists(
-        Enrollment.objects.filter(
-            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), cancelled=True
-        )
-    )
-
-
 def year_allocations(
     organization: Organization, start: datetime.date, end: datetime.date
 ) -> QuerySet[FundingAllocation]:
@@ -281,59 +281,13 @@ def year_allocations(
         session__organization=organization,
         session__start_date__lte=end,
         session__end_date__gte=start,
-    ).exclude(_cancelled_enrollment_exists())
+    ).exclude(cancelled_enrollment_exists())
 
 
 def counted_allocations(
     organization: Organization, start: datetime.date, end: datetime.date
 ) -> QuerySet[FundingAllocation]:
     return year_allocations(organization, start, end).filter(status__in=COUNTED_STATUSES)
-
-
-def _counted_allocations_of_enrollment() -> QuerySet[FundingAllocation]:
-    return (
-        FundingAllocation.objects.filter(
-            session_id=OuterRef("session_id"),
-            learner_id=OuterRef("learner_id"),
-            status__in=COUNTED_STATUSES,
-        )
-        .order_by()
-        .values("learner_id")
-    )
-
-
-# F-1 rules 2 to 4 look at the types of an enrollment's counted allocations. Each allocation gets a
-# code, and the enrollment takes the highest: France Travail (rule 3) outranks an apprenticeship
-# contract (rule 4), which outranks any other non-self-funded type; 0 means every counted
-# allocation is self-funded (rule 2); no code means no counted allocation.
-FUNDING_CODE_SELF_FUNDED = 0
-FUNDING_CODE_OTHER = 1
-FUNDING_CODE_APPRENTICESHIP = 3
-FUNDING_CODE_FRANCE_TRAVAIL = 5
-FUNDING_CODES: dict[str, int] = {
-    FundingType.FRANCE_TRAVAIL: FUNDING_CODE_FRANCE_TRAVAIL,
-    FundingType.OPCO_APPRENTICESHIP: FUNDING_CODE_APPRENTICESHIP,
-    FundingType.SELF_FUNDED: FUNDING_CODE_SELF_FUNDED,
-}
-
-
-def _funding_code() -> Subquery:
-    return Subquery(
-        _counted_allocations_of_enrollment()
-        .annotate(
-            code=Max(
-                Case(
-                    *[
-                        When(funding_type=kind, then=Value(code))
-                        for kind, code in FUNDING_CODES.items()
-                    ],
-                    default=Value(FUNDING_CODE_OTHER),
-                )
-            )
-        )
-        .values("code"),
-        output_field=IntegerField(),
-    )
 
 
 @dataclass(frozen=True)
@@ -347,8 +301,8 @@ class F1Rule:
     line: str = ""
 
 
-# The one definition of the F-1 rules, in order. The drill-down's ORM annotation and the
-# computation's SQL are both built from it.
+# The one definition of the F-1 rules, in order. The drill-down's annotation of enrollments and
+# the computation's SQL over enrollment tallies are both built from it.
 F1_RULE_TABLE: tuple[F1Rule, ...] = (
     F1Rule(1, "override"),
     F1Rule(2, "funding_code", FUNDING_CODE_SELF_FUNDED, "d"),
@@ -358,18 +312,18 @@ F1_RULE_TABLE: tuple[F1Rule, ...] = (
 )
 F1_UNCLASSIFIED_RULE = 6
 
-# Where each field a rule reads is: (ORM lookup on `counted_enrollments`, column in the SQL of
-# `_read_enrollments`).
+# Where each field a rule reads is: (ORM lookup on an enrollment, for `counted_enrollments`: the
+# drill-down and the detailed exports; column of a session's enrollment tally, in the SQL of
+# `_read_enrollments`: the computation).
 _F1_FIELDS: dict[str, tuple[str, str]] = {
-    "override": ("trainee_type_override", "e.trainee_type_override"),
-    "funding_code": ("funding_code", "f.funding_code"),
-    "professional_status": ("learner__professional_status", "l.professional_status"),
+    "override": ("trainee_type_override", "t.trainee_type_override"),
+    "funding_code": ("funding_code", "t.funding_code"),
+    "professional_status": ("learner__professional_status", "t.professional_status"),
 }
 
 
 def _f1_rules() -> list[tuple[Q, F | Value, int]]:
-    """The F-1 rules as ORM (condition, line, rule number), on an enrollment annotated with
-    `funding_code`."""
+    """The F-1 rules as ORM (condition, line, rule number), on an enrollment."""
     rules: list[tuple[Q, F | Value, int]] = []
     for rule in F1_RULE_TABLE:
         lookup = _F1_FIELDS[rule.field][0]
@@ -381,7 +335,7 @@ def _f1_rules() -> list[tuple[Q, F | Value, int]]:
 
 
 def _f1_line_sql() -> tuple[str, dict[str, object]]:
-    """The F-1 rules as one SQL CASE giving the line, with its parameters."""
+    """The F-1 rules as one SQL CASE giving the line, on a tally, with its parameters."""
     whens, params = [], {}
     for index, rule in enumerate(F1_RULE_TABLE):
         column = _F1_FIELDS[rule.field][1]
@@ -397,43 +351,29 @@ def counted_enrollments(
     organization: Organization, start: datetime.date, end: datetime.date
 ) -> QuerySet[Enrollment]:
     """The year's non-cancelled enrollments, annotated with their F-1 line and the rule that chose
-    it, whether any counted allocation funds them, and whether those exceed the course price."""
-    counted_total = Subquery(
-        _counted_allocations_of_enrollment()
-        .annotate(total=Sum("approved_amount", output_field=WIDE_DECIMAL))
-        .values("total")
-    )
+    it, whether any counted allocation funds them, and whether those exceed the course price
+    (from the funding summary each enrollment carries, funding/summaries.py)."""
     rules = _f1_rules()
-    return (
-        Enrollment.objects.filter(
-            organization=organization,
-            cancelled=False,
-            session__start_date__lte=end,
-            session__end_date__gte=start,
-        )
-        .alias(funding_code=_funding_code(), counted_total=counted_total)
-        .annotate(
-            f1_line=Case(
-                *[When(condition, then=line) for condition, line, _rule in rules],
-                default=Value("unclassified"),
-                output_field=CharField(),
-            ),
-            f1_rule=Case(
-                *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
-                default=Value(F1_UNCLASSIFIED_RULE),
-                output_field=IntegerField(),
-            ),
-            funded=Q(funding_code__isnull=False),
-            overfunded=Case(
-                When(
-                    Q(session__course__price__isnull=False)
-                    & Q(counted_total__gt=F("session__course__price")),
-                    then=Value(True),
-                ),
-                default=Value(False),
-            ),
-            attended_hours=Coalesce("hours_attended", "session__hours"),
-        )
+    return Enrollment.objects.filter(
+        organization=organization,
+        cancelled=False,
+        session__start_date__lte=end,
+        session__end_date__gte=start,
+    ).annotate(
+        f1_line=Case(
+            *[When(condition, then=line) for condition, line, _rule in rules],
+            default=Value("unclassified"),
+            output_field=CharField(),
+        ),
+        f1_rule=Case(
+            *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
+            default=Value(F1_UNCLASSIFIED_RULE),
+            output_field=IntegerField(),
+        ),
+        funded=Q(funding_code__isnull=False),
+        overfunded=Q(session__course__price__isnull=False)
+        & Q(counted_funding__gt=F("session__course__price")),
+        attended_hours=Coalesce("hours_attended", "session__hours"),
     )
 
 
@@ -508,18 +448,22 @@ def _exact_cents(total: Decimal | float | None) -> Decimal:
 
 
 def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
-    rows = year_sessions(organization, start, end).values(
-        "pk",
-        "reference",
-        "course_id",
-        "course__title",
-        "course__nsf_code",
-        "course__objective",
-        "delivery",
-        "distance",
-        "hours",
-        "start_date",
-        "end_date",
+    rows = (
+        year_sessions(organization, start, end)
+        .order_by()
+        .values(
+            "pk",
+            "reference",
+            "course_id",
+            "course__title",
+            "course__nsf_code",
+            "course__objective",
+            "delivery",
+            "distance",
+            "hours",
+            "start_date",
+            "end_date",
+        )
     )
     sessions = {}
     for row in rows:
@@ -540,13 +484,18 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
     return sessions
 
 
-def _read_allocations(facts: _Facts, organization, start, end) -> None:
-    """Section C from counted allocations, grouped by type: by session and type only for the
-    sessions that straddle the year (their amounts are pro-rated), the rest summed in the
+def _read_section_c(facts: _Facts, organization, start, end) -> None:
+    """Section C from the sessions' counted funding by type (funding/summaries.py: the Approved
+    and Paid allocations of non-cancelled enrollments), grouped by type: by session and type only
+    for the sessions that straddle the year (their amounts are pro-rated), the rest summed in the
     database."""
     straddling = Q(session__start_date__lt=start) | Q(session__end_date__gt=end)
     rows = (
-        counted_allocations(organization, start, end)
+        SessionFundingTotal.objects.filter(
+            session__organization=organization,
+            session__start_date__lte=end,
+            session__end_date__gte=start,
+        )
         .order_by()
         .annotate(
             straddling_session=Case(
@@ -554,7 +503,7 @@ def _read_allocations(facts: _Facts, organization, start, end) -> None:
             )
         )
         .values("straddling_session", "funding_type")
-        .annotate(total=Sum("approved_amount", output_field=WIDE_DECIMAL))
+        .annotate(total=Sum("counted_amount", output_field=WIDE_DECIMAL))
     )
     for row in rows:
         total = _exact_cents(row["total"])
@@ -572,76 +521,41 @@ def _enrollments_sql() -> tuple[str, dict[str, object]]:
     per F-1 line, by session only for the sessions that straddle the year (the others are summed
     in the database).
 
-    Raw SQL, for PostgreSQL and SQLite alike, because the ORM can only reach an enrollment's
-    allocations through correlated subqueries, which PostgreSQL runs again for every place they
-    are used (five index probes per enrollment). Here `funding` sums each enrollment's
-    allocations once, in one pass over the year's allocations, and is joined to the enrollments.
-    Sessions are the driving table: SQLite then reads only the year's rows through their
-    session_id indexes. The organisation is the session's (the services keep allocations and
-    enrollments in their session's organisation).
+    It reads the sessions' enrollment tallies (funding/summaries.py: enrollments grouped by what
+    F-1 classifies them on), not the enrollments: a few rows per session. Raw SQL, for PostgreSQL
+    and SQLite alike, so that the tallies are read once for both kinds of rows (the ORM version,
+    two grouped queries, took half as long again). The organisation is the session's.
     """
-    funding_code = " ".join(
-        f"WHEN a.funding_type = %(type_{index})s THEN %(code_{index})s"
-        for index in range(len(FUNDING_CODES))
-    )
     f1_line, params = _f1_line_sql()
-    counted = ", ".join(f"%(counted_{index})s" for index in range(len(COUNTED_STATUSES)))
     # Only fixed SQL and placeholders are formatted in: every value is a parameter.
     sql = f"""
-        WITH funding AS (
-            -- One row per enrollment that has allocations: the F-1 funding code of its counted
-            -- ones (none if it has none), their sum, and how many are still pending.
-            SELECT a.session_id, a.learner_id,
-                MAX(CASE WHEN a.status = %(pending)s THEN NULL {funding_code}
-                    ELSE %(code_other)s END) AS funding_code,
-                SUM(CASE WHEN a.status IN ({counted}) THEN a.approved_amount END) AS counted_total,
-                SUM(CASE WHEN a.status = %(pending)s THEN 1 ELSE 0 END) AS pending
-            FROM training_session s
-            JOIN funding_fundingallocation a ON a.session_id = s.id
-            WHERE s.organization_id = %(organization)s
-                AND s.start_date <= %(end)s AND s.end_date >= %(start)s
-                AND (a.status IN ({counted}) OR a.status = %(pending)s)
-            GROUP BY a.session_id, a.learner_id
-        ),
-        enrollment AS (
-            SELECT e.session_id, {f1_line} AS f1_line,
-                COALESCE(e.hours_attended, s.hours) AS hours,
-                f.funding_code, f.counted_total, f.pending, c.price, s.delivery,
+        WITH tally AS (
+            SELECT t.session_id, {f1_line} AS f1_line, t.learners,
+                -- Learners without their own attended hours attended the whole session.
+                t.hours_attended + (t.learners - t.learners_with_hours) * s.hours AS hours,
+                CASE WHEN t.funding_code IS NULL THEN t.learners ELSE 0 END AS unfunded,
+                t.overfunded, t.pending_allocations, s.delivery,
                 CASE WHEN s.start_date < %(start)s OR s.end_date > %(end)s THEN s.id END
                     AS straddling_session
             FROM training_session s
-            JOIN training_course c ON c.id = s.course_id
-            JOIN training_enrollment e ON e.session_id = s.id
-            JOIN learners_learner l ON l.id = e.learner_id
-            LEFT JOIN funding f ON f.session_id = e.session_id AND f.learner_id = e.learner_id
+            JOIN funding_sessionenrollmenttally t ON t.session_id = s.id
             WHERE s.organization_id = %(organization)s
                 AND s.start_date <= %(end)s AND s.end_date >= %(start)s
-                AND NOT e.cancelled
         )
         -- Per session: what sections F-2, F-3, F-4 and G and the checks need.
-        SELECT session_id, NULL, COUNT(*), SUM(hours),
-            SUM(CASE WHEN funding_code IS NULL THEN 1 ELSE 0 END),
-            SUM(CASE WHEN counted_total > price THEN 1 ELSE 0 END),
-            SUM(pending)
-        FROM enrollment
+        SELECT session_id, NULL, SUM(learners), SUM(hours), SUM(unfunded), SUM(overfunded),
+            SUM(pending_allocations)
+        FROM tally
         GROUP BY session_id
         UNION ALL
         -- Per F-1 line, summed over the sessions inside the year; per session and F-1 line for
         -- the sessions that straddle it (their hours are pro-rated). Section G is not in F-1.
-        SELECT straddling_session, f1_line, COUNT(*), SUM(hours), 0, 0, 0
-        FROM enrollment
+        SELECT straddling_session, f1_line, SUM(learners), SUM(hours), 0, 0, 0
+        FROM tally
         WHERE delivery <> %(subcontracted_in)s
         GROUP BY straddling_session, f1_line
     """  # noqa: S608
-    for index, (kind, code) in enumerate(FUNDING_CODES.items()):
-        params |= {f"type_{index}": kind, f"code_{index}": code}
-    for index, status in enumerate(COUNTED_STATUSES):
-        params[f"counted_{index}"] = status
-    params |= {
-        "pending": FundingStatus.PENDING,
-        "code_other": FUNDING_CODE_OTHER,
-        "subcontracted_in": Delivery.SUBCONTRACTED_IN,
-    }
+    params["subcontracted_in"] = Delivery.SUBCONTRACTED_IN
     return sql, params
 
 
@@ -765,7 +679,7 @@ def compute_bpf(organization: Organization, year: int) -> BpfReport:
 
     start, end = organization.fiscal_year_bounds(year)
     facts = _Facts(sessions=_read_sessions(organization, start, end))
-    _read_allocations(facts, organization, start, end)
+    _read_section_c(facts, organization, start, end)
     _read_enrollments(facts, organization, start, end)
 
     f1_lines = {key: facts.f1.get(key, _Tally()).figure() for key in F1_LINES}
@@ -802,11 +716,11 @@ def compute_bpf(organization: Organization, year: int) -> BpfReport:
 
 
 def fiscal_years_with_data(organization: Organization) -> list[int]:
-    """Fiscal years touched by a session with at least one non-cancelled enrollment, newest
-    first."""
+    """Fiscal years touched by a session with at least one non-cancelled enrollment (that is, an
+    enrollment tally), newest first."""
     spans = (
         Session.objects.filter(organization=organization)
-        .filter(Exists(Enrollment.objects.filter(session_id=OuterRef("pk"), cancelled=False)))
+        .filter(Exists(SessionEnrollmentTally.objects.filter(session_id=OuterRef("pk"))))
         .order_by()
         .values_list("start_date", "end_date")
         .distinct()

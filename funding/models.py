@@ -177,7 +177,10 @@ class FundingAllocation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "status"], name="allocation_org_status"),
+            # Also the dashboard's oldest pending allocations, read in order from the index.
+            models.Index(
+                fields=["organization", "status", "created_at"], name="allocation_org_status_at"
+            ),
             models.Index(fields=["organization", "session"], name="allocation_org_session"),
             # The BPF and the session page look up an enrollment's allocations by this pair.
             # Type and amount are in the index too, so that the BPF reads a year's allocations
@@ -233,3 +236,57 @@ class FundingStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class SessionFundingTotal(models.Model):
+    """A session's counted funding of one type: the sum of the Approved and Paid allocations of its
+    non-cancelled enrollments. BPF section C reads these few rows instead of every allocation.
+    Rewritten by funding.summaries on every write to the session's allocations or enrollments;
+    never edited by hand."""
+
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.CASCADE, related_name="funding_totals"
+    )
+    funding_type = models.CharField(_("type"), max_length=30, choices=FundingType.choices)
+    counted_amount = models.DecimalField(_("counted amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("session funding total")
+        verbose_name_plural = _("session funding totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "funding_type"], name="session_funding_unique_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.get_funding_type_display()} — {self.counted_amount} €"
+
+
+class SessionEnrollmentTally(models.Model):
+    """A session's non-cancelled enrollments that share what classifies them in BPF section F-1
+    (their override, their funding code, their learner's professional status), counted: BPF
+    section F, section G and the checks read these few rows instead of every enrollment.
+    Rewritten by funding.summaries whenever an input changes; never edited by hand."""
+
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.CASCADE, related_name="enrollment_tallies"
+    )
+    trainee_type_override = models.CharField(max_length=1, blank=True)
+    funding_code = models.PositiveSmallIntegerField(null=True)
+    professional_status = models.CharField(max_length=20, blank=True)
+    learners = models.PositiveIntegerField()
+    # Hours: the learners with their own attended hours, and those hours; the others attended
+    # the whole session (its hours are read with the session, so editing them needs no refresh).
+    learners_with_hours = models.PositiveIntegerField()
+    hours_attended = models.DecimalField(max_digits=12, decimal_places=2)
+    # Learners whose counted funding exceeds the course price.
+    overfunded = models.PositiveIntegerField()
+    pending_allocations = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("session enrollment tally")
+        verbose_name_plural = _("session enrollment tallies")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.learners}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from certeef.validators import normalize_digits
 from funding.models import ALLOWED_MOVES, FundingAllocation, FundingStatus, FundingStatusChange
+from funding.summaries import refresh_session_summaries
 from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
 from training.models import Enrollment
 
@@ -198,6 +199,7 @@ def allocation_create(
     )
     allocation_validate(allocation=allocation)
     _save_or_explain(allocation)
+    refresh_session_summaries([allocation.session_id])
     return allocation
 
 
@@ -213,11 +215,13 @@ def allocation_update(
     current = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
     if current.version != expected_version:
         raise ValidationError(STALE_MESSAGE, code="stale")
+    previous_session_id = current.session_id
     for field, value in changes.items():
         setattr(current, field, value)
     allocation_validate(allocation=current)
     current.version = F("version") + 1
     _save_or_explain(current)
+    refresh_session_summaries([previous_session_id, current.session_id])
     current.refresh_from_db()
     return current
 
@@ -285,6 +289,7 @@ def allocation_set_status(
         changed_by=changed_by,
         note=note,
     )
+    refresh_session_summaries([allocation.session_id])
     allocation.refresh_from_db()
     return allocation
 
@@ -306,3 +311,4 @@ def allocation_delete(
                 code="not_pending",
             )
         raise ValidationError(STALE_MESSAGE, code="stale")
+    refresh_session_summaries([allocation.session_id])

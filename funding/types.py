@@ -94,3 +94,18 @@ def types_for_company_kind(kind: str) -> tuple[str, ...]:
 
 def type_choices(types: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(value, FundingType(value).label) for value in types]
+
+
+# An enrollment's funding code (BPF F-1 rules 2 to 4): each counted allocation gets one and the
+# enrollment keeps the highest. France Travail (rule 3) outranks an apprenticeship contract
+# (rule 4), which outranks any other type but self-funding; 0 means every counted allocation is
+# self-funded (rule 2). An enrollment without counted allocations has no code.
+FUNDING_CODE_SELF_FUNDED = 0
+FUNDING_CODE_OTHER = 1
+FUNDING_CODE_APPRENTICESHIP = 3
+FUNDING_CODE_FRANCE_TRAVAIL = 5
+FUNDING_CODES: dict[str, int] = {
+    FundingType.FRANCE_TRAVAIL: FUNDING_CODE_FRANCE_TRAVAIL,
+    FundingType.OPCO_APPRENTICESHIP: FUNDING_CODE_APPRENTICESHIP,
+    FundingType.SELF_FUNDED: FUNDING_CODE_SELF_FUNDED,
+}

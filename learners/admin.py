@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from certeef.admin import OrganizationScopedAdmin
 from learners.models import Learner
+from learners.services import learner_save
 
 
 @admin.register(Learner)
@@ -14,3 +15,6 @@ class LearnerAdmin(OrganizationScopedAdmin):
     list_filter = ["professional_status", "organization"]
     autocomplete_fields = ["organization", "employer"]
     list_select_related = ["organization", "employer"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        learner_save(learner=obj)

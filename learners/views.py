@@ -9,6 +9,7 @@ from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
 from learners.forms import LearnerForm
 from learners.models import Learner
+from learners.services import learner_save
 
 
 @member_required()
@@ -43,7 +44,7 @@ def learner_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         learner = form.save(commit=False)
         learner.organization = request.organization
-        learner.save()
+        learner_save(learner=learner)
         messages.success(request, _("Learner %(name)s created.") % {"name": learner})
         return redirect("learners:detail", pk=learner.pk)
     return render(request, "learners/form.html", {"form": form})
@@ -54,7 +55,7 @@ def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
     learner = get_for_organization(request, Learner, pk)
     form = LearnerForm(request.POST or None, instance=learner, organization=request.organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        learner_save(learner=form.save(commit=False))
         messages.success(request, _("Learner %(name)s saved.") % {"name": learner})
         return redirect("learners:detail", pk=learner.pk)
     return render(request, "learners/form.html", {"form": form, "learner": learner})

@@ -16,7 +16,13 @@ from django.contrib.auth import get_user_model
 
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
-from funding.models import FundingAllocation, FundingStatus
+from funding.models import (
+    FundingAllocation,
+    FundingStatus,
+    SessionEnrollmentTally,
+    SessionFundingTotal,
+)
+from funding.summaries import refresh_session_summaries
 from funding.types import FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
@@ -87,10 +93,14 @@ def make_session(organization: Organization, course: Course | None = None, **fie
 
 
 def make_enrollment(session: Session, learner: Learner | None = None, **fields) -> Enrollment:
+    """An enrollment written directly (no validation), then its session's summaries refreshed as
+    the services do."""
     learner = learner or make_learner(session.organization)
-    return Enrollment.objects.create(
+    enrollment = Enrollment.objects.create(
         organization=session.organization, session=session, learner=learner, **fields
     )
+    refresh_session_summaries([session.pk])
+    return enrollment
 
 
 def make_individual(learner: Learner, **fields) -> Individual:
@@ -106,9 +116,10 @@ def make_allocation(
     carrier: Individual | Company | None = None,
     **fields,
 ) -> FundingAllocation:
-    """An allocation written directly (no status history): for read-side tests such as the BPF.
-    Tests of writes go through funding.services. The carrier defaults to the learner's
-    Individual (created if needed) for individual types, else the learner's employer."""
+    """An allocation written directly (no status history, no validation), then the funding
+    summaries refreshed as the services do: for read-side tests such as the BPF. Tests of writes
+    go through funding.services. The carrier defaults to the learner's Individual (created if
+    needed) for individual types, else the learner's employer."""
     learner = enrollment.learner
     if carrier is None:
         if funding_type in (FundingType.CPF, FundingType.FRANCE_TRAVAIL, FundingType.SELF_FUNDED):
@@ -119,7 +130,7 @@ def make_allocation(
         fields.setdefault("cpf_case_number", f"{next(_counter):011d}")
     if status == FundingStatus.PAID:
         fields.setdefault("paid_on", enrollment.session.end_date)
-    return FundingAllocation.objects.create(
+    allocation = FundingAllocation.objects.create(
         organization=enrollment.organization,
         session=enrollment.session,
         learner=learner,
@@ -130,6 +141,46 @@ def make_allocation(
         status=status,
         **fields,
     )
+    refresh_session_summaries([allocation.session_id])
+    return allocation
+
+
+def stored_summaries(session_ids: list[int]) -> tuple[list, list, list]:
+    enrollments = Enrollment.objects.filter(session_id__in=session_ids)
+    return (
+        sorted(
+            enrollments.values_list("pk", "funding_code", "counted_funding", "pending_allocations"),
+            key=str,
+        ),
+        sorted(
+            SessionFundingTotal.objects.filter(session_id__in=session_ids).values_list(
+                "session_id", "funding_type", "counted_amount"
+            ),
+            key=str,
+        ),
+        sorted(
+            SessionEnrollmentTally.objects.filter(session_id__in=session_ids).values_list(
+                "session_id",
+                "trainee_type_override",
+                "funding_code",
+                "professional_status",
+                "learners",
+                "learners_with_hours",
+                "hours_attended",
+                "overfunded",
+                "pending_allocations",
+            ),
+            key=str,
+        ),
+    )
+
+
+def assert_summaries_current(*sessions: Session) -> None:
+    """The stored session summaries are what a refresh from scratch gives."""
+    ids = [session.pk for session in sessions]
+    stored = stored_summaries(ids)
+    refresh_session_summaries(ids)
+    assert stored_summaries(ids) == stored
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 
 from certeef.admin import OrganizationScopedAdmin
+from training import services
 from training.models import Course, Enrollment, Session
 
 
@@ -16,6 +17,9 @@ class CourseAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        services.course_save(course=obj)
+
 
 @admin.register(Session)
 class SessionAdmin(OrganizationScopedAdmin):
@@ -27,6 +31,9 @@ class SessionAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization", "course"]
     list_select_related = ["organization", "course"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        services.session_save(session=obj)
+
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(OrganizationScopedAdmin):
@@ -36,6 +43,30 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
     list_filter = ["cancelled", "trainee_type_override", "organization"]
     autocomplete_fields = ["organization", "session", "learner"]
     list_select_related = ["organization", "learner", "session__course"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Moving an enrollment would leave its allocations behind: enrol anew instead.
+            readonly += ["organization", "session", "learner"]
+        return readonly
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the services, as in the interface: they keep the funding summaries current.
+        fields = {
+            "hours_attended": obj.hours_attended,
+            "cancelled": obj.cancelled,
+            "trainee_type_override": obj.trainee_type_override,
+        }
+        if change:
+            services.enrollment_update(organization=obj.organization, enrollment=obj, **fields)
+            return
+        created = services.enrollment_create(
+            organization=obj.organization, session=obj.session, learner=obj.learner, **fields
+        )
+        # The admin goes on with `obj` (history entry, redirect): make it the saved row.
+        obj.pk = created.pk
+        obj._state.adding = False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Un-enrolling a funded learner would orphan their allocations (as in the interface).

@@ -203,6 +203,21 @@ class Enrollment(models.Model):
         help_text=_("Leave blank to derive it from the funding and the learner's status."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The enrollment's funding in three figures, rewritten by funding.summaries on every write
+    # to its allocations or to its cancellation (never by hand): the BPF and the dashboard read
+    # these instead of totalling every allocation on each visit.
+    funding_code = models.PositiveSmallIntegerField(
+        _("funding code (BPF F-1)"),
+        null=True,
+        editable=False,
+        help_text=_("Highest code of its Approved and Paid allocations; empty when it has none."),
+    )
+    counted_funding = models.DecimalField(
+        _("counted funding"), max_digits=14, decimal_places=2, default=0, editable=False
+    )
+    pending_allocations = models.PositiveIntegerField(
+        _("pending allocations"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("enrollment")

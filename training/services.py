@@ -1,7 +1,10 @@
-"""Every write to enrollments. Views, the admin's callers, seed commands and tests call these.
+"""Every write to courses, sessions and enrollments. Views, the admin, seed commands and tests
+call these.
 
-Each function is keyword-only, checks that everything belongs to the organisation it acts for,
-validates fully and runs in one transaction.
+Each function is keyword-only and runs in one transaction. The enrollment ones check that
+everything belongs to the organisation they act for and validate fully; courses and sessions are
+validated by their forms. Each keeps the BPF summaries of the sessions it touches current
+(funding/summaries.py).
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from funding.models import FundingAllocation
-from training.models import Enrollment
+from funding.summaries import refresh_course_summaries, refresh_session_summaries
+from training.models import Course, Enrollment, Session
 
 if TYPE_CHECKING:
     from certeef.models import Organization
     from learners.models import Learner
-    from training.models import Session
 
 
 def _already_enrolled_error() -> ValidationError:
@@ -62,6 +65,7 @@ def enrollment_create(
             enrollment.save()
     except IntegrityError as error:
         raise _already_enrolled_error() from error
+    refresh_session_summaries([session.pk])
     return enrollment
 
 
@@ -80,6 +84,9 @@ def enrollment_update(
     enrollment.trainee_type_override = trainee_type_override
     enrollment.full_clean()
     enrollment.save(update_fields=["hours_attended", "cancelled", "trainee_type_override"])
+    # Hours, override and cancellation all change the session's BPF summaries (a cancelled
+    # enrollment and its allocations count nowhere).
+    refresh_session_summaries([enrollment.session_id])
     return enrollment
 
 
@@ -101,3 +108,22 @@ def enrollment_delete(*, organization: Organization, enrollment: Enrollment) -> 
             % {"learner": enrollment.learner}
         )
     enrollment.delete()
+    refresh_session_summaries([enrollment.session_id])
+
+
+@transaction.atomic
+def course_save(*, course: Course) -> Course:
+    """Save a new or edited course (validated by its form). The BPF over-funding check compares
+    with its price: its sessions' summaries follow."""
+    course.save()
+    refresh_course_summaries(course)
+    return course
+
+
+@transaction.atomic
+def session_save(*, session: Session) -> Session:
+    """Save a new or edited session (validated by its form). Its course may have changed, and
+    with it the price its summaries compare with."""
+    session.save()
+    refresh_session_summaries([session.pk])
+    return session

@@ -76,7 +76,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         course = form.save(commit=False)
         course.organization = request.organization
-        course.save()
+        services.course_save(course=course)
         messages.success(request, _("Course %(name)s created.") % {"name": course})
         return redirect("training:course_detail", pk=course.pk)
     return render(request, "training/course_form.html", {"form": form})
@@ -87,7 +87,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_for_organization(request, Course, pk)
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.course_save(course=form.save(commit=False))
         messages.success(request, _("Course %(name)s saved.") % {"name": course})
         return redirect("training:course_detail", pk=course.pk)
     return render(request, "training/course_form.html", {"form": form, "course": course})
@@ -156,7 +156,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         session = form.save(commit=False)
         session.organization = request.organization
-        session.save()
+        services.session_save(session=session)
         messages.success(request, _("Session %(name)s created.") % {"name": session})
         return redirect("training:session_detail", pk=session.pk)
     return render(request, "training/session_form.html", {"form": form})
@@ -167,7 +167,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     form = SessionForm(request.POST or None, instance=session, organization=request.organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.session_save(session=form.save(commit=False))
         messages.success(request, _("Session %(name)s saved.") % {"name": session})
         return redirect("training:session_detail", pk=session.pk)
     return render(request, "training/session_form.html", {"form": form, "session": session})

@@ -34,6 +34,7 @@ from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import INDIVIDUAL_TYPES, FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
+from training import services as training_services
 from training.models import Course, Delivery, Enrollment, Objective, Session
 
 DEMO_PASSWORD = "certeef-demo"  # noqa: S105 (public demo logins, listed in the README)
@@ -211,14 +212,12 @@ class _OrganisationBuilder:
         partial = partial or {}
         for key in learner_keys:
             hours = partial.get(key)
-            self.enrollments[(session.pk, key)] = _saved(
-                Enrollment(
-                    organization=self.organization,
-                    session=session,
-                    learner=self.learners[key],
-                    hours_attended=None if hours is None else Decimal(hours),
-                    cancelled=key in cancelled,
-                )
+            self.enrollments[(session.pk, key)] = training_services.enrollment_create(
+                organization=self.organization,
+                session=session,
+                learner=self.learners[key],
+                hours_attended=None if hours is None else Decimal(hours),
+                cancelled=key in cancelled,
             )
 
     # -- funding ---------------------------------------------------------------------------

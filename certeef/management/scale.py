@@ -9,7 +9,8 @@ The services are far too slow for this, so the rows are built here to be exactly
 services would have accepted: each allocation is for a learner enrolled in its session, carried
 by the learner's own Individual for individual types or by a company whose kind suits the type
 (funding/types.py), with a CPF case number unique among the non-rejected ones, and a payment date
-(in the past) when Paid. No status history is written.
+(in the past) when Paid. No status history is written; the funding summaries the services keep
+(funding/summaries.py) are rebuilt once at the end.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from certeef.management.fake_france import (
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind, Opco
 from funding.models import FundingAllocation, FundingStatus
+from funding.summaries import refresh_organization_summaries
 from funding.types import COMPANY_TYPES, INDIVIDUAL_TYPES, FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
@@ -587,6 +589,8 @@ class _ScaleBuilder:
                 )
             )
         self._bulk(FundingAllocation, rows, "funding allocations")
+        # The services keep the funding summaries as they write; a bulk load rebuilds them.
+        refresh_organization_summaries(self.organization)
 
 
 def refresh_statistics() -> None:

@@ -13,6 +13,7 @@ from bpf.computation import compute_bpf
 from bpf.exports import export, neutralise
 from bpf.models import BpfFiling
 from bpf.snapshots import snapshot_of
+from funding.summaries import refresh_session_summaries
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,7 @@ def test_command_filed_exports_the_snapshot(worked_example, admin_user):
     )
     # The data change after filing: the filed export keeps the filed figures.
     worked_example.s1.allocations.filter(funding_type="employer").update(approved_amount=900)
+    refresh_session_summaries([worked_example.s1.pk])
     filed = json.loads(
         run_command(
             "--organization", "atelier-juillet", "--year", "2025", "--format", "json", "--filed"

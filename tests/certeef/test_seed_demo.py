@@ -17,10 +17,17 @@ from django.utils import timezone
 from bpf.computation import compute_bpf
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
-from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
+from funding.models import (
+    FundingAllocation,
+    FundingStatus,
+    FundingStatusChange,
+    SessionEnrollmentTally,
+    SessionFundingTotal,
+)
 from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
 from individuals.models import Individual
 from learners.models import Learner
+from tests.conftest import assert_summaries_current
 from training.models import Course, Delivery, Enrollment, Session
 
 pytestmark = pytest.mark.django_db
@@ -365,3 +372,10 @@ def test_scale_rejects_nonsense(db):
 def test_paid_dates_are_never_in_the_future(scale_output):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert not FundingAllocation.objects.filter(paid_on__gte=tomorrow).exists()
+
+
+def test_demo_and_scale_leave_every_session_summary_current(demo_output, scale_output):
+    sessions = list(Session.objects.all())
+    assert SessionEnrollmentTally.objects.count() >= len(sessions) // 2
+    assert SessionFundingTotal.objects.exists()
+    assert_summaries_current(*sessions)

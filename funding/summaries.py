@@ -1,0 +1,211 @@
+"""Session summaries: what the BPF and the dashboard read instead of every allocation and every
+enrollment, so that a report over 100 000 allocations reads a few thousand rows.
+
+Three summaries, all derived from the allocations, the enrollments, their learners and their
+courses, never edited by hand:
+- on each enrollment, its funding code (BPF F-1 rules 2 to 4), the sum of its counted (Approved
+  and Paid) allocations and the number of its Pending ones;
+- `SessionFundingTotal`: per session and funding type, the counted sum of the session's
+  non-cancelled enrollments (BPF section C);
+- `SessionEnrollmentTally`: per session, its non-cancelled enrollments grouped by what classifies
+  them in F-1, with their hours and what the checks need (sections F and G).
+
+`refresh_session_summaries(session_ids)` recomputes all three, for whole sessions. Every write to
+one of their inputs calls it, in the write's transaction:
+- the allocation services (create, update, status, delete);
+- the enrollment services (enrol, edit, cancel, un-enrol);
+- saving a learner (F-1 rule 5 reads the professional status), a course (the over-funding check
+  reads its price) or a session (its course), from the interface or the admin.
+A session's summaries are a few dozen rows: a refresh is a handful of queries whatever the size
+of the organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from funding.models import (
+    COUNTED_STATUSES,
+    FundingAllocation,
+    FundingStatus,
+    SessionEnrollmentTally,
+    SessionFundingTotal,
+)
+from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
+from training.models import Enrollment, Session
+
+if TYPE_CHECKING:
+    from certeef.models import Organization
+    from learners.models import Learner
+    from training.models import Course
+
+SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
+# Sessions refreshed per round when rebuilding many (a bulk load, a course's sessions).
+CHUNK = 500
+
+
+def cancelled_enrollment_exists() -> Exists:
+    """For an allocation: its enrollment is cancelled.
+
+    Every allocation's learner is enrolled in its session (the services guarantee it and an
+    enrollment with funding cannot be deleted), so "not cancelled" is "no cancelled enrollment":
+    an anti-join against the few cancelled enrollments, far cheaper than a join to all of them."""
+    return Exists(
+        Enrollment.objects.filter(
+            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), cancelled=True
+        )
+    )
+
+
+def _enrollment_allocations(**filters):
+    return (
+        FundingAllocation.objects.filter(
+            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), **filters
+        )
+        .order_by()
+        .values("learner_id")
+    )
+
+
+def _funding_code() -> Subquery:
+    counted = _enrollment_allocations(status__in=COUNTED_STATUSES)
+    code = Max(
+        Case(
+            *[When(funding_type=kind, then=Value(code)) for kind, code in FUNDING_CODES.items()],
+            default=Value(FUNDING_CODE_OTHER),
+        )
+    )
+    return Subquery(counted.annotate(code=code).values("code"), output_field=IntegerField())
+
+
+def _counted_funding() -> Coalesce:
+    counted = _enrollment_allocations(status__in=COUNTED_STATUSES)
+    total = counted.annotate(total=Sum("approved_amount", output_field=SUM_FIELD)).values("total")
+    return Coalesce(Subquery(total, output_field=SUM_FIELD), Value(0), output_field=SUM_FIELD)
+
+
+def _pending_allocations() -> Coalesce:
+    pending = _enrollment_allocations(status=FundingStatus.PENDING)
+    count = pending.annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+
+
+def _refresh_enrollments(ids: list[int]) -> None:
+    Enrollment.objects.filter(session_id__in=ids).update(
+        funding_code=_funding_code(),
+        counted_funding=_counted_funding(),
+        pending_allocations=_pending_allocations(),
+    )
+
+
+def _refresh_funding_totals(ids: list[int]) -> None:
+    SessionFundingTotal.objects.filter(session_id__in=ids).delete()
+    totals = (
+        FundingAllocation.objects.filter(session_id__in=ids, status__in=COUNTED_STATUSES)
+        .exclude(cancelled_enrollment_exists())
+        .order_by()
+        .values("session_id", "funding_type")
+        .annotate(total=Sum("approved_amount", output_field=SUM_FIELD))
+    )
+    SessionFundingTotal.objects.bulk_create(
+        SessionFundingTotal(
+            session_id=row["session_id"],
+            funding_type=row["funding_type"],
+            counted_amount=row["total"],
+        )
+        for row in totals
+    )
+
+
+def _refresh_enrollment_tallies(ids: list[int]) -> None:
+    """After `_refresh_enrollments`: the tallies are built from the enrollments' summaries."""
+    SessionEnrollmentTally.objects.filter(session_id__in=ids).delete()
+    price = F("session__course__price")
+    tallies = (
+        Enrollment.objects.filter(session_id__in=ids, cancelled=False)
+        .order_by()
+        .values(
+            "session_id", "trainee_type_override", "funding_code", "learner__professional_status"
+        )
+        .annotate(
+            learners=Count("pk"),
+            learners_with_hours=Count("hours_attended"),
+            hours_attended=Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
+            overfunded=Count("pk", filter=Q(counted_funding__gt=price)),
+            pending=Coalesce(Sum("pending_allocations"), Value(0)),
+        )
+    )
+    SessionEnrollmentTally.objects.bulk_create(
+        SessionEnrollmentTally(
+            session_id=row["session_id"],
+            trainee_type_override=row["trainee_type_override"],
+            funding_code=row["funding_code"],
+            professional_status=row["learner__professional_status"],
+            learners=row["learners"],
+            learners_with_hours=row["learners_with_hours"],
+            hours_attended=row["hours_attended"],
+            overfunded=row["overfunded"],
+            pending_allocations=row["pending"],
+        )
+        for row in tallies
+    )
+
+
+@transaction.atomic
+def refresh_session_summaries(session_ids: Iterable[int]) -> None:
+    """Recompute every summary of these sessions from their allocations and enrollments."""
+    ids = sorted({pk for pk in session_ids if pk is not None})
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
+        # Lock the sessions, in a fixed order: two transactions changing the same session's
+        # funding or enrollments refresh one after the other, the second seeing what the
+        # first committed.
+        list(
+            Session.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk")
+        )
+        _refresh_enrollments(chunk)
+        _refresh_funding_totals(chunk)
+        _refresh_enrollment_tallies(chunk)
+
+
+def refresh_learner_summaries(learner: Learner) -> None:
+    """After a learner is saved: the sessions they are enrolled in (F-1 rule 5)."""
+    refresh_session_summaries(
+        Enrollment.objects.filter(learner_id=learner.pk).values_list("session_id", flat=True)
+    )
+
+
+def refresh_course_summaries(course: Course) -> None:
+    """After a course is saved: its sessions (the over-funding check reads its price)."""
+    refresh_session_summaries(
+        Session.objects.filter(course_id=course.pk).values_list("pk", flat=True)
+    )
+
+
+def refresh_organization_summaries(organization: Organization) -> None:
+    """Rebuild every summary of the organisation (after a bulk load such as the scale seed)."""
+    refresh_session_summaries(
+        Session.objects.filter(organization_id=organization.pk).values_list("pk", flat=True)
+    )
