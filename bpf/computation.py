@@ -19,20 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     DecimalField,
-    Exists,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -302,7 +300,7 @@ class F1Rule:
 
 
 # The one definition of the F-1 rules, in order. The drill-down's annotation of enrollments and
-# the computation's SQL over enrollment tallies are both built from it.
+# the computation's annotation of enrollment tallies are both built from it.
 F1_RULE_TABLE: tuple[F1Rule, ...] = (
     F1Rule(1, "override"),
     F1Rule(2, "funding_code", FUNDING_CODE_SELF_FUNDED, "d"),
@@ -312,21 +310,21 @@ F1_RULE_TABLE: tuple[F1Rule, ...] = (
 )
 F1_UNCLASSIFIED_RULE = 6
 
-# Where each field a rule reads is: (ORM lookup on an enrollment, for `counted_enrollments`: the
-# drill-down and the detailed exports; column of a session's enrollment tally, in the SQL of
-# `_read_enrollments`: the computation).
+# Where each field a rule reads is, on an enrollment (`counted_enrollments`: the drill-down and
+# the detailed exports) and on a session's enrollment tally (the computation).
 _F1_FIELDS: dict[str, tuple[str, str]] = {
-    "override": ("trainee_type_override", "t.trainee_type_override"),
-    "funding_code": ("funding_code", "t.funding_code"),
-    "professional_status": ("learner__professional_status", "t.professional_status"),
+    "override": ("trainee_type_override", "trainee_type_override"),
+    "funding_code": ("funding_code", "funding_code"),
+    "professional_status": ("learner__professional_status", "professional_status"),
 }
+ON_ENROLLMENT, ON_TALLY = 0, 1
 
 
-def _f1_rules() -> list[tuple[Q, F | Value, int]]:
-    """The F-1 rules as ORM (condition, line, rule number), on an enrollment."""
+def _f1_rules(on: int) -> list[tuple[Q, F | Value, int]]:
+    """The F-1 rules as ORM (condition, line, rule number), on an enrollment or a tally."""
     rules: list[tuple[Q, F | Value, int]] = []
     for rule in F1_RULE_TABLE:
-        lookup = _F1_FIELDS[rule.field][0]
+        lookup = _F1_FIELDS[rule.field][on]
         if rule.value is None:
             rules.append((~Q(**{lookup: ""}), F(lookup), rule.number))
         else:
@@ -334,17 +332,12 @@ def _f1_rules() -> list[tuple[Q, F | Value, int]]:
     return rules
 
 
-def _f1_line_sql() -> tuple[str, dict[str, object]]:
-    """The F-1 rules as one SQL CASE giving the line, on a tally, with its parameters."""
-    whens, params = [], {}
-    for index, rule in enumerate(F1_RULE_TABLE):
-        column = _F1_FIELDS[rule.field][1]
-        if rule.value is None:
-            whens.append(f"WHEN {column} <> '' THEN {column}")
-        else:
-            whens.append(f"WHEN {column} = %(f1_value_{index})s THEN %(f1_line_{index})s")
-            params |= {f"f1_value_{index}": rule.value, f"f1_line_{index}": rule.line}
-    return f"CASE {' '.join(whens)} ELSE 'unclassified' END", params
+def _f1_line(on: int) -> Case:
+    return Case(
+        *[When(condition, then=line) for condition, line, _rule in _f1_rules(on)],
+        default=Value("unclassified"),
+        output_field=CharField(),
+    )
 
 
 def counted_enrollments(
@@ -353,18 +346,14 @@ def counted_enrollments(
     """The year's non-cancelled enrollments, annotated with their F-1 line and the rule that chose
     it, whether any counted allocation funds them, and whether those exceed the course price
     (from the funding summary each enrollment carries, funding/summaries.py)."""
-    rules = _f1_rules()
+    rules = _f1_rules(ON_ENROLLMENT)
     return Enrollment.objects.filter(
         organization=organization,
         cancelled=False,
         session__start_date__lte=end,
         session__end_date__gte=start,
     ).annotate(
-        f1_line=Case(
-            *[When(condition, then=line) for condition, line, _rule in rules],
-            default=Value("unclassified"),
-            output_field=CharField(),
-        ),
+        f1_line=_f1_line(ON_ENROLLMENT),
         f1_rule=Case(
             *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
             default=Value(F1_UNCLASSIFIED_RULE),
@@ -447,7 +436,15 @@ def _exact_cents(total: Decimal | float | None) -> Decimal:
     return ZERO if total is None else Decimal(total).quantize(CENT)
 
 
+def _attended_hours(learners, learners_with_hours, hours_attended, session_hours):
+    """The hours of a group of learners: their own attended hours, and the session's hours for
+    the others (who attended all of it). Works on values and on ORM expressions alike."""
+    return hours_attended + (learners - learners_with_hours) * session_hours
+
+
 def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
+    """The year's sessions, each with its counted learners and hours and what the checks need
+    (its summary, funding/summaries.py; none for a session without enrollments)."""
     rows = (
         year_sessions(organization, start, end)
         .order_by()
@@ -463,11 +460,24 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
             "hours",
             "start_date",
             "end_date",
+            "summary__learners",
+            "summary__learners_with_hours",
+            "summary__hours_attended",
+            "summary__unfunded_learners",
+            "summary__overfunded_learners",
+            "summary__pending_allocations",
         )
     )
     sessions = {}
     for row in rows:
         inside, whole = days_in_year(row["start_date"], row["end_date"], start, end)
+        learners = row["summary__learners"] or 0
+        attended = _attended_hours(
+            learners,
+            row["summary__learners_with_hours"] or 0,
+            _exact_cents(row["summary__hours_attended"]),
+            row["hours"],
+        )
         sessions[row["pk"]] = SessionFacts(
             pk=row["pk"],
             reference=row["reference"] or row["course__title"],
@@ -480,6 +490,11 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
             hours=row["hours"],
             inside=inside,
             whole=whole,
+            learners=learners,
+            exact_hours=prorate(attended, inside, whole),
+            unfunded=row["summary__unfunded_learners"] or 0,
+            overfunded=row["summary__overfunded_learners"] or 0,
+            pending=row["summary__pending_allocations"] or 0,
         )
     return sessions
 
@@ -514,77 +529,54 @@ def _read_section_c(facts: _Facts, organization, start, end) -> None:
         facts.c_exact[line] = facts.c_exact.get(line, ZERO) + total
 
 
-def _enrollments_sql() -> tuple[str, dict[str, object]]:
-    """Sections F and G and the checks' facts, from the year's non-cancelled enrollments
-    classified by the F-1 rules. Rows of (session, F-1 line, learners, hours, unfunded,
-    overfunded, pending allocations), of two kinds: one per session, without F-1 line; and one
-    per F-1 line, by session only for the sessions that straddle the year (the others are summed
-    in the database).
-
-    It reads the sessions' enrollment tallies (funding/summaries.py: enrollments grouped by what
-    F-1 classifies them on), not the enrollments: a few rows per session. Raw SQL, for PostgreSQL
-    and SQLite alike, so that the tallies are read once for both kinds of rows (the ORM version,
-    two grouped queries, took half as long again). The organisation is the session's.
-    """
-    f1_line, params = _f1_line_sql()
-    # Only fixed SQL and placeholders are formatted in: every value is a parameter.
-    sql = f"""
-        WITH tally AS (
-            SELECT t.session_id, {f1_line} AS f1_line, t.learners,
-                -- Learners without their own attended hours attended the whole session.
-                t.hours_attended + (t.learners - t.learners_with_hours) * s.hours AS hours,
-                CASE WHEN t.funding_code IS NULL THEN t.learners ELSE 0 END AS unfunded,
-                t.overfunded, t.pending_allocations, s.delivery,
-                CASE WHEN s.start_date < %(start)s OR s.end_date > %(end)s THEN s.id END
-                    AS straddling_session
-            FROM training_session s
-            JOIN funding_sessionenrollmenttally t ON t.session_id = s.id
-            WHERE s.organization_id = %(organization)s
-                AND s.start_date <= %(end)s AND s.end_date >= %(start)s
+def _read_f1(facts: _Facts, organization, start, end) -> None:
+    """Section F-1 from the year's enrollment tallies, grouped by F-1 line: by session and line
+    only for the sessions that straddle the year (their hours are pro-rated), the rest summed in
+    the database. Section G (sessions sub-contracted to us) is not in F-1."""
+    straddling = Q(session__start_date__lt=start) | Q(session__end_date__gt=end)
+    rows = (
+        SessionEnrollmentTally.objects.filter(
+            session__organization=organization,
+            session__start_date__lte=end,
+            session__end_date__gte=start,
         )
-        -- Per session: what sections F-2, F-3, F-4 and G and the checks need.
-        SELECT session_id, NULL, SUM(learners), SUM(hours), SUM(unfunded), SUM(overfunded),
-            SUM(pending_allocations)
-        FROM tally
-        GROUP BY session_id
-        UNION ALL
-        -- Per F-1 line, summed over the sessions inside the year; per session and F-1 line for
-        -- the sessions that straddle it (their hours are pro-rated). Section G is not in F-1.
-        SELECT straddling_session, f1_line, SUM(learners), SUM(hours), 0, 0, 0
-        FROM tally
-        WHERE delivery <> %(subcontracted_in)s
-        GROUP BY straddling_session, f1_line
-    """  # noqa: S608
-    params["subcontracted_in"] = Delivery.SUBCONTRACTED_IN
-    return sql, params
-
-
-def _read_enrollments(facts: _Facts, organization, start, end) -> None:
-    """Sections F and G, and the per-session facts of the checks."""
-    sql, params = _enrollments_sql()
-    params |= {"organization": organization.pk, "start": start, "end": end}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    sessions = facts.sessions
-    f1 = facts.f1
-    for session_id, f1_line, learners, hours, unfunded, overfunded, pending in rows:
-        hours = _exact_cents(hours)
-        session = sessions.get(session_id)
-        if session is not None and session.inside != session.whole:
+        .exclude(session__delivery=Delivery.SUBCONTRACTED_IN)
+        .order_by()
+        .annotate(
+            f1_line=_f1_line(ON_TALLY),
+            straddling_session=Case(
+                When(straddling, then=F("session_id")), output_field=IntegerField()
+            ),
+        )
+        .values("straddling_session", "f1_line")
+        .annotate(
+            learners_total=Sum("learners"),
+            hours=Sum(
+                _attended_hours(
+                    F("learners"),
+                    F("learners_with_hours"),
+                    F("hours_attended"),
+                    F("session__hours"),
+                ),
+                output_field=WIDE_DECIMAL,
+            ),
+        )
+    )
+    for row in rows:
+        hours = _exact_cents(row["hours"])
+        if row["straddling_session"] is not None:
+            session = facts.sessions[row["straddling_session"]]
             hours = prorate(hours, session.inside, session.whole)
-        if f1_line is not None:
-            # An F-1 line: of one straddling session, or of every session inside the year.
-            if f1_line not in f1:
-                f1[f1_line] = _Tally()
-            f1[f1_line].add(learners, hours)
+        facts.f1.setdefault(row["f1_line"], _Tally()).add(row["learners_total"], hours)
+
+
+def _add_sessions(facts: _Facts) -> None:
+    """Sections F-1 (at a distance), F-2, F-3, F-4 and G, from each session's counted learners
+    and hours."""
+    for session in facts.sessions.values():
+        if not session.learners:
             continue
-        # A session's row: its counted learners and hours and what its checks need.
-        session.learners = learners
-        session.exact_hours = hours
-        session.unfunded = int(unfunded)
-        session.overfunded = int(overfunded)
-        session.pending = int(pending or 0)
+        learners, hours = session.learners, session.exact_hours
         if not session.in_f:
             facts.g.add(learners, hours)
             continue
@@ -680,7 +672,8 @@ def compute_bpf(organization: Organization, year: int) -> BpfReport:
     start, end = organization.fiscal_year_bounds(year)
     facts = _Facts(sessions=_read_sessions(organization, start, end))
     _read_section_c(facts, organization, start, end)
-    _read_enrollments(facts, organization, start, end)
+    _read_f1(facts, organization, start, end)
+    _add_sessions(facts)
 
     f1_lines = {key: facts.f1.get(key, _Tally()).figure() for key in F1_LINES}
     f1 = {**f1_lines, "total": sum_figures(f1_lines.values())}
@@ -716,20 +709,19 @@ def compute_bpf(organization: Organization, year: int) -> BpfReport:
 
 
 def fiscal_years_with_data(organization: Organization) -> list[int]:
-    """Fiscal years touched by a session with at least one non-cancelled enrollment (that is, an
-    enrollment tally), newest first."""
+    """Fiscal years touched by a session with at least one non-cancelled enrollment (that is,
+    with a summary), newest first."""
     spans = (
-        Session.objects.filter(organization=organization)
-        .filter(Exists(SessionEnrollmentTally.objects.filter(session_id=OuterRef("pk"))))
+        Session.objects.filter(organization=organization, summary__isnull=False)
         .order_by()
         .values_list("start_date", "end_date")
         .distinct()
     )
+    # Thousands of sessions share a few hundred dates: each date's fiscal year is worked out once.
+    year_of = functools.cache(organization.fiscal_year_of)
     years: set[int] = set()
     for start, end in spans:
-        years.update(
-            range(organization.fiscal_year_of(start), organization.fiscal_year_of(end) + 1)
-        )
+        years.update(range(year_of(start), year_of(end) + 1))
     return sorted(years, reverse=True)
 
 

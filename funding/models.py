@@ -263,11 +263,41 @@ class SessionFundingTotal(models.Model):
         return f"{self.session_id} — {self.get_funding_type_display()} — {self.counted_amount} €"
 
 
+class SessionSummary(models.Model):
+    """A session's non-cancelled enrollments in a few figures: BPF sections F-2 to G and the
+    checks, and the dashboard, read one row per session. Rewritten by funding.summaries whenever
+    an input changes; never edited by hand. A session without enrollments has none."""
+
+    session = models.OneToOneField(
+        "training.Session", on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    learners = models.PositiveIntegerField()
+    # Hours: the learners with their own attended hours, and those hours; the others attended
+    # the whole session (its hours are read with the session, so editing them needs no refresh).
+    learners_with_hours = models.PositiveIntegerField()
+    hours_attended = models.DecimalField(max_digits=12, decimal_places=2)
+    # Learners without any counted allocation (the BPF check "unfunded enrollments").
+    unfunded_learners = models.PositiveIntegerField()
+    # Learners whose counted funding is above the course price (BPF check), or below it, and by
+    # how much in all (the dashboard).
+    overfunded_learners = models.PositiveIntegerField()
+    underfunded_learners = models.PositiveIntegerField()
+    funding_shortfall = models.DecimalField(max_digits=14, decimal_places=2)
+    pending_allocations = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("session summary")
+        verbose_name_plural = _("session summaries")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.learners}"
+
+
 class SessionEnrollmentTally(models.Model):
     """A session's non-cancelled enrollments that share what classifies them in BPF section F-1
-    (their override, their funding code, their learner's professional status), counted: BPF
-    section F, section G and the checks read these few rows instead of every enrollment.
-    Rewritten by funding.summaries whenever an input changes; never edited by hand."""
+    (their override, their funding code, their learner's professional status), counted with
+    their hours: section F-1 reads these few rows instead of every enrollment. Rewritten by
+    funding.summaries whenever an input changes; never edited by hand."""
 
     session = models.ForeignKey(
         "training.Session", on_delete=models.CASCADE, related_name="enrollment_tallies"
@@ -276,13 +306,9 @@ class SessionEnrollmentTally(models.Model):
     funding_code = models.PositiveSmallIntegerField(null=True)
     professional_status = models.CharField(max_length=20, blank=True)
     learners = models.PositiveIntegerField()
-    # Hours: the learners with their own attended hours, and those hours; the others attended
-    # the whole session (its hours are read with the session, so editing them needs no refresh).
+    # As on SessionSummary: the learners with their own attended hours, and those hours.
     learners_with_hours = models.PositiveIntegerField()
     hours_attended = models.DecimalField(max_digits=12, decimal_places=2)
-    # Learners whose counted funding exceeds the course price.
-    overfunded = models.PositiveIntegerField()
-    pending_allocations = models.PositiveIntegerField()
 
     class Meta:
         verbose_name = _("session enrollment tally")

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -21,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from certeef.validators import normalize_digits
-from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus
+from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus, SessionSummary
 from funding.types import BPF_LINE, FundingType
 from training.models import Enrollment, Session
 
@@ -297,44 +296,22 @@ def session_funding(session: Session) -> SessionFunding:
 # Dashboard
 
 
-# Per session: the enrolled (not cancelled) learners whose course price exceeds what their own
-# counted allocations in that session bring, and by how much. One statement: each learner's
-# allocations are totalled in a single pass, then joined to the enrollments — a subquery per
-# enrollment cost 0.6 s over the two fiscal years of a 100 000-allocation organisation.
-UNFUNDED_BY_SESSION_SQL = """
-WITH counted AS (
-    SELECT a.session_id, a.learner_id, SUM(a.approved_amount) AS total
-    FROM funding_fundingallocation a
-    JOIN training_session s ON s.id = a.session_id
-    WHERE s.organization_id = %(organization)s AND s.end_date >= %(since)s
-      AND a.status IN (%(approved)s, %(paid)s)
-    GROUP BY a.session_id, a.learner_id
-)
-SELECT e.session_id, COUNT(*), SUM(c.price - COALESCE(f.total, 0))
-FROM training_enrollment e
-JOIN training_session s ON s.id = e.session_id
-JOIN training_course c ON c.id = s.course_id
-LEFT JOIN counted f ON f.session_id = e.session_id AND f.learner_id = e.learner_id
-WHERE s.organization_id = %(organization)s AND s.end_date >= %(since)s AND NOT e.cancelled
-  AND c.price > 0 AND c.price > COALESCE(f.total, 0)
-GROUP BY e.session_id
-"""
-
-
 def _unfunded_by_session(
     organization: Organization, since: datetime.date
-) -> dict[int, tuple[int, Decimal]]:
-    """{session id: (unfunded learners, unfunded amount)} for sessions ending on or after
-    `since` (courses without a price are left out)."""
-    approved, paid = COUNTED_STATUSES
-    params = {"organization": organization.pk, "since": since, "approved": approved, "paid": paid}
-    with connection.cursor() as cursor:
-        cursor.execute(UNFUNDED_BY_SESSION_SQL, params)
-        # SQLite sums decimals as floats: back to exact cents.
-        return {
-            session_id: (learners, Decimal(str(amount)).quantize(CENT))
-            for session_id, learners, amount in cursor.fetchall()
-        }
+) -> dict[int, tuple[datetime.date, int, Decimal]]:
+    """{session id: (start date, unfunded learners, unfunded amount)} for sessions ending on or
+    after `since`: the enrolled (not cancelled) learners whose course price exceeds what their
+    own counted allocations in that session bring, and by how much (the session's summary,
+    funding/summaries.py). Courses without a price are left out."""
+    rows = SessionSummary.objects.filter(
+        session__organization=organization,
+        session__end_date__gte=since,
+        underfunded_learners__gt=0,
+    ).values_list("session_id", "session__start_date", "underfunded_learners", "funding_shortfall")
+    return {
+        session_id: (start_date, learners, amount)
+        for session_id, start_date, learners, amount in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -353,27 +330,27 @@ def unfunded_overview(
     """Sessions ending on or after `since` with unfunded learners: how many sessions and
     learners, by how much, and the first `limit` sessions. Two queries."""
     by_session = _unfunded_by_session(organization, since)
-    sessions = (
-        Session.objects.filter(pk__in=by_session)
-        .order_by("start_date", "pk")
-        .values("pk", "reference", "course__title", "start_date", "end_date")[:limit]
+    first = sorted(by_session, key=lambda pk: (by_session[pk][0], pk))[:limit]
+    sessions = Session.objects.filter(pk__in=first).values(
+        "pk", "reference", "course__title", "start_date", "end_date"
     )
+    details = {session["pk"]: session for session in sessions}
     rows = [
         {
-            "session_id": session["pk"],
-            "session__reference": session["reference"],
-            "session__course__title": session["course__title"],
-            "session__start_date": session["start_date"],
-            "session__end_date": session["end_date"],
-            "learners": by_session[session["pk"]][0],
-            "amount": by_session[session["pk"]][1],
+            "session_id": pk,
+            "session__reference": details[pk]["reference"],
+            "session__course__title": details[pk]["course__title"],
+            "session__start_date": details[pk]["start_date"],
+            "session__end_date": details[pk]["end_date"],
+            "learners": by_session[pk][1],
+            "amount": by_session[pk][2],
         }
-        for session in sessions
+        for pk in first
     ]
     return UnfundedOverview(
         sessions=len(by_session),
-        learners=sum(learners for learners, _amount in by_session.values()),
-        amount=sum((amount for _learners, amount in by_session.values()), ZERO),
+        learners=sum(learners for _start, learners, _amount in by_session.values()),
+        amount=sum((amount for _start, _learners, amount in by_session.values()), ZERO),
         rows=rows,
     )
 

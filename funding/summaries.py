@@ -1,16 +1,18 @@
 """Session summaries: what the BPF and the dashboard read instead of every allocation and every
 enrollment, so that a report over 100 000 allocations reads a few thousand rows.
 
-Three summaries, all derived from the allocations, the enrollments, their learners and their
+Four summaries, all derived from the allocations, the enrollments, their learners and their
 courses, never edited by hand:
 - on each enrollment, its funding code (BPF F-1 rules 2 to 4), the sum of its counted (Approved
   and Paid) allocations and the number of its Pending ones;
 - `SessionFundingTotal`: per session and funding type, the counted sum of the session's
   non-cancelled enrollments (BPF section C);
+- `SessionSummary`: per session, its non-cancelled enrollments in a few figures (learners, hours,
+  unfunded, over- and under-funded, pending: sections F-2 to G, the checks, the dashboard);
 - `SessionEnrollmentTally`: per session, its non-cancelled enrollments grouped by what classifies
-  them in F-1, with their hours and what the checks need (sections F and G).
+  them in F-1, with their hours (section F-1).
 
-`refresh_session_summaries(session_ids)` recomputes all three, for whole sessions. Every write to
+`refresh_session_summaries(session_ids)` recomputes all four, for whole sessions. Every write to
 one of their inputs calls it, in the write's transaction:
 - the allocation services (create, update, status, delete);
 - the enrollment services (enrol, edit, cancel, un-enrol);
@@ -49,6 +51,7 @@ from funding.models import (
     FundingStatus,
     SessionEnrollmentTally,
     SessionFundingTotal,
+    SessionSummary,
 )
 from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
 from training.models import Enrollment, Session
@@ -136,10 +139,47 @@ def _refresh_funding_totals(ids: list[int]) -> None:
     )
 
 
+def _refresh_session_summaries(ids: list[int]) -> None:
+    """After `_refresh_enrollments`: built from the enrollments' funding summaries."""
+    SessionSummary.objects.filter(session_id__in=ids).delete()
+    price, counted = F("session__course__price"), F("counted_funding")
+    underfunded = Q(session__course__price__gt=counted)
+    summaries = (
+        Enrollment.objects.filter(session_id__in=ids, cancelled=False)
+        .order_by()
+        .values("session_id")
+        .annotate(
+            learners=Count("pk"),
+            learners_with_hours=Count("hours_attended"),
+            hours=Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
+            unfunded=Count("pk", filter=Q(funding_code__isnull=True)),
+            overfunded=Count("pk", filter=Q(counted_funding__gt=price)),
+            underfunded=Count("pk", filter=underfunded),
+            shortfall=Coalesce(
+                Sum(price - counted, filter=underfunded), Value(0), output_field=SUM_FIELD
+            ),
+            pending=Coalesce(Sum("pending_allocations"), Value(0)),
+        )
+    )
+    SessionSummary.objects.bulk_create(
+        SessionSummary(
+            session_id=row["session_id"],
+            learners=row["learners"],
+            learners_with_hours=row["learners_with_hours"],
+            hours_attended=row["hours"],
+            unfunded_learners=row["unfunded"],
+            overfunded_learners=row["overfunded"],
+            underfunded_learners=row["underfunded"],
+            funding_shortfall=row["shortfall"],
+            pending_allocations=row["pending"],
+        )
+        for row in summaries
+    )
+
+
 def _refresh_enrollment_tallies(ids: list[int]) -> None:
     """After `_refresh_enrollments`: the tallies are built from the enrollments' summaries."""
     SessionEnrollmentTally.objects.filter(session_id__in=ids).delete()
-    price = F("session__course__price")
     tallies = (
         Enrollment.objects.filter(session_id__in=ids, cancelled=False)
         .order_by()
@@ -149,9 +189,7 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
         .annotate(
             learners=Count("pk"),
             learners_with_hours=Count("hours_attended"),
-            hours_attended=Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
-            overfunded=Count("pk", filter=Q(counted_funding__gt=price)),
-            pending=Coalesce(Sum("pending_allocations"), Value(0)),
+            hours=Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
         )
     )
     SessionEnrollmentTally.objects.bulk_create(
@@ -162,9 +200,7 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
             professional_status=row["learner__professional_status"],
             learners=row["learners"],
             learners_with_hours=row["learners_with_hours"],
-            hours_attended=row["hours_attended"],
-            overfunded=row["overfunded"],
-            pending_allocations=row["pending"],
+            hours_attended=row["hours"],
         )
         for row in tallies
     )
@@ -187,6 +223,7 @@ def refresh_session_summaries(session_ids: Iterable[int]) -> None:
         )
         _refresh_enrollments(chunk)
         _refresh_funding_totals(chunk)
+        _refresh_session_summaries(chunk)
         _refresh_enrollment_tallies(chunk)
 
 

@@ -21,6 +21,7 @@ from funding.models import (
     FundingStatus,
     SessionEnrollmentTally,
     SessionFundingTotal,
+    SessionSummary,
 )
 from funding.summaries import refresh_session_summaries
 from funding.types import FundingType
@@ -145,34 +146,19 @@ def make_allocation(
     return allocation
 
 
-def stored_summaries(session_ids: list[int]) -> tuple[list, list, list]:
+def stored_summaries(session_ids: list[int]) -> list[list]:
+    """Every stored summary of these sessions, every field but the row id, in a stable order."""
     enrollments = Enrollment.objects.filter(session_id__in=session_ids)
-    return (
-        sorted(
-            enrollments.values_list("pk", "funding_code", "counted_funding", "pending_allocations"),
-            key=str,
-        ),
-        sorted(
-            SessionFundingTotal.objects.filter(session_id__in=session_ids).values_list(
-                "session_id", "funding_type", "counted_amount"
-            ),
-            key=str,
-        ),
-        sorted(
-            SessionEnrollmentTally.objects.filter(session_id__in=session_ids).values_list(
-                "session_id",
-                "trainee_type_override",
-                "funding_code",
-                "professional_status",
-                "learners",
-                "learners_with_hours",
-                "hours_attended",
-                "overfunded",
-                "pending_allocations",
-            ),
-            key=str,
-        ),
-    )
+    stored = [
+        list(
+            enrollments.values_list("pk", "funding_code", "counted_funding", "pending_allocations")
+        )
+    ]
+    for model in (SessionFundingTotal, SessionSummary, SessionEnrollmentTally):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        rows = model.objects.filter(session_id__in=session_ids).values_list(*fields)
+        stored.append(sorted(rows, key=str))
+    return stored
 
 
 def assert_summaries_current(*sessions: Session) -> None:

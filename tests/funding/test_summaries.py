@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from bpf.computation import compute_bpf
 from funding import services
-from funding.models import FundingStatus, SessionEnrollmentTally, SessionFundingTotal
+from funding.models import (
+    FundingStatus,
+    SessionEnrollmentTally,
+    SessionFundingTotal,
+    SessionSummary,
+)
 from funding.summaries import refresh_organization_summaries, refresh_session_summaries
 from funding.types import FUNDING_CODE_FRANCE_TRAVAIL, FundingType
 from learners.models import ProfessionalStatus
@@ -236,7 +241,7 @@ def test_session_moved_to_another_course_on_its_page_follows(
         },
     )
     assert response.status_code == 302
-    assert SessionEnrollmentTally.objects.get(session=session).overfunded == 1
+    assert SessionSummary.objects.get(session=session).overfunded_learners == 1
     assert_summaries_current(session)
 
 
@@ -306,8 +311,8 @@ def test_refresh_runs_a_fixed_number_of_queries(
     for _ in range(learners):
         enrollment = make_enrollment(session)
         make_allocation(enrollment, funding_type=FundingType.FRANCE_TRAVAIL)
-    # Lock, enrollments, totals (delete, read, insert), tallies (same), and the savepoint.
-    with django_assert_max_num_queries(10):
+    # Lock, enrollments, three summaries (delete, read, insert each), and the savepoint.
+    with django_assert_max_num_queries(13):
         refresh_session_summaries([session.pk])
     tally = SessionEnrollmentTally.objects.get(session=session)
     assert (tally.learners, tally.funding_code) == (learners, FUNDING_CODE_FRANCE_TRAVAIL)
@@ -319,6 +324,7 @@ def test_organization_rebuild_restores_summaries_written_around(organization, in
     expected = stored_summaries([session.pk])
     SessionFundingTotal.objects.all().delete()
     SessionEnrollmentTally.objects.all().delete()
+    SessionSummary.objects.all().delete()
     Enrollment.objects.update(funding_code=None, counted_funding=0)
     refresh_organization_summaries(organization)
     assert stored_summaries([session.pk]) == expected
