@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -445,10 +444,18 @@ def _attended_hours(learners, learners_with_hours, hours_attended, session_hours
 def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
     """The year's sessions, each with its counted learners and hours and what the checks need
     (its summary, funding/summaries.py; none for a session without enrollments)."""
+    # Only a session that straddles the year needs its dates (to pro-rate): reading them for the
+    # others too costs more than the rest of the row on SQLite.
+    straddling = Q(start_date__lt=start) | Q(end_date__gt=end)
     rows = (
         year_sessions(organization, start, end)
-        .order_by()
-        .values(
+        # The checks link to the first sessions they find: the latest, as everywhere else.
+        .order_by("-start_date", "pk")
+        .annotate(
+            straddling_start=Case(When(straddling, then=F("start_date"))),
+            straddling_end=Case(When(straddling, then=F("end_date"))),
+        )
+        .values_list(
             "pk",
             "reference",
             "course_id",
@@ -458,8 +465,8 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
             "delivery",
             "distance",
             "hours",
-            "start_date",
-            "end_date",
+            "straddling_start",
+            "straddling_end",
             "summary__learners",
             "summary__learners_with_hours",
             "summary__hours_attended",
@@ -469,32 +476,49 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
         )
     )
     sessions = {}
-    for row in rows:
-        inside, whole = days_in_year(row["start_date"], row["end_date"], start, end)
-        learners = row["summary__learners"] or 0
+    for (
+        pk,
+        reference,
+        course_id,
+        title,
+        nsf_code,
+        objective,
+        delivery,
+        distance,
+        hours,
+        straddling_start,
+        straddling_end,
+        learners,
+        learners_with_hours,
+        hours_attended,
+        unfunded,
+        overfunded,
+        pending,
+    ) in rows:
+        inside = whole = 1
+        if straddling_start is not None:
+            inside, whole = days_in_year(straddling_start, straddling_end, start, end)
+        learners = learners or 0
         attended = _attended_hours(
-            learners,
-            row["summary__learners_with_hours"] or 0,
-            _exact_cents(row["summary__hours_attended"]),
-            row["hours"],
+            learners, learners_with_hours or 0, _exact_cents(hours_attended), hours
         )
-        sessions[row["pk"]] = SessionFacts(
-            pk=row["pk"],
-            reference=row["reference"] or row["course__title"],
-            course_id=row["course_id"],
-            course_title=row["course__title"],
-            nsf_code=row["course__nsf_code"],
-            objective=row["course__objective"],
-            delivery=row["delivery"],
-            distance=row["distance"],
-            hours=row["hours"],
+        sessions[pk] = SessionFacts(
+            pk=pk,
+            reference=reference or title,
+            course_id=course_id,
+            course_title=title,
+            nsf_code=nsf_code,
+            objective=objective,
+            delivery=delivery,
+            distance=distance,
+            hours=hours,
             inside=inside,
             whole=whole,
             learners=learners,
             exact_hours=prorate(attended, inside, whole),
-            unfunded=row["summary__unfunded_learners"] or 0,
-            overfunded=row["summary__overfunded_learners"] or 0,
-            pending=row["summary__pending_allocations"] or 0,
+            unfunded=unfunded or 0,
+            overfunded=overfunded or 0,
+            pending=pending or 0,
         )
     return sessions
 
@@ -665,8 +689,9 @@ def _inputs_of(organization: Organization, year: int) -> Inputs:
     )
 
 
-def compute_bpf(organization: Organization, year: int) -> BpfReport:
-    """The BPF of `organization` for fiscal year `year` (the one that ends in calendar `year`)."""
+def compute_bpf(organization: Organization, year: int, *, with_checks: bool = True) -> BpfReport:
+    """The BPF of `organization` for fiscal year `year` (the one that ends in calendar `year`).
+    Without checks when only its figures are wanted (last year's, beside this year's)."""
     from bpf.checks import build_checks
 
     start, end = organization.fiscal_year_bounds(year)
@@ -700,6 +725,8 @@ def compute_bpf(organization: Organization, year: int) -> BpfReport:
         inputs=_inputs_of(organization, year),
         checks=(),
     )
+    if not with_checks:
+        return report
     checks = build_checks(report, counted_sessions, facts.sessions.values())
     return dataclasses.replace(report, checks=checks)
 
@@ -711,17 +738,19 @@ def compute_bpf(organization: Organization, year: int) -> BpfReport:
 def fiscal_years_with_data(organization: Organization) -> list[int]:
     """Fiscal years touched by a session with at least one non-cancelled enrollment (that is,
     with a summary), newest first."""
+    # Grouped by fiscal year in the database: a few rows instead of every (start, end) pair.
     spans = (
         Session.objects.filter(organization=organization, summary__isnull=False)
         .order_by()
-        .values_list("start_date", "end_date")
+        .values_list(
+            organization.fiscal_year_expression("start_date"),
+            organization.fiscal_year_expression("end_date"),
+        )
         .distinct()
     )
-    # Thousands of sessions share a few hundred dates: each date's fiscal year is worked out once.
-    year_of = functools.cache(organization.fiscal_year_of)
     years: set[int] = set()
-    for start, end in spans:
-        years.update(range(year_of(start), year_of(end) + 1))
+    for first, last in spans:
+        years.update(range(first, last + 1))
     return sorted(years, reverse=True)
 
 

@@ -7,6 +7,8 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from certeef.validators import validate_naf, validate_nda, validate_siret
@@ -77,6 +79,19 @@ class Organization(models.Model):
         if (self.fiscal_year_start_month, self.fiscal_year_start_day) == (1, 1):
             return day.year
         return day.year + 1 if day >= start_this_year else day.year
+
+    def fiscal_year_expression(self, date_field: str) -> models.Expression:
+        """`fiscal_year_of` in SQL, for a date field: lets the database group by fiscal year."""
+        year = ExtractYear(date_field)
+        month, day = self.fiscal_year_start_month, self.fiscal_year_start_day
+        if (month, day) == (1, 1):
+            return year
+        on_or_after_start = Q(**{f"{date_field}__month__gt": month}) | Q(
+            **{f"{date_field}__month": month, f"{date_field}__day__gte": day}
+        )
+        return year + Case(
+            When(on_or_after_start, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
 
 
 class Role(models.TextChoices):

@@ -1,0 +1,30 @@
+"""python manage.py refresh_summaries [--organization SLUG]
+
+Rebuilds the session summaries the BPF and the dashboard read (funding/summaries.py) from the
+allocations and enrollments. Every write through the interface, the admin and the services keeps
+them current; this is for data changed another way (a script, a database restore, SQL by hand).
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from certeef.models import Organization
+from funding.summaries import refresh_organization_summaries
+
+
+class Command(BaseCommand):
+    help = "Rebuild the session summaries behind the BPF and the dashboard."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--organization", help="Only this organisation (its slug).")
+
+    def handle(self, *args, organization: str | None, **options) -> None:
+        organizations = Organization.objects.order_by("slug")
+        if organization is not None:
+            organizations = organizations.filter(slug=organization)
+            if not organizations.exists():
+                raise CommandError(f"Unknown organisation “{organization}”.")
+        for org in organizations:
+            refresh_organization_summaries(org)
+            self.stdout.write(f"Refreshed the summaries of {org.slug}.")
