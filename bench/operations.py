@@ -144,6 +144,14 @@ def operations(*, scale: int) -> Iterator[Operation]:
         _get(client, reverse("training:session_detail", args=[session.pk])),
         LIST_TARGET,
     )
+    yield Operation(
+        "3e. Dashboard (administrator)", _get(client, reverse("dashboard")), LIST_TARGET
+    )
+    yield Operation(
+        f"3f. BPF page, fiscal year {year} beside {year - 1}",
+        _get(client, f"{reverse('bpf:report')}?year={year}"),
+        LIST_TARGET,
+    )
     admin = reverse("admin:funding_fundingallocation_changelist")
     yield Operation(
         "4. Django admin change list of allocations", _get(client, admin), "(reference)"
