@@ -68,6 +68,9 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
+    def delete_model(self, request, obj) -> None:
+        services.enrollment_delete(organization=obj.organization, enrollment=obj)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         # Un-enrolling a funded learner would orphan their allocations (as in the interface).
         if obj is not None and obj.session.allocations.filter(learner_id=obj.learner_id).exists():

@@ -376,3 +376,13 @@ def test_previous_year_figures_without_checks_are_the_same_figures(organization,
     figures = compute_bpf(organization, YEAR, with_checks=False)
     assert full.checks and figures.checks == ()
     assert dataclasses.replace(full, checks=()) == figures
+
+
+def test_admin_unenrolment_follows(superuser_client, organization, session):
+    enrollment = make_enrollment(session)
+    assert compute_bpf(organization, YEAR).f1["total"].learners == 2
+    url = reverse("admin:training_enrollment_delete", args=[enrollment.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Enrollment.objects.filter(pk=enrollment.pk).exists()
+    assert compute_bpf(organization, YEAR).f1["total"].learners == 1
+    assert_summaries_current(session)
