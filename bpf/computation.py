@@ -523,14 +523,13 @@ def _read_sessions(organization, start, end) -> dict[int, SessionFacts]:
     return sessions
 
 
-def _read_section_c(facts: _Facts, organization, start, end) -> None:
-    """Section C from the sessions' counted funding by type (funding/summaries.py: the Approved
-    and Paid allocations of non-cancelled enrollments), grouped by type: by session and type only
-    for the sessions that straddle the year (their amounts are pro-rated), the rest summed in the
-    database."""
+def _year_summary_rows(model, organization, start, end) -> QuerySet:
+    """The rows of a per-session summary (`model`) for the year's sessions, each annotated with
+    its session if that session straddles the year (its figures are pro-rated), else none: grouped
+    on it, the sessions inside the year are summed together in the database."""
     straddling = Q(session__start_date__lt=start) | Q(session__end_date__gt=end)
-    rows = (
-        SessionFundingTotal.objects.filter(
+    return (
+        model.objects.filter(
             session__organization=organization,
             session__start_date__lte=end,
             session__end_date__gte=start,
@@ -541,6 +540,16 @@ def _read_section_c(facts: _Facts, organization, start, end) -> None:
                 When(straddling, then=F("session_id")), output_field=IntegerField()
             )
         )
+    )
+
+
+def _read_section_c(facts: _Facts, organization, start, end) -> None:
+    """Section C from the sessions' counted funding by type (funding/summaries.py: the Approved
+    and Paid allocations of non-cancelled enrollments), grouped by type: by session and type only
+    for the sessions that straddle the year (their amounts are pro-rated), the rest summed in the
+    database."""
+    rows = (
+        _year_summary_rows(SessionFundingTotal, organization, start, end)
         .values("straddling_session", "funding_type")
         .annotate(total=Sum("counted_amount", output_field=WIDE_DECIMAL))
     )
@@ -557,21 +566,10 @@ def _read_f1(facts: _Facts, organization, start, end) -> None:
     """Section F-1 from the year's enrollment tallies, grouped by F-1 line: by session and line
     only for the sessions that straddle the year (their hours are pro-rated), the rest summed in
     the database. Section G (sessions sub-contracted to us) is not in F-1."""
-    straddling = Q(session__start_date__lt=start) | Q(session__end_date__gt=end)
     rows = (
-        SessionEnrollmentTally.objects.filter(
-            session__organization=organization,
-            session__start_date__lte=end,
-            session__end_date__gte=start,
-        )
+        _year_summary_rows(SessionEnrollmentTally, organization, start, end)
         .exclude(session__delivery=Delivery.SUBCONTRACTED_IN)
-        .order_by()
-        .annotate(
-            f1_line=_f1_line(ON_TALLY),
-            straddling_session=Case(
-                When(straddling, then=F("session_id")), output_field=IntegerField()
-            ),
-        )
+        .annotate(f1_line=_f1_line(ON_TALLY))
         .values("straddling_session", "f1_line")
         .annotate(
             learners_total=Sum("learners"),

@@ -139,6 +139,16 @@ def _refresh_funding_totals(ids: list[int]) -> None:
     )
 
 
+def _learner_counts() -> dict[str, object]:
+    """For a group of enrollments: how many learners, how many have their own attended hours,
+    and those hours (the others attended the whole session)."""
+    return {
+        "learners": Count("pk"),
+        "learners_with_hours": Count("hours_attended"),
+        "hours": Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
+    }
+
+
 def _refresh_session_summaries(ids: list[int]) -> None:
     """After `_refresh_enrollments`: built from the enrollments' funding summaries."""
     SessionSummary.objects.filter(session_id__in=ids).delete()
@@ -149,9 +159,7 @@ def _refresh_session_summaries(ids: list[int]) -> None:
         .order_by()
         .values("session_id")
         .annotate(
-            learners=Count("pk"),
-            learners_with_hours=Count("hours_attended"),
-            hours=Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
+            **_learner_counts(),
             unfunded=Count("pk", filter=Q(funding_code__isnull=True)),
             overfunded=Count("pk", filter=Q(counted_funding__gt=price)),
             underfunded=Count("pk", filter=underfunded),
@@ -186,11 +194,7 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
         .values(
             "session_id", "trainee_type_override", "funding_code", "learner__professional_status"
         )
-        .annotate(
-            learners=Count("pk"),
-            learners_with_hours=Count("hours_attended"),
-            hours=Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
-        )
+        .annotate(**_learner_counts())
     )
     SessionEnrollmentTally.objects.bulk_create(
         SessionEnrollmentTally(

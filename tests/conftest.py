@@ -213,6 +213,15 @@ def other_admin_client(client, other_admin_user):
 
 
 @pytest.fixture
+def superuser_client(client):
+    """A Django superuser (the back-office), member of no organisation."""
+    user = make_user(None, is_superuser=True, is_staff=True)
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
 def client_for():
     """A fresh logged-in test client for a given user (for tests that need several at once)."""
     from django.test import Client

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.conftest import (
@@ -19,14 +18,6 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
 )
-
-
-@pytest.fixture
-def superuser_client(client):
-    client.force_login(
-        get_user_model().objects.create_superuser("root", "root@example.fr", "pw-root-123456")
-    )
-    return client
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

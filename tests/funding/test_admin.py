@@ -10,17 +10,9 @@ from funding import services
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import FundingType
 from individuals.models import Individual
-from tests.conftest import make_enrollment, make_individual, make_learner, make_session, make_user
+from tests.conftest import make_enrollment, make_individual, make_learner, make_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser_client(client):
-    user = make_user(None, is_superuser=True, is_staff=True)
-    client.force_login(user)
-    client.user = user
-    return client
 
 
 @pytest.fixture

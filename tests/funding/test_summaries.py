@@ -12,7 +12,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -250,14 +249,6 @@ def test_session_moved_to_another_course_on_its_page_follows(
 
 
 # --- the admin ---
-
-
-@pytest.fixture
-def superuser_client(client):
-    client.force_login(
-        get_user_model().objects.create_superuser("root", "root@example.fr", "pw-root-123456")
-    )
-    return client
 
 
 def test_admin_learner_edit_follows(superuser_client, organization, session):
