@@ -13,10 +13,11 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 
-from bpf.computation import compute_bpf, fiscal_years_with_data
+from bpf.computation import compute_bpf
 from bpf.exports import export
-from certeef.management.scale import scale_present, scale_slug, scale_username
+from bpf.queries import fiscal_years_with_data
 from certeef.models import Organization
+from demo.scale import scale_present, scale_slug, scale_username
 from funding.models import COUNTED_STATUSES, FundingAllocation
 from training.models import Session
 

@@ -52,13 +52,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Certeef's apps, from the base up: an app imports only the apps above it in this list
+    # (README, "Where things are"; tests/test_layers.py checks it). Summaries registered in
+    # AppConfig.ready() run in this order too.
     "certeef",
-    "learners",
     "companies",
+    "learners",
     "training",
-    "individuals",
     "funding",
+    "individuals",
     "bpf",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

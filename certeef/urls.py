@@ -1,3 +1,5 @@
+"""The site's addresses: each app's own, included by name (the base app imports none of them)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -6,7 +8,7 @@ from django.urls import include, path
 from certeef import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", include("dashboard.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("no-organisation/", views.no_organization, name="no_organization"),
     path("switch-organisation/", views.switch_organization, name="switch_organization"),
@@ -15,7 +17,8 @@ urlpatterns = [
     path("companies/", include("companies.urls")),
     path("training/", include("training.urls")),
     path("individuals/", include("individuals.urls")),
-    path("funding/", include("funding.urls")),
+    # /funding/… and each company's Funding tab, /companies/<pk>/funding/ (see funding/urls.py).
+    path("", include("funding.urls")),
     path("bpf/", include("bpf.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -76,7 +76,7 @@ def test_pending_allocations_oldest_first_with_links(admin_client, organization)
     assert text.index("Ancien") < text.index("Recent")
     assert "300,30 €" in text
     assert f'href="{reverse("individuals:funding", args=[older.individual_id])}"' in text
-    assert f'href="{reverse("companies:funding", args=[company.pk])}"' in text
+    assert f'href="{reverse("funding:company_funding", args=[company.pk])}"' in text
     assert f"{reverse('funding:list')}?status=pending" in text
 
 

@@ -6,8 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certeef.management import demo, scale
 from certeef.models import Role
+from demo import demo, scale
 
 DEMO_URL = "http://127.0.0.1:8000"
 

@@ -21,14 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from bpf.models import BpfInputs
-from certeef.management.fake_france import (
+from certeef.models import Membership, Organization, Role
+from companies.models import Company, CompanyKind, Opco
+from demo.fake_france import (
     complete_siret,
     email_local_part,
     random_address,
     random_mobile,
 )
-from certeef.models import Membership, Organization, Role
-from companies.models import Company, CompanyKind, Opco
 from funding import services
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import INDIVIDUAL_TYPES, FundingType

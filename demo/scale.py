@@ -9,8 +9,8 @@ The services are far too slow for this, so the rows are built here to be exactly
 services would have accepted: each allocation is for a learner enrolled in its session, carried
 by the learner's own Individual for individual types or by a company whose kind suits the type
 (funding/types.py), with a CPF case number unique among the non-rejected ones, and a payment date
-(in the past) when Paid. No status history is written; the funding summaries the services keep
-(funding/summaries.py) are rebuilt once at the end.
+(in the past) when Paid. No status history is written; the session summaries the services keep
+(training/changes.py) are rebuilt once at the end.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from certeef.management.demo import DEMO_PASSWORD, OPCO_PREFIX
-from certeef.management.fake_france import (
+from certeef.models import Membership, Organization, Role
+from companies.models import Company, CompanyKind, Opco
+from demo.demo import DEMO_PASSWORD, OPCO_PREFIX
+from demo.fake_france import (
     FIRST_NAMES,
     LAST_NAMES,
     email_local_part,
@@ -37,13 +39,11 @@ from certeef.management.fake_france import (
     random_mobile,
     random_siret,
 )
-from certeef.models import Membership, Organization, Role
-from companies.models import Company, CompanyKind, Opco
 from funding.models import FundingAllocation, FundingStatus
-from funding.summaries import refresh_organization_summaries
 from funding.types import COMPANY_TYPES, INDIVIDUAL_TYPES, FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
+from training.changes import refresh_sessions
 from training.models import Course, Delivery, Enrollment, Objective, Session
 
 BATCH_SIZE = 2000
@@ -589,8 +589,10 @@ class _ScaleBuilder:
                 )
             )
         self._bulk(FundingAllocation, rows, "funding allocations")
-        # The services keep the funding summaries as they write; a bulk load rebuilds them.
-        refresh_organization_summaries(self.organization)
+        # The services keep the session summaries as they write; a bulk load rebuilds them.
+        refresh_sessions(
+            Session.objects.filter(organization=self.organization).values_list("pk", flat=True)
+        )
 
 
 def refresh_statistics() -> None:

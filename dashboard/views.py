@@ -1,0 +1,60 @@
+"""The home page. Trainers see the shortcuts; administrators also see what needs attention."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from certeef.access import member_required
+from funding.carriers import carrier_of
+from funding.selectors import (
+    AllocationFilters,
+    filter_allocations,
+    pending_allocations,
+    status_totals,
+    unfunded_overview,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+    from certeef.models import Organization
+
+
+@member_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Trainers see the shortcuts; administrators also see what needs attention: pending
+    allocations, sessions with unfunded learners, and the fiscal year's totals by status."""
+    if not request.membership.is_administrator:
+        return render(request, "dashboard/dashboard.html", {})
+    return render(request, "dashboard/dashboard.html", _funding_attention(request.organization))
+
+
+# How many pending allocations and unfunded sessions the dashboard lists (the Funding page and
+# the sessions have the rest).
+DASHBOARD_ROWS = 10
+
+
+def _funding_attention(organization: Organization) -> dict[str, object]:
+    fiscal_year = organization.fiscal_year_of(timezone.localdate())
+    year_start, year_end = organization.fiscal_year_bounds(fiscal_year)
+    # Unfunded learners still matter for the last closed year (its BPF is being prepared) and
+    # for the current one; older sessions are history.
+    since, _previous_end = organization.fiscal_year_bounds(fiscal_year - 1)
+    pending = pending_allocations(organization, limit=DASHBOARD_ROWS)
+    for allocation in pending.oldest:
+        allocation.carrier_url = carrier_of(allocation).funding_url
+    year_filters = AllocationFilters(period_from=year_start, period_to=year_end)
+    return {
+        "pending": pending,
+        "unfunded": unfunded_overview(organization, since, limit=DASHBOARD_ROWS),
+        "unfunded_since": since,
+        "fiscal_year": fiscal_year,
+        "year_start": year_start,
+        "year_end": year_end,
+        "year_totals": status_totals(filter_allocations(organization, year_filters)),
+        "year_query": urlencode({"period_from": year_start, "period_to": year_end}),
+    }
