@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,6 +20,7 @@ from certeef.forms import DigitsField
 from funding import services
 from funding.forms import add_service_error
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
+from training.changes import changing_sessions
 
 
 class AllocationAdminForm(SameOrganizationForm):
@@ -69,23 +71,30 @@ class StatusChangeInline(admin.TabularInline):
 def _status_action(to_status: str, description: str, *, paid_today: bool = False):
     def action(modeladmin, request, queryset) -> None:
         moved = 0
-        for allocation in queryset.select_related("learner"):
-            try:
-                services.allocation_set_status(
-                    allocation=allocation,
-                    to_status=to_status,
-                    changed_by=request.user,
-                    paid_on=timezone.localdate() if paid_today else None,
-                    note=str(_("Changed in the admin.")),
-                )
-            except ValidationError as error:
-                modeladmin.message_user(
-                    request,
-                    f"#{allocation.pk} ({allocation.learner}): {error.messages[0]}",
-                    messages.ERROR,
-                )
-            else:
-                moved += 1
+        allocations = list(queryset.select_related("learner"))
+        # One bulk write: the sessions are locked up front, in id order, and each is refreshed
+        # once at the end (training/changes.py); a refused move leaves the others done.
+        with (
+            transaction.atomic(),
+            changing_sessions(allocation.session_id for allocation in allocations),
+        ):
+            for allocation in allocations:
+                try:
+                    services.allocation_set_status(
+                        allocation=allocation,
+                        to_status=to_status,
+                        changed_by=request.user,
+                        paid_on=timezone.localdate() if paid_today else None,
+                        note=str(_("Changed in the admin.")),
+                    )
+                except ValidationError as error:
+                    modeladmin.message_user(
+                        request,
+                        f"#{allocation.pk} ({allocation.learner}): {error.messages[0]}",
+                        messages.ERROR,
+                    )
+                else:
+                    moved += 1
         if moved:
             modeladmin.message_user(
                 request,

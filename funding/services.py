@@ -1,7 +1,9 @@
 """Every write to funding allocations. Views, the admin, the seed command and tests call these.
 
-Each function is keyword-only, validates fully, and runs in one transaction. Concurrency: an
-allocation carries a `version`; updates and status moves are compare-and-swap on it, so a form
+Each function is keyword-only, validates fully, and runs in one transaction. Concurrency: each
+write goes through `training.changes.changing_sessions` — it locks the allocation's session(s)
+before reading what it checks and writing, and refreshes their summaries at the end; and an
+allocation carries a `version`: updates and status moves are compare-and-swap on it, so a form
 built from an older copy (someone else changed the allocation meanwhile) or a second click of the
 same status move is refused instead of silently overwriting.
 """
@@ -21,8 +23,8 @@ from django.utils.translation import gettext_lazy
 
 from certeef.validators import normalize_digits
 from funding.models import ALLOWED_MOVES, FundingAllocation, FundingStatus, FundingStatusChange
-from funding.summaries import refresh_session_summaries
 from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
+from training.changes import changing_sessions
 from training.models import Enrollment
 
 if TYPE_CHECKING:
@@ -182,24 +184,25 @@ def allocation_create(
     created_by: AbstractBaseUser | None = None,
 ) -> FundingAllocation:
     """Record a new allocation, Pending."""
-    allocation = FundingAllocation(
-        organization=organization,
-        session=session,
-        learner=learner,
-        individual=individual,
-        company=company,
-        funding_type=funding_type,
-        approved_amount=approved_amount,
-        requested_amount=requested_amount,
-        cpf_case_number=cpf_case_number or "",
-        funder_reference=funder_reference,
-        notes=notes,
-        status=FundingStatus.PENDING,
-        created_by=created_by,
-    )
-    allocation_validate(allocation=allocation)
-    _save_or_explain(allocation)
-    refresh_session_summaries([allocation.session_id])
+    with changing_sessions([session.pk]):
+        allocation = FundingAllocation(
+            organization=organization,
+            session=session,
+            learner=learner,
+            individual=individual,
+            company=company,
+            funding_type=funding_type,
+            approved_amount=approved_amount,
+            requested_amount=requested_amount,
+            cpf_case_number=cpf_case_number or "",
+            funder_reference=funder_reference,
+            notes=notes,
+            status=FundingStatus.PENDING,
+            created_by=created_by,
+        )
+        # Under the session's lock: the learner cannot be un-enrolled meanwhile.
+        allocation_validate(allocation=allocation)
+        _save_or_explain(allocation)
     return allocation
 
 
@@ -207,21 +210,24 @@ def allocation_create(
 def allocation_update(
     *, allocation: FundingAllocation, expected_version: int, **changes: object
 ) -> FundingAllocation:
-    """Change an allocation's editable fields, if nobody changed it since `expected_version`."""
+    """Change an allocation's editable fields, if nobody changed it since `expected_version`.
+
+    Moving it to another session changes both sessions' figures: both are locked (in id order)
+    before the allocation is read again, locked, and checked not to have moved meanwhile."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {', '.join(sorted(unknown))}")
-    # Work on a fresh, locked copy so that the check and the write see the same row.
-    current = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
-    if current.version != expected_version:
-        raise ValidationError(STALE_MESSAGE, code="stale")
-    previous_session_id = current.session_id
-    for field, value in changes.items():
-        setattr(current, field, value)
-    allocation_validate(allocation=current)
-    current.version = F("version") + 1
-    _save_or_explain(current)
-    refresh_session_summaries([previous_session_id, current.session_id])
+    target = changes.get("session")
+    with changing_sessions([allocation.session_id, getattr(target, "pk", None)]):
+        # A fresh, locked copy, so that the check and the write see the same row.
+        current = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
+        if current.version != expected_version or current.session_id != allocation.session_id:
+            raise ValidationError(STALE_MESSAGE, code="stale")
+        for field, value in changes.items():
+            setattr(current, field, value)
+        allocation_validate(allocation=current)
+        current.version = F("version") + 1
+        _save_or_explain(current)
     current.refresh_from_db()
     return current
 
@@ -267,29 +273,29 @@ def allocation_set_status(
     else:
         # Leaving Paid (payment reversed) or never paid: no payment date.
         update["paid_on"] = None
-    if to_status != FundingStatus.REJECTED and allocation.funding_type == FundingType.CPF:
-        # Leaving Rejected revives the case number: it must still be free.
-        probe = FundingAllocation(
-            pk=allocation.pk,
-            organization_id=allocation.organization_id,
-            funding_type=allocation.funding_type,
-            cpf_case_number=allocation.cpf_case_number,
-            status=to_status,
+    with changing_sessions([allocation.session_id]):
+        if to_status != FundingStatus.REJECTED and allocation.funding_type == FundingType.CPF:
+            # Leaving Rejected revives the case number: it must still be free.
+            probe = FundingAllocation(
+                pk=allocation.pk,
+                organization_id=allocation.organization_id,
+                funding_type=allocation.funding_type,
+                cpf_case_number=allocation.cpf_case_number,
+                status=to_status,
+            )
+            _check_case_number(probe)
+        updated = FundingAllocation.objects.filter(
+            pk=allocation.pk, status=from_status, version=version
+        ).update(**update, updated_at=timezone.now())
+        if updated == 0:
+            raise ValidationError(STALE_MESSAGE, code="stale")
+        FundingStatusChange.objects.create(
+            allocation_id=allocation.pk,
+            from_status=from_status,
+            to_status=to_status,
+            changed_by=changed_by,
+            note=note,
         )
-        _check_case_number(probe)
-    updated = FundingAllocation.objects.filter(
-        pk=allocation.pk, status=from_status, version=version
-    ).update(**update, updated_at=timezone.now())
-    if updated == 0:
-        raise ValidationError(STALE_MESSAGE, code="stale")
-    FundingStatusChange.objects.create(
-        allocation_id=allocation.pk,
-        from_status=from_status,
-        to_status=to_status,
-        changed_by=changed_by,
-        note=note,
-    )
-    refresh_session_summaries([allocation.session_id])
     allocation.refresh_from_db()
     return allocation
 
@@ -299,16 +305,16 @@ def allocation_delete(
     *, allocation: FundingAllocation, expected_version: int | None = None
 ) -> None:
     """Delete an allocation; only a Pending one (approved and paid money is never deleted)."""
-    version = allocation.version if expected_version is None else expected_version
-    deleted, _details = FundingAllocation.objects.filter(
-        pk=allocation.pk, status=FundingStatus.PENDING, version=version
-    ).delete()
-    if deleted == 0:
-        if allocation.status != FundingStatus.PENDING:
-            raise ValidationError(
-                _("Only a Pending allocation can be deleted; this one is %(status)s.")
-                % {"status": allocation.get_status_display()},
-                code="not_pending",
-            )
-        raise ValidationError(STALE_MESSAGE, code="stale")
-    refresh_session_summaries([allocation.session_id])
+    with changing_sessions([allocation.session_id]):
+        version = allocation.version if expected_version is None else expected_version
+        deleted, _details = FundingAllocation.objects.filter(
+            pk=allocation.pk, status=FundingStatus.PENDING, version=version
+        ).delete()
+        if deleted == 0:
+            if allocation.status != FundingStatus.PENDING:
+                raise ValidationError(
+                    _("Only a Pending allocation can be deleted; this one is %(status)s.")
+                    % {"status": allocation.get_status_display()},
+                    code="not_pending",
+                )
+            raise ValidationError(STALE_MESSAGE, code="stale")

@@ -12,22 +12,19 @@ courses, never edited by hand:
 - `SessionEnrollmentTally`: per session, its non-cancelled enrollments grouped by what classifies
   them in F-1, with their hours (section F-1).
 
-`refresh_session_summaries(session_ids)` recomputes all four, for whole sessions. Every write to
-one of their inputs calls it, in the write's transaction:
-- the allocation services (create, update, status, delete);
-- the enrollment services (enrol, edit, cancel, un-enrol);
-- saving a learner (F-1 rule 5 reads the professional status), a course (the over-funding check
-  reads its price) or a session (its course), from the interface or the admin.
+`refresh_funding_summaries(session_ids)` recomputes all four, for whole sessions. It is registered
+with training's entry point (`training.changes`, see funding/apps.py): every write to one of their
+inputs — allocations, enrollments, learners' professional status, a course's price, a session's
+course — goes through `changing_sessions`, which locks the sessions first and calls it once per
+session at the end of the write (or of the enclosing bulk write), in the write's transaction.
 A session's summaries are a few dozen rows: a refresh is a handful of queries whatever the size
 of the organisation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -54,16 +51,9 @@ from funding.models import (
     SessionSummary,
 )
 from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
-from training.models import Enrollment, Session
-
-if TYPE_CHECKING:
-    from certeef.models import Organization
-    from learners.models import Learner
-    from training.models import Course
+from training.models import Enrollment
 
 SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
-# Sessions refreshed per round when rebuilding many (a bulk load, a course's sessions).
-CHUNK = 500
 
 
 def cancelled_enrollment_exists() -> Exists:
@@ -210,43 +200,13 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
     )
 
 
-@transaction.atomic
-def refresh_session_summaries(session_ids: Iterable[int]) -> None:
-    """Recompute every summary of these sessions from their allocations and enrollments."""
-    ids = sorted({pk for pk in session_ids if pk is not None})
-    for first in range(0, len(ids), CHUNK):
-        chunk = ids[first : first + CHUNK]
-        # Lock the sessions, in a fixed order: two transactions changing the same session's
-        # funding or enrollments refresh one after the other, the second seeing what the
-        # first committed.
-        list(
-            Session.objects.select_for_update()
-            .filter(pk__in=chunk)
-            .order_by("pk")
-            .values_list("pk")
-        )
-        _refresh_enrollments(chunk)
-        _refresh_funding_totals(chunk)
-        _refresh_session_summaries(chunk)
-        _refresh_enrollment_tallies(chunk)
+def refresh_funding_summaries(session_ids: Sequence[int]) -> None:
+    """Recompute every funding summary of these sessions from their allocations and enrollments.
 
-
-def refresh_learner_summaries(learner: Learner) -> None:
-    """After a learner is saved: the sessions they are enrolled in (F-1 rule 5)."""
-    refresh_session_summaries(
-        Enrollment.objects.filter(learner_id=learner.pk).values_list("session_id", flat=True)
-    )
-
-
-def refresh_course_summaries(course: Course) -> None:
-    """After a course is saved: its sessions (the over-funding check reads its price)."""
-    refresh_session_summaries(
-        Session.objects.filter(course_id=course.pk).values_list("pk", flat=True)
-    )
-
-
-def refresh_organization_summaries(organization: Organization) -> None:
-    """Rebuild every summary of the organisation (after a bulk load such as the scale seed)."""
-    refresh_session_summaries(
-        Session.objects.filter(organization_id=organization.pk).values_list("pk", flat=True)
-    )
+    Registered with training's entry point (funding/apps.py): the writers call
+    `training.changes.changing_sessions`, which locks the sessions and then calls this."""
+    ids = list(session_ids)
+    _refresh_enrollments(ids)
+    _refresh_funding_totals(ids)
+    _refresh_session_summaries(ids)
+    _refresh_enrollment_tallies(ids)

@@ -23,10 +23,10 @@ from funding.models import (
     SessionFundingTotal,
     SessionSummary,
 )
-from funding.summaries import refresh_session_summaries
 from funding.types import FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
+from training.changes import refresh_sessions
 from training.models import Course, Enrollment, Objective, Session
 
 _counter = itertools.count(1)
@@ -100,7 +100,7 @@ def make_enrollment(session: Session, learner: Learner | None = None, **fields) 
     enrollment = Enrollment.objects.create(
         organization=session.organization, session=session, learner=learner, **fields
     )
-    refresh_session_summaries([session.pk])
+    refresh_sessions([session.pk])
     return enrollment
 
 
@@ -142,7 +142,7 @@ def make_allocation(
         status=status,
         **fields,
     )
-    refresh_session_summaries([allocation.session_id])
+    refresh_sessions([allocation.session_id])
     return allocation
 
 
@@ -165,7 +165,7 @@ def assert_summaries_current(*sessions: Session) -> None:
     """The stored session summaries are what a refresh from scratch gives."""
     ids = [session.pk for session in sessions]
     stored = stored_summaries(ids)
-    refresh_session_summaries(ids)
+    refresh_sessions(ids)
     assert stored_summaries(ids) == stored
 
 

@@ -73,7 +73,7 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Un-enrolling a funded learner would orphan their allocations (as in the interface).
-        if obj is not None and obj.session.allocations.filter(learner_id=obj.learner_id).exists():
+        if obj is not None and services.has_funding(obj):
             return False
         return super().has_delete_permission(request, obj)
 

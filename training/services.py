@@ -3,8 +3,9 @@ call these.
 
 Each function is keyword-only and runs in one transaction. The enrollment ones check that
 everything belongs to the organisation they act for and validate fully; courses and sessions are
-validated by their forms. Each keeps the BPF summaries of the sessions it touches current
-(funding/summaries.py).
+validated by their forms. Each one changes sessions' figures, so each goes through the entry
+point `training.changes.changing_sessions`: the sessions are locked before anything is written,
+and their summaries are refreshed at the end of the write.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from funding.models import FundingAllocation
-from funding.summaries import refresh_course_summaries, refresh_session_summaries
+from training.changes import changing_sessions
 from training.models import Course, Enrollment, Session
 
 if TYPE_CHECKING:
@@ -47,25 +47,25 @@ def enrollment_create(
     trainee_type_override: str = "",
 ) -> Enrollment:
     _check_organization(organization, session, learner)
-    if Enrollment.objects.filter(session=session, learner=learner).exists():
-        raise _already_enrolled_error()
-    enrollment = Enrollment(
-        organization=organization,
-        session=session,
-        learner=learner,
-        hours_attended=hours_attended,
-        cancelled=cancelled,
-        trainee_type_override=trainee_type_override,
-    )
-    enrollment.full_clean()
-    try:
-        # A savepoint, so that losing a race with a simultaneous enrolment leaves the outer
-        # transaction usable and the user gets the same clear message.
-        with transaction.atomic():
-            enrollment.save()
-    except IntegrityError as error:
-        raise _already_enrolled_error() from error
-    refresh_session_summaries([session.pk])
+    with changing_sessions([session.pk]):
+        if Enrollment.objects.filter(session=session, learner=learner).exists():
+            raise _already_enrolled_error()
+        enrollment = Enrollment(
+            organization=organization,
+            session=session,
+            learner=learner,
+            hours_attended=hours_attended,
+            cancelled=cancelled,
+            trainee_type_override=trainee_type_override,
+        )
+        enrollment.full_clean()
+        try:
+            # A savepoint, so that losing a race with a simultaneous enrolment leaves the outer
+            # transaction usable and the user gets the same clear message.
+            with transaction.atomic():
+                enrollment.save()
+        except IntegrityError as error:
+            raise _already_enrolled_error() from error
     return enrollment
 
 
@@ -79,14 +79,14 @@ def enrollment_update(
     trainee_type_override: str,
 ) -> Enrollment:
     _check_organization(organization, enrollment)
-    enrollment.hours_attended = hours_attended
-    enrollment.cancelled = cancelled
-    enrollment.trainee_type_override = trainee_type_override
-    enrollment.full_clean()
-    enrollment.save(update_fields=["hours_attended", "cancelled", "trainee_type_override"])
-    # Hours, override and cancellation all change the session's BPF summaries (a cancelled
-    # enrollment and its allocations count nowhere).
-    refresh_session_summaries([enrollment.session_id])
+    # Hours, override and cancellation all change the session's figures (a cancelled enrollment
+    # and its allocations count nowhere).
+    with changing_sessions([enrollment.session_id]):
+        enrollment.hours_attended = hours_attended
+        enrollment.cancelled = cancelled
+        enrollment.trainee_type_override = trainee_type_override
+        enrollment.full_clean()
+        enrollment.save(update_fields=["hours_attended", "cancelled", "trainee_type_override"])
     return enrollment
 
 
@@ -95,28 +95,35 @@ def enrollment_delete(*, organization: Organization, enrollment: Enrollment) -> 
     """Un-enrol. Refused while funding is recorded for this learner in this session: the
     allocations would point at an enrollment that no longer exists."""
     _check_organization(organization, enrollment)
-    # Lock the enrollment so that it cannot be removed while funding is being added for it.
-    Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
-    if FundingAllocation.objects.filter(
-        session_id=enrollment.session_id, learner_id=enrollment.learner_id
-    ).exists():
-        raise ValidationError(
-            _(
-                "%(learner)s cannot be un-enrolled: funding is recorded for this session. "
-                "Mark the enrollment as cancelled instead."
+    # The session's lock also keeps funding from being added for this learner meanwhile: every
+    # allocation write locks its session first.
+    with changing_sessions([enrollment.session_id]):
+        if has_funding(enrollment):
+            raise ValidationError(
+                _(
+                    "%(learner)s cannot be un-enrolled: funding is recorded for this session. "
+                    "Mark the enrollment as cancelled instead."
+                )
+                % {"learner": enrollment.learner}
             )
-            % {"learner": enrollment.learner}
-        )
-    enrollment.delete()
-    refresh_session_summaries([enrollment.session_id])
+        enrollment.delete()
+
+
+def has_funding(enrollment: Enrollment) -> bool:
+    """Whether funding is recorded for this learner in this session (any status).
+
+    Read through the session's reverse relation to the allocations, so that training needs no
+    import of funding, which sits above it."""
+    return enrollment.session.allocations.filter(learner_id=enrollment.learner_id).exists()
 
 
 @transaction.atomic
 def course_save(*, course: Course) -> Course:
     """Save a new or edited course (validated by its form). The BPF over-funding check compares
     with its price: its sessions' summaries follow."""
-    course.save()
-    refresh_course_summaries(course)
+    sessions = Session.objects.filter(course_id=course.pk) if course.pk else Session.objects.none()
+    with changing_sessions(sessions.values_list("pk", flat=True)):
+        course.save()
     return course
 
 
@@ -124,6 +131,7 @@ def course_save(*, course: Course) -> Course:
 def session_save(*, session: Session) -> Session:
     """Save a new or edited session (validated by its form). Its course may have changed, and
     with it the price its summaries compare with."""
-    session.save()
-    refresh_session_summaries([session.pk])
+    # A new session has no figures yet: there is nothing to lock or refresh.
+    with changing_sessions([session.pk]):
+        session.save()
     return session

@@ -11,10 +11,10 @@ def fill_summaries(apps, schema_editor):
     schema."""
     if not apps.get_model("training", "Session").objects.exists():
         return
-    from funding.summaries import refresh_organization_summaries
+    from training.changes import refresh_sessions
+    from training.models import Session
 
-    for organization in apps.get_model("certeef", "Organization").objects.all():
-        refresh_organization_summaries(organization)
+    refresh_sessions(Session.objects.values_list("pk", flat=True))
 
 
 class Migration(migrations.Migration):

@@ -10,10 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bpf.computation import compute_bpf
-from bpf.exports import export, neutralise
+from bpf.exports import export
+from bpf.files import neutralise
 from bpf.models import BpfFiling
 from bpf.snapshots import snapshot_of
-from funding.summaries import refresh_session_summaries
+from training.changes import refresh_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ def test_command_filed_exports_the_snapshot(worked_example, admin_user):
     )
     # The data change after filing: the filed export keeps the filed figures.
     worked_example.s1.allocations.filter(funding_type="employer").update(approved_amount=900)
-    refresh_session_summaries([worked_example.s1.pk])
+    refresh_sessions([worked_example.s1.pk])
     filed = json.loads(
         run_command(
             "--organization", "atelier-juillet", "--year", "2025", "--format", "json", "--filed"

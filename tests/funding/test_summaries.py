@@ -25,7 +25,6 @@ from funding.models import (
     SessionFundingTotal,
     SessionSummary,
 )
-from funding.summaries import refresh_organization_summaries, refresh_session_summaries
 from funding.types import FUNDING_CODE_FRANCE_TRAVAIL, FundingType
 from learners.models import ProfessionalStatus
 from tests.conftest import (
@@ -39,7 +38,8 @@ from tests.conftest import (
     stored_summaries,
 )
 from training import services as training_services
-from training.models import Enrollment
+from training.changes import refresh_sessions
+from training.models import Enrollment, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +308,7 @@ def test_refresh_runs_a_fixed_number_of_queries(
         make_allocation(enrollment, funding_type=FundingType.FRANCE_TRAVAIL)
     # Lock, enrollments, three summaries (delete, read, insert each), and the savepoint.
     with django_assert_max_num_queries(13):
-        refresh_session_summaries([session.pk])
+        refresh_sessions([session.pk])
     tally = SessionEnrollmentTally.objects.get(session=session)
     assert (tally.learners, tally.funding_code) == (learners, FUNDING_CODE_FRANCE_TRAVAIL)
 
@@ -321,7 +321,7 @@ def test_organization_rebuild_restores_summaries_written_around(organization, in
     SessionEnrollmentTally.objects.all().delete()
     SessionSummary.objects.all().delete()
     Enrollment.objects.update(funding_code=None, counted_funding=0)
-    refresh_organization_summaries(organization)
+    refresh_sessions(Session.objects.filter(organization=organization).values_list("pk", flat=True))
     assert stored_summaries([session.pk]) == expected
     assert compute_bpf(organization, YEAR).c["e"].value == 450
 

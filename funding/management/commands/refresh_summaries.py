@@ -1,8 +1,9 @@
 """python manage.py refresh_summaries [--organization SLUG]
 
-Rebuilds the session summaries the BPF and the dashboard read (funding/summaries.py) from the
-allocations and enrollments. Every write through the interface, the admin and the services keeps
-them current; this is for data changed another way (a script, a database restore, SQL by hand).
+Rebuilds the session summaries the BPF and the dashboard read (funding/summaries.py, and any other
+summary registered with training/changes.py) from the allocations and enrollments. Every write
+through the interface, the admin and the services keeps them current; this is for data changed
+another way (a script, a database restore, SQL by hand).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from certeef.models import Organization
-from funding.summaries import refresh_organization_summaries
+from training.changes import refresh_sessions
+from training.models import Session
 
 
 class Command(BaseCommand):
@@ -26,5 +28,5 @@ class Command(BaseCommand):
             if not organizations.exists():
                 raise CommandError(f"Unknown organisation “{organization}”.")
         for org in organizations:
-            refresh_organization_summaries(org)
+            refresh_sessions(Session.objects.filter(organization=org).values_list("pk", flat=True))
             self.stdout.write(f"Refreshed the summaries of {org.slug}.")

@@ -1,0 +1,189 @@
+"""The one entry point of every write that changes a session's figures: lock first, refresh once.
+
+A session's figures — what the BPF, the dashboard and the session page count — come from the
+session (dates, hours, delivery, course), its course (NSF code, objective, price), its enrollments
+(hours, cancellation, F-1 override), their learners' professional status (until it is stored on
+the enrollment), its funding allocations and, later, its attendance. Apps above `training` keep
+summaries of those figures (funding/summaries.py) and plug their refresh in here. Every writer —
+service, admin, seed, import — does one thing:
+
+    from training.changes import changing_sessions
+
+    @transaction.atomic
+    def enrollment_update(*, enrollment, ...):
+        with changing_sessions([enrollment.session_id]):
+            ...  # re-read under the lock what must be checked, then write
+
+`changing_sessions(session_ids)` is a context manager that must run inside a transaction:
+
+1. On entry it locks the sessions' rows (SELECT … FOR UPDATE, in id order) *before anything is
+   written*: two writers on one session queue instead of deadlocking, and what the second one
+   reads after its lock is what the first one committed. Whatever was read before the lock and
+   decides the write (an allocation that may have moved to another session meanwhile) is read
+   again, and checked, inside the block.
+2. On a normal exit it refreshes every registered summary of those sessions, in the same
+   transaction. An exception refreshes nothing (the transaction is rolled back anyway).
+3. A call inside another one joins it: it locks its sessions as it enters (a session already
+   locked costs one cheap query), and the refresh waits for the outermost exit, where each session
+   is refreshed once. A bulk write (an admin bulk action, an import) wraps its loop of service
+   calls in one block, naming up front the sessions it will touch when it knows them, so that they
+   are locked together, in id order:
+
+       with transaction.atomic(), changing_sessions(sessions_of_the_file):
+           for row in rows:
+               allocation_create(...)  # its own changing_sessions joins the outer one
+
+   A session first named by an inner call is locked then, after those named up front.
+
+Summaries plug in from their app's `AppConfig.ready()` — `training` never imports them:
+
+    register_summaries(refresh_funding_summaries)  # a SummaryRefresh: (sorted ids) -> None
+
+A refresh is given the ids of locked sessions, sorted, at most `CHUNK` at a time, and rebuilds
+its summaries of those sessions from their rows. Refreshes run in registration order, which is
+INSTALLED_APPS order (lower apps first): a summary may read the summaries of the apps below it.
+
+`refresh_sessions(ids)` rebuilds now: the `refresh_summaries` command, bulk loads and the tests use
+it. It is `changing_sessions(ids)` with nothing written inside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
+
+from training.models import Enrollment, Session
+
+if TYPE_CHECKING:
+    from learners.models import Learner
+
+# A refresh rebuilds one app's summaries of the given sessions (locked, sorted, ≤ CHUNK ids).
+type SummaryRefresh = Callable[[Sequence[int]], None]
+
+# Sessions locked and refreshed per query round: keeps the statements' parameter lists bounded
+# when a bulk load or a course with thousands of sessions changes them all.
+CHUNK = 500
+
+_refreshes: list[SummaryRefresh] = []
+
+
+class _Batch:
+    """The sessions changed within the outermost `changing_sessions` block."""
+
+    def __init__(self) -> None:
+        self.session_ids: set[int] = set()
+
+
+_current_batch: ContextVar[_Batch | None] = ContextVar("changing_sessions", default=None)
+
+
+def register_summaries(refresh: SummaryRefresh) -> SummaryRefresh:
+    """Have `refresh` called for every changed session (call it from `AppConfig.ready()`)."""
+    if refresh not in _refreshes:
+        _refreshes.append(refresh)
+    return refresh
+
+
+def _sorted_ids(session_ids: Iterable[int | None]) -> list[int]:
+    return sorted({pk for pk in session_ids if pk is not None})
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for first in range(0, len(ids), CHUNK):
+        yield ids[first : first + CHUNK]
+
+
+def lock_sessions(session_ids: Iterable[int | None]) -> list[int]:
+    """Lock these sessions' rows until the transaction ends, in id order; their sorted ids.
+
+    `changing_sessions` calls it: call it yourself only to lock without changing anything."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            "Sessions are locked for the length of a transaction: run this inside "
+            "transaction.atomic() (the services are @transaction.atomic)."
+        )
+    ids = _sorted_ids(session_ids)
+    for chunk in _chunks(ids):
+        list(
+            Session.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+def _refresh(ids: list[int]) -> None:
+    for chunk in _chunks(sorted(ids)):
+        for refresh in _refreshes:
+            refresh(chunk)
+
+
+@contextmanager
+def changing_sessions(session_ids: Iterable[int | None] = ()) -> Iterator[None]:
+    """Lock these sessions now; refresh their summaries when the outermost block ends (see the
+    module's docstring). Ids may repeat or be None (a session not saved yet): both are ignored."""
+    ids = lock_sessions(session_ids)
+    batch = _current_batch.get()
+    if batch is not None:
+        batch.session_ids.update(ids)
+        yield
+        return
+    batch = _Batch()
+    batch.session_ids.update(ids)
+    token = _current_batch.set(batch)
+    try:
+        yield
+    finally:
+        _current_batch.reset(token)
+    # Reached only when the block ended normally: an exception has left through `finally`.
+    _refresh(sorted(batch.session_ids))
+
+
+@transaction.atomic
+def refresh_sessions(session_ids: Iterable[int | None]) -> None:
+    """Lock these sessions and rebuild every summary of them now."""
+    with changing_sessions(session_ids):
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Learners (below training: they cannot call the entry point themselves)
+#
+# F-1 rule 5 reads the learner's professional status, so saving a learner changes the figures of
+# every session they are enrolled in. Until that status is stored on the enrollment (issue 12),
+# training watches learner saves: it locks those sessions before the row is written (pre_save)
+# and reports them changed once it is (post_save). TrainingConfig.ready() connects both.
+
+
+def _learner_session_ids(learner: Learner) -> list[int]:
+    return list(
+        Enrollment.objects.filter(learner_id=learner.pk).values_list("session_id", flat=True)
+    )
+
+
+def lock_learner_sessions(
+    sender: type, instance: Learner, raw: bool = False, **kwargs: Any
+) -> None:
+    """pre_save: lock the sessions of an existing learner (a new one has none) — when the save
+    runs in a transaction; in autocommit a lock would end with its own statement."""
+    if raw or instance._state.adding or not transaction.get_connection().in_atomic_block:
+        return
+    lock_sessions(_learner_session_ids(instance))
+
+
+def learner_sessions_changed(
+    sender: type, instance: Learner, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
+    """post_save: the learner's sessions changed (refreshed now, or with the enclosing block)."""
+    if raw or created:
+        return
+    session_ids = _learner_session_ids(instance)
+    if session_ids:
+        with transaction.atomic(savepoint=False), changing_sessions(session_ids):
+            pass
