@@ -9,15 +9,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from bpf.computation import Check, Link
+from bpf.report import ERROR, WARNING, Check, Link
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from bpf.computation import BpfReport, SessionFacts
+    from bpf.queries import SessionFacts
+    from bpf.report import BpfReport
 
-ERROR = "error"
-WARNING = "warning"
 # Enough links to start fixing; the count says how many there are in all.
 MAX_LINKS = 5
 

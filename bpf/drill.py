@@ -14,18 +14,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from bpf import labels
-from bpf.computation import (
-    C_DETAIL_CODES,
-    F1_RULES,
-    OBJECTIVE_F3,
-    Amount,
-    BpfReport,
-    Figure,
-    counted_allocations,
-    counted_enrollments,
-    days_in_year,
-    prorate,
-)
+from bpf.queries import counted_allocations, counted_enrollments
+from bpf.report import C_DETAIL_CODES, Amount, BpfReport, Figure
+from bpf.rules import F1_RULES, OBJECTIVE_F3, days_in_year, prorate
 from funding.types import BPF_LINE
 from training.models import Delivery
 

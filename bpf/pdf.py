@@ -9,13 +9,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from bpf import labels
-from bpf.exports import CONTENT_TYPES, ExportFile, contents_note, file_name
+from bpf.files import CONTENT_TYPES, ExportFile, contents_note, file_name
 from bpf.rows import identity_rows, input_rows, section_c_rows, section_f_rows, section_g_rows
 
 if TYPE_CHECKING:
     from weasyprint import Document
 
-    from bpf.computation import BpfReport
+    from bpf.report import BpfReport
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
 

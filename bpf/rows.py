@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpf import labels
-from bpf.computation import Amount, BpfReport, Figure
+from bpf.report import Amount, BpfReport, Figure
 
 
 @dataclass(frozen=True)

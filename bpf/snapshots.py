@@ -11,7 +11,9 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from bpf.computation import (
+from bpf.labels import FORM_16
+from bpf.models import BpfFiling
+from bpf.report import (
     Amount,
     BpfReport,
     Check,
@@ -21,10 +23,9 @@ from bpf.computation import (
     Inputs,
     Speciality,
 )
-from bpf.labels import FORM_16
 
 if TYPE_CHECKING:
-    from bpf.models import BpfFiling
+    from certeef.models import Organization
 
 SNAPSHOT_VERSION = 1
 
@@ -156,9 +157,7 @@ def report_from_filing(filing: BpfFiling) -> BpfReport:
     )
 
 
-def latest_filing(organization, year: int) -> BpfFiling | None:
-    from bpf.models import BpfFiling
-
+def latest_filing(organization: Organization, year: int) -> BpfFiling | None:
     return (
         BpfFiling.objects.filter(organization=organization, fiscal_year=year)
         .select_related("filed_by")

@@ -15,10 +15,13 @@ from django.views.decorators.http import require_POST
 
 from bpf import drill as drilling
 from bpf import labels
-from bpf.computation import BpfReport, compute_bpf, default_fiscal_year, fiscal_years_with_data
-from bpf.exports import FORMATS, export
+from bpf.computation import compute_bpf, default_fiscal_year
+from bpf.exports import export
+from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
 from bpf.models import BpfInputs
+from bpf.queries import fiscal_years_with_data
+from bpf.report import BpfReport
 from bpf.rows import Row, figure_rows, identity_rows, input_rows, values_by_key
 from bpf.services import filing_create
 from bpf.snapshots import latest_filing, report_from_filing

@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 
 from bpf import drill
-from bpf.computation import C_DETAIL_CODES, F1_RULES, OBJECTIVE_F3, counted_enrollments
-from bpf.exports import CONTENT_TYPES, ExportFile, contents_note, file_name, neutralise
+from bpf.files import CONTENT_TYPES, ExportFile, contents_note, file_name, neutralise
+from bpf.queries import counted_enrollments
+from bpf.report import C_DETAIL_CODES
 from bpf.rows import flat_rows
+from bpf.rules import F1_RULES, OBJECTIVE_F3
 from certeef.models import Organization
 from training.models import Delivery
 
 if TYPE_CHECKING:
-    from bpf.computation import BpfReport
+    from bpf.report import BpfReport
 
 # Rows fetched per database round trip for the detail sheets.
 CHUNK = 2000

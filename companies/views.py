@@ -10,8 +10,6 @@ from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
 from companies.forms import CompanyForm
 from companies.models import Company
-from funding.carriers import Carrier
-from funding.views import allocation_add, allocation_list_context
 
 
 @member_required(admin=True)
@@ -61,35 +59,3 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Company %(name)s saved.") % {"name": company})
         return redirect("companies:detail", pk=company.pk)
     return render(request, "companies/form.html", {"form": form, "company": company})
-
-
-# Funding tab: the company's allocations, with the actions common to every carrier.
-
-
-@member_required(admin=True)
-def company_funding(request: HttpRequest, pk: int) -> HttpResponse:
-    company = get_for_organization(request, Company, pk)
-    context = {"company": company, **allocation_list_context(Carrier(company=company))}
-    return render(request, "companies/funding.html", context)
-
-
-@member_required(admin=True)
-def company_funding_add(request: HttpRequest, pk: int) -> HttpResponse:
-    company = get_for_organization(request, Company, pk)
-    return allocation_add(request, Carrier(company=company))
-
-
-@member_required(admin=True)
-def company_funding_learners(request: HttpRequest, pk: int) -> HttpResponse:
-    """The learner options of the add/edit form for the session in ?session= (htmx swaps them
-    in when the session changes). Learners are those of this organisation only."""
-    company = get_for_organization(request, Company, pk)
-    session_id = request.GET.get("session", "")
-    choices = Carrier(company=company).learner_choices(
-        int(session_id) if session_id.isdigit() else None
-    )
-    return render(
-        request,
-        "companies/funding_learners.html",
-        {"placeholder": choices[0], "groups": choices[1:]},
-    )

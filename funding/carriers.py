@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from funding.models import FundingAllocation
@@ -94,7 +94,7 @@ class Carrier:
         individual funds their own training)."""
         if self.company is None:
             return None
-        return reverse("companies:funding_learners", args=[self.company.pk])
+        return reverse("funding:company_funding_learners", args=[self.company.pk])
 
     def allocations(self) -> QuerySet[FundingAllocation]:
         carrier_filter = (
@@ -114,23 +114,17 @@ class Carrier:
 
     @property
     def funding_url(self) -> str:
-        """The carrier's Funding tab (a company without one yet: its page)."""
+        """The carrier's Funding tab."""
         if self.individual is not None:
             return reverse("individuals:funding", args=[self.individual.pk])
-        try:
-            return reverse("companies:funding", args=[self.company.pk])
-        except NoReverseMatch:
-            return reverse("companies:detail", args=[self.company.pk])
+        return reverse("funding:company_funding", args=[self.company.pk])
 
     @property
-    def add_url(self) -> str | None:
-        """Where "+ Add funding" goes (None while the company side has no such page)."""
+    def add_url(self) -> str:
+        """Where "+ Add funding" goes."""
         if self.individual is not None:
             return reverse("individuals:funding_add", args=[self.individual.pk])
-        try:
-            return reverse("companies:funding_add", args=[self.company.pk])
-        except NoReverseMatch:
-            return None
+        return reverse("funding:company_funding_add", args=[self.company.pk])
 
 
 def carrier_of(allocation: FundingAllocation) -> Carrier:

@@ -292,6 +292,11 @@ def session_funding(session: Session) -> SessionFunding:
     return SessionFunding(session=session, learners=list(rows.values()))
 
 
+def session_funding_context(session: Session) -> dict[str, object]:
+    """The funding section of a session's page (registered in funding/apps.py)."""
+    return {"funding": session_funding(session)}
+
+
 # ---------------------------------------------------------------------------------------------
 # Dashboard
 

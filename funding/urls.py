@@ -1,23 +1,45 @@
+"""Every page funding serves. Mounted at the site's root (certeef/urls.py) because one of them
+lives at another app's address: a company's Funding tab, /companies/<pk>/funding/ (companies sit
+below funding; see funding/carrier_views.py)."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from funding import list_views, views
+from funding import carrier_views, list_views, views
 
 app_name = "funding"
 
 urlpatterns = [
-    path("", list_views.funding_list, name="list"),
-    path("export.xlsx", list_views.export_xlsx, name="export_xlsx"),
-    path("export.csv", list_views.export_csv, name="export_csv"),
-    path("export-by-funder.xlsx", list_views.export_by_funder_xlsx, name="export_by_funder"),
-    # Actions on one allocation, whoever carries it (individuals' and companies' Funding tabs).
-    path("allocations/<int:pk>/edit/", views.allocation_edit, name="allocation_edit"),
+    path("funding/", list_views.funding_list, name="list"),
+    path("funding/export.xlsx", list_views.export_xlsx, name="export_xlsx"),
+    path("funding/export.csv", list_views.export_csv, name="export_csv"),
     path(
-        "allocations/<int:pk>/status/<str:to_status>/",
+        "funding/export-by-funder.xlsx", list_views.export_by_funder_xlsx, name="export_by_funder"
+    ),
+    # Actions on one allocation, whoever carries it (individuals' and companies' Funding tabs).
+    path("funding/allocations/<int:pk>/edit/", views.allocation_edit, name="allocation_edit"),
+    path(
+        "funding/allocations/<int:pk>/status/<str:to_status>/",
         views.allocation_status,
         name="allocation_status",
     ),
-    path("allocations/<int:pk>/delete/", views.allocation_delete, name="allocation_delete"),
-    path("allocations/<int:pk>/history/", views.allocation_history, name="allocation_history"),
+    path("funding/allocations/<int:pk>/delete/", views.allocation_delete, name="allocation_delete"),
+    path(
+        "funding/allocations/<int:pk>/history/",
+        views.allocation_history,
+        name="allocation_history",
+    ),
+    # A company's Funding tab (an individual's is in individuals/urls.py).
+    path("companies/<int:pk>/funding/", carrier_views.company_funding, name="company_funding"),
+    path(
+        "companies/<int:pk>/funding/add/",
+        carrier_views.company_funding_add,
+        name="company_funding_add",
+    ),
+    path(
+        "companies/<int:pk>/funding/learners/",
+        carrier_views.company_funding_learners,
+        name="company_funding_learners",
+    ),
 ]

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
 from certeef.validators import normalize_digits
+from funding.carrier_views import allocation_add, allocation_list_context
 from funding.carriers import Carrier
 from funding.forms import add_service_error
 from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus
-from funding.views import allocation_list_context
 from individuals import services
 from individuals.forms import IndividualCreateForm, IndividualForm
 from individuals.models import Individual
@@ -183,6 +183,12 @@ def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(admin=True)
 def individual_funding(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, pk, "funding")
+
+
+@member_required(admin=True)
+def individual_funding_add(request: HttpRequest, pk: int) -> HttpResponse:
+    individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
+    return allocation_add(request, Carrier(individual=individual))
 
 
 @member_required(admin=True)

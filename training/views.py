@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
-from funding.selectors import session_funding
 from training import services
 from training.forms import (
     CourseForm,
@@ -21,6 +20,7 @@ from training.forms import (
     enrol_suggestions,
 )
 from training.models import Course, Enrollment, Session
+from training.session_page import rendered_sections
 
 # Cancelled enrollments are kept for the record but do not count as enrolled learners.
 ENROLLED_COUNT = Count("enrollments", filter=Q(enrollments__cancelled=False))
@@ -135,8 +135,9 @@ def _session_page(
         context["enroll_form"] = enroll_form or EnrollmentCreateForm(session=session)
         context["learner_query"] = learner_query = search_query(request, "learner_q")
         context["suggestions"] = enrol_suggestions(session, learner_query)
-        # Funding is for administrators only: trainers' pages never receive it.
-        context["funding"] = session_funding(session)
+    # What the apps above training add (the funding of each learner): only the sections this
+    # member may see are computed (training/session_page.py).
+    context["sections"] = rendered_sections(request, request.membership, session)
     return render(request, "training/session_detail.html", context)
 
 

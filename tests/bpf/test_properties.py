@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpf.computation import C_CODES, compute_bpf
+from bpf.computation import compute_bpf
+from bpf.report import C_CODES
 from funding.models import COUNTED_STATUSES, FundingStatus
 from funding.types import BPF_LINE, INDIVIDUAL_TYPES, FundingType
 from learners.models import ProfessionalStatus

@@ -53,7 +53,8 @@ from decimal import Decimal
 
 import pytest
 
-from bpf.computation import compute_bpf, default_fiscal_year, fiscal_years_with_data
+from bpf.computation import compute_bpf, default_fiscal_year
+from bpf.queries import fiscal_years_with_data
 
 pytestmark = pytest.mark.django_db
 

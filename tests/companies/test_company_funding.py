@@ -23,15 +23,15 @@ HTMX = {"HX-Request": "true"}
 
 
 def funding_url(company) -> str:
-    return reverse("companies:funding", args=[company.pk])
+    return reverse("funding:company_funding", args=[company.pk])
 
 
 def add_url(company) -> str:
-    return reverse("companies:funding_add", args=[company.pk])
+    return reverse("funding:company_funding_add", args=[company.pk])
 
 
 def learners_url(company) -> str:
-    return reverse("companies:funding_learners", args=[company.pk])
+    return reverse("funding:company_funding_learners", args=[company.pk])
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def test_session_page_shows_the_mixed_funding_to_administrators(admin_client, mi
     for figure in ("2 490,00 €", "2 200,75 €", "289,25 €", "600,10 €", "6 700,76 €", "9 960,00 €"):
         assert figure in text
     assert "Over-funded by 10,01 €" in text
-    company_url = reverse("companies:funding", args=[allocations["alice_opco"].company_id])
+    company_url = reverse("funding:company_funding", args=[allocations["alice_opco"].company_id])
     individual_url = reverse("individuals:funding", args=[allocations["alice_cpf"].individual_id])
     assert f'href="{company_url}"' in text and f'href="{individual_url}"' in text
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bpf.computation import compute_bpf, fiscal_years_with_data
-from bpf.exports import FORMATS, export
+from bpf.computation import compute_bpf
+from bpf.exports import export
+from bpf.files import FORMATS
+from bpf.queries import fiscal_years_with_data
 from bpf.snapshots import latest_filing, report_from_filing
 from certeef.models import Organization
 
