@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from bpf.models import BpfFiling, BpfInputs
+from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 
 
 @admin.register(BpfInputs)
 class BpfInputsAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["organization", "fiscal_year", "total_costs", "turnover_share", "updated_at"]
     list_filter = ["organization"]
     list_select_related = ["organization"]
@@ -14,6 +16,7 @@ class BpfInputsAdmin(admin.ModelAdmin):
 
 @admin.register(BpfFiling)
 class BpfFilingAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     """Filed snapshots are evidence of what was declared: read-only."""
 
     list_display = ["organization", "fiscal_year", "filed_at", "filed_by"]

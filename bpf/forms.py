@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bpf.models import BpfInputs
+from certeef.numbers import NumberModelForm, WholeNumberField
 
 
-class BpfInputsForm(forms.ModelForm):
+class BpfInputsForm(NumberModelForm):
     """Sections D, E, H and the share of turnover: what the data cannot give."""
 
     class Meta:
@@ -27,9 +28,11 @@ class BpfInputsForm(forms.ModelForm):
     def __init__(self, *args, has_activity: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.has_activity = has_activity
-        for field in self.fields.values():
-            if isinstance(field, forms.IntegerField):
-                field.widget.attrs.update({"inputmode": "numeric", "min": "0"})
+        # Section D and the share of turnover are whole euros (percent): cents are refused.
+        for name in ("total_costs", "trainer_salaries", "training_purchases"):
+            field = self.fields[name]
+            assert isinstance(field, WholeNumberField)
+            field.euros = True
 
     def clean_turnover_share(self) -> int | None:
         share = self.cleaned_data["turnover_share"]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext as _
 
 from certeef.models import Membership, Organization
+from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES, NumberModelForm
 
 
-class SameOrganizationForm(forms.ModelForm):
+class SameOrganizationForm(NumberModelForm):
     """Refuses a link to another organisation's object (e.g. a session of organisation A
     enrolling a learner of organisation B): the admin sees every tenant, the data must not mix."""
 
@@ -32,10 +32,12 @@ class SameOrganizationForm(forms.ModelForm):
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     form = SameOrganizationForm
 
 
 class MembershipInline(admin.TabularInline):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -43,6 +45,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["name", "slug", "siret", "nda", "city", "created_at"]
     search_fields = ["name", "slug", "siret", "nda"]
     list_filter = ["fiscal_year_start_month"]
@@ -52,6 +55,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["user", "organization", "role", "created_at"]
     search_fields = ["user__username", "user__email", "organization__name"]
     list_filter = ["role", "organization"]

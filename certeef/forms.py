@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from certeef.models import Organization
+from certeef.numbers import NumberModelForm
 from certeef.validators import normalize_digits
 
 
@@ -14,7 +15,7 @@ class DigitsField(forms.CharField):
         return normalize_digits(super().to_python(value))
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(NumberModelForm):
     class Meta:
         model = Organization
         fields = [

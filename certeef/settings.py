@@ -129,9 +129,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# French by default (our users are French training organisations), English complete. A user's
+# choice is kept on their profile (certeef.UserProfile) and wins over the browser's language.
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are typed day first in both languages (certeef/locale_formats/en).
+FORMAT_MODULE_PATH = ["certeef.locale_formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

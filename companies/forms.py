@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 
 from certeef.forms import DigitsField
+from certeef.numbers import NumberModelForm
 from companies.models import Company
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(NumberModelForm):
     class Meta:
         model = Company
         fields = ["name", "siret", "kind", "opco", "billing_address", "billing_email"]

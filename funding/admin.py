@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from certeef.admin import OrganizationScopedAdmin, SameOrganizationForm
 from certeef.forms import DigitsField
+from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 from funding import services
 from funding.forms import add_service_error
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
@@ -53,6 +54,7 @@ class AllocationAdminForm(SameOrganizationForm):
 
 
 class StatusChangeInline(admin.TabularInline):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     """The history, read-only: it is written only by `allocation_set_status`."""
 
     model = FundingStatusChange
@@ -188,6 +190,7 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
 
 @admin.register(FundingStatusChange)
 class FundingStatusChangeAdmin(admin.ModelAdmin):
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     """Read-only: the history is never edited."""
 
     list_display = ["allocation", "from_status", "to_status", "changed_by", "changed_at", "note"]

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certeef.formats import AmountField
 from certeef.forms import DigitsField
+from certeef.numbers import AmountField
 from funding.models import ALLOWED_MOVES, FundingStatus
 from funding.types import FundingType, type_choices
 from learners.models import Learner

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certeef.numbers import NumberModelForm
 from individuals.models import Individual
 from learners.models import Learner
 
 BILLING_WIDGETS = {"billing_address": forms.Textarea(attrs={"rows": 3})}
 
 
-class IndividualCreateForm(forms.ModelForm):
+class IndividualCreateForm(NumberModelForm):
     """The learner is picked by typing (htmx suggestions fill the hidden `learner` id); without
     JavaScript, the same text box is searched with a plain GET and a suggestion is a link."""
 
@@ -63,7 +64,7 @@ class IndividualCreateForm(forms.ModelForm):
         }
 
 
-class IndividualForm(forms.ModelForm):
+class IndividualForm(NumberModelForm):
     class Meta:
         model = Individual
         fields = ["billing_name", "billing_email", "billing_address", "notes"]

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from certeef.numbers import NumberModelForm
 from companies.models import Company
 from learners.models import Learner
 
 
-class LearnerForm(forms.ModelForm):
+class LearnerForm(NumberModelForm):
     class Meta:
         model = Learner
         fields = [

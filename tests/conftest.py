@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
@@ -232,6 +233,24 @@ def client_for():
         return new_client
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(settings):
+    """Tests speak English, the catalogue's source language, so their assertions read the words
+    of the help pages; a test about French wording asks for the `french` fixture (or sends
+    Accept-Language: fr). The product's own default, French, is tested in tests/certeef/test_i18n.py."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def french(settings):
+    """The site speaking French, as it does by default outside the tests."""
+    settings.LANGUAGE_CODE = "fr"
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,47 +1,16 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certeef.formats import AmountField
+from certeef.numbers import HoursField, NumberModelForm, PriceField
 from learners.models import Learner
 from training.models import Course, Enrollment, Session
-
-MAX_HOURS = Decimal("99999.99")
-
-
-class HoursField(AmountField):
-    """A number of hours, typed "3,5" or "3.5"; zero allowed, never negative."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_digits", 7)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("max_value", MAX_HOURS)
-        super().__init__(**kwargs)
-        self.error_messages["invalid"] = _("Enter a number of hours such as 7 or 3,5.")
-        self.error_messages["min_value"] = _("Hours cannot be negative.")
-        self.error_messages["max_value"] = _("At most 99 999 hours.")
-        self.error_messages["max_decimal_places"] = _("Use at most 2 decimals.")
-        self.error_messages["max_digits"] = _("At most 99 999 hours.")
-        self.error_messages["max_whole_digits"] = _("At most 99 999 hours.")
-
-
-class PriceField(AmountField):
-    """A price in euros HT: free courses (0) are allowed, negative prices are not."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("max_digits", 10)
-        kwargs.setdefault("min_value", Decimal("0"))
-        super().__init__(**kwargs)
-        self.error_messages["min_value"] = _("A price cannot be negative.")
-
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(NumberModelForm):
     class Meta:
         model = Course
         fields = ["title", "reference", "nsf_code", "objective", "duration_hours", "price"]
@@ -49,7 +18,7 @@ class CourseForm(forms.ModelForm):
         help_texts = {"price": _("Per learner, excluding VAT. Optional.")}
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(NumberModelForm):
     class Meta:
         model = Session
         fields = ["course", "reference", "start_date", "end_date", "hours", "location"]
@@ -105,7 +74,7 @@ def enrol_suggestions(session: Session, query: str) -> list[Learner]:
     )
 
 
-class EnrollmentForm(forms.ModelForm):
+class EnrollmentForm(NumberModelForm):
     class Meta:
         model = Enrollment
         fields = ["hours_attended", "cancelled", "trainee_type_override"]

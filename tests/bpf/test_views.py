@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import json
 from decimal import Decimal
@@ -200,6 +201,60 @@ def test_inputs_are_saved_per_year(admin_client, example, admin_user):
     assert compute_bpf(example.organization, 2026).inputs.total_costs is None
     page = admin_client.get(REPORT, {"year": 2025}).text
     assert 'data-copy="Marie Curie"' in page
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_french_amounts_in_section_d_are_stored_as_typed(admin_client, example, language):
+    """The bug of issue 13: "38 500,00" typed in section D was stored as 3 850 000 €."""
+    response = admin_client.post(
+        reverse("bpf:inputs", args=[2025]),
+        {
+            "turnover_share": "80,00",
+            "total_costs": "38 500,00",
+            "trainer_salaries": "20\u202f000",
+            "training_purchases": "1\u00a0500,00 €",
+            "own_trainers_count": "2",
+            "own_trainers_hours": "1 300",
+        },
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 302
+    inputs = BpfInputs.objects.get(organization=example.organization, fiscal_year=2025)
+    assert (inputs.total_costs, inputs.trainer_salaries, inputs.training_purchases) == (
+        38500,
+        20000,
+        1500,
+    )
+    assert (inputs.turnover_share, inputs.own_trainers_hours) == (80, 1300)
+    page = admin_client.get(REPORT, {"year": 2025}, HTTP_ACCEPT_LANGUAGE=language).text
+    assert 'value="38 500"' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("38 500,50", "38 500,50 has cents: enter whole euros, such as 38 500."),
+        ("12,345,67", "12,345,67 is not a number: did you mean 12 345,67?"),
+        ("38,500", "38,500: did you mean 38 500 or 38,5?"),
+    ],
+)
+def test_section_d_refuses_cents_and_ambiguous_amounts(admin_client, example, typed, message):
+    response = admin_client.post(
+        reverse("bpf:inputs", args=[2025]), {"turnover_share": "80", "total_costs": typed}
+    )
+    assert response.status_code == 200
+    assert html.escape(message) in response.text
+    assert f'value="{typed}"' in response.text
+    assert not BpfInputs.objects.filter(total_costs__isnull=False).exists()
+
+
+def test_section_d_messages_in_french(admin_client, example):
+    response = admin_client.post(
+        reverse("bpf:inputs", args=[2025]),
+        {"turnover_share": "80", "total_costs": "38 500,50"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "38 500,50 a des centimes" in html.unescape(response.text)
 
 
 def test_invalid_inputs_keep_what_was_typed(admin_client, example):
