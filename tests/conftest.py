@@ -239,7 +239,8 @@ def client_for():
 def english_by_default(settings):
     """Tests speak English, the catalogue's source language, so their assertions read the words
     of the help pages; a test about French wording asks for the `french` fixture (or sends
-    Accept-Language: fr). The product's own default, French, is tested in tests/certeef/test_i18n.py."""
+    Accept-Language: fr). The product's own default, French, is tested in
+    tests/certeef/test_i18n.py."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
