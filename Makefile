@@ -14,7 +14,9 @@ find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'impo
 # Local development defaults; production sets these itself (see README).
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test bench install lint format clean
+CATALOGUE := locale/fr/LC_MESSAGES/django
+
+.PHONY: run test bench install lint format clean messages
 
 $(STAMP): pyproject.toml
 	@py="$(find_python)"; \
@@ -28,23 +30,33 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip && \
 	$(BIN)/python -m pip install --quiet -e '.[dev]' && touch $(STAMP)
 
-install: $(STAMP)
+# The compiled catalogue is build output (not committed): made from the .po with polib.
+$(CATALOGUE).mo: $(CATALOGUE).po $(STAMP)
+	$(BIN)/python scripts/catalogue.py compile
 
-run: $(STAMP)
+install: $(STAMP) $(CATALOGUE).mo
+
+# Gather the strings marked for translation into the French catalogue (needs xgettext: Debian's
+# gettext package), then translate every new entry (README, "Adding a string").
+messages: $(STAMP)
+	$(BIN)/python scripts/catalogue.py messages
+
+run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/python -m bench
 
-lint: $(STAMP)
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python scripts/catalogue.py check
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from certeef import views
+from certeef import language, views
 
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("language/", language.choose_language, name="set_language"),
     path("no-organisation/", views.no_organization, name="no_organization"),
     path("switch-organisation/", views.switch_organization, name="switch_organization"),
     path("settings/", views.organization_settings, name="organization_settings"),

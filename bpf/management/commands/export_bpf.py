@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bpf.computation import compute_bpf
 from bpf.exports import export
@@ -21,36 +22,50 @@ from certeef.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Export an organisation's BPF (Cerfa 10443) for a fiscal year."
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Export an organisation's BPF (Cerfa 10443) for a fiscal year.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--organization", required=True, help="The organisation's slug.")
+        parser.add_argument("--organization", required=True, help=_("The organisation's slug."))
         parser.add_argument(
-            "--year", required=True, type=int, help="The fiscal year (the year it ends in)."
+            "--year", required=True, type=int, help=_("The fiscal year (the year it ends in).")
         )
-        parser.add_argument("--format", required=True, choices=FORMATS, dest="file_format")
-        parser.add_argument("--output", help="The file to write (JSON: default standard output).")
         parser.add_argument(
-            "--filed", action="store_true", help="Export the figures as filed, not current ones."
+            "--format",
+            required=True,
+            choices=FORMATS,
+            dest="file_format",
+            help=_("The file's format."),
+        )
+        parser.add_argument(
+            "--output", help=_("The file to write (JSON: default standard output).")
+        )
+        parser.add_argument(
+            "--filed",
+            action="store_true",
+            help=_("Export the figures as filed, not current ones."),
         )
 
     def handle(self, *args, organization: str, year: int, file_format: str, **options) -> None:
         org = Organization.objects.filter(slug=organization).first()
         if org is None:
-            raise CommandError(f"Unknown organisation “{organization}”.")
+            raise CommandError(_("Unknown organisation “%(slug)s”.") % {"slug": organization})
         if options["filed"]:
             filing = latest_filing(org, year)
             if filing is None:
                 raise CommandError(
-                    f"Fiscal year {year} of {org.slug} has not been marked as filed."
+                    _("Fiscal year %(year)d of %(slug)s has not been marked as filed.")
+                    % {"year": year, "slug": org.slug}
                 )
             report = report_from_filing(filing)
         else:
             report = compute_bpf(org, year)
             if not report.has_data:
-                years = ", ".join(str(y) for y in fiscal_years_with_data(org)) or "none"
+                years = ", ".join(str(y) for y in fiscal_years_with_data(org)) or _("none")
                 raise CommandError(
-                    f"No data for fiscal year {year} of {org.slug} (years with data: {years})."
+                    _("No data for fiscal year %(year)d of %(slug)s (years with data: %(years)s).")
+                    % {"year": year, "slug": org.slug, "years": years}
                 )
         exported = export(report, file_format)
         output = options["output"]
@@ -59,4 +74,4 @@ class Command(BaseCommand):
             return
         path = Path(output or exported.filename)
         path.write_bytes(exported.content)
-        self.stdout.write(f"Wrote {path}")
+        self.stdout.write(_("Wrote %(path)s") % {"path": path})

@@ -9,6 +9,7 @@ another way (a script, a database restore, SQL by hand).
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from certeef.models import Organization
 from training.changes import refresh_sessions
@@ -16,17 +17,19 @@ from training.models import Session
 
 
 class Command(BaseCommand):
-    help = "Rebuild the session summaries behind the BPF and the dashboard."
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Rebuild the session summaries behind the BPF and the dashboard.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--organization", help="Only this organisation (its slug).")
+        parser.add_argument("--organization", help=_("Only this organisation (its slug)."))
 
     def handle(self, *args, organization: str | None, **options) -> None:
         organizations = Organization.objects.order_by("slug")
         if organization is not None:
             organizations = organizations.filter(slug=organization)
             if not organizations.exists():
-                raise CommandError(f"Unknown organisation “{organization}”.")
+                raise CommandError(_("Unknown organisation “%(slug)s”.") % {"slug": organization})
         for org in organizations:
             refresh_sessions(Session.objects.filter(organization=org).values_list("pk", flat=True))
-            self.stdout.write(f"Refreshed the summaries of {org.slug}.")
+            self.stdout.write(_("Refreshed the summaries of %(slug)s.") % {"slug": org.slug})
