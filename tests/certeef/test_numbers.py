@@ -81,7 +81,10 @@ def test_a_lone_mark_before_three_digits_is_ambiguous_and_both_readings_are_offe
 
 def test_ambiguous_message_in_french():
     with translation.override("fr"):
-        assert refused("38,500").messages == ["38,500 : voulez-vous dire 38 500 ou 38,5 ?"]
+        # French typography: a non-breaking space before the colon and the question mark.
+        assert refused("38,500").messages == [
+            "38,500\u00a0: voulez-vous dire 38 500 ou 38,5\u00a0?"
+        ]
 
 
 @pytest.mark.parametrize(
@@ -154,9 +157,12 @@ def test_whole_number_fields_refuse_fractions():
 
 
 def test_cents_message_in_french():
-    with translation.override("fr"), pytest.raises(ValidationError) as caught:
-        WholeNumberField(euros=True).clean("38 500,50")
-    assert "euros entiers" in caught.value.messages[0]
+    with translation.override("fr"):
+        with pytest.raises(ValidationError) as caught:
+            WholeNumberField(euros=True).clean("38 500,50")
+        assert "38 500,50 a des centimes\u00a0: saisissez des euros entiers" in (
+            caught.value.messages[0]
+        )
 
 
 def test_fields_show_values_back_the_french_way():
