@@ -160,8 +160,9 @@ def test_cents_message_in_french():
     with translation.override("fr"):
         with pytest.raises(ValidationError) as caught:
             WholeNumberField(euros=True).clean("38 500,50")
-        assert "38 500,50 a des centimes\u00a0: saisissez des euros entiers" in (
-            caught.value.messages[0]
+        assert (
+            "38 500,50 a des centimes\u00a0: saisissez des euros entiers"
+            in (caught.value.messages[0])
         )
 
 
