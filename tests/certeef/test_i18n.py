@@ -155,7 +155,16 @@ def test_the_french_catalogue_is_complete():
 
 def _project_forms() -> list[type[forms.BaseForm]]:
     found = []
-    for app in ["certeef", "learners", "companies", "training", "individuals", "funding", "bpf"]:
+    for app in [
+        "certeef",
+        "learners",
+        "companies",
+        "training",
+        "individuals",
+        "funding",
+        "bpf",
+        "dashboard",
+    ]:
         package = importlib.import_module(app)
         for info in pkgutil.walk_packages(package.__path__, f"{app}."):
             if ".migrations" in info.name or ".management" in info.name:
