@@ -195,6 +195,7 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
     counted_sessions = [session for session in facts.sessions.values() if session.learners]
     report = BpfReport(
         organization=identity_of(organization),
+        organization_id=organization.pk,
         year=year,
         start=start,
         end=end,

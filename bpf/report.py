@@ -115,6 +115,9 @@ class Filing:
 @dataclass(frozen=True)
 class BpfReport:
     organization: Identity
+    # The organisation's row, for what the report's figures cannot give (the detail sheets of the
+    # XLSX): by id, because its slug may have changed since a filed report was made.
+    organization_id: int
     year: int
     start: datetime.date
     end: datetime.date

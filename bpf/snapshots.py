@@ -127,8 +127,12 @@ def report_from_filing(filing: BpfFiling) -> BpfReport:
     filed_by = ""
     if filing.filed_by is not None:
         filed_by = filing.filed_by.get_full_name() or filing.filed_by.get_username()
+    # Sections A and B as filed; the slug is no part of the form, only the organisation's address
+    # in Certeef (the file names): the current one, as for a report computed today.
+    identity = Identity(**{**snapshot["identity"], "slug": filing.organization.slug})
     return BpfReport(
-        organization=Identity(**snapshot["identity"]),
+        organization=identity,
+        organization_id=filing.organization_id,
         year=data["fiscal_year"]["label"],
         start=datetime.date.fromisoformat(data["fiscal_year"]["start"]),
         end=datetime.date.fromisoformat(data["fiscal_year"]["end"]),
@@ -160,6 +164,6 @@ def report_from_filing(filing: BpfFiling) -> BpfReport:
 def latest_filing(organization: Organization, year: int) -> BpfFiling | None:
     return (
         BpfFiling.objects.filter(organization=organization, fiscal_year=year)
-        .select_related("filed_by")
+        .select_related("filed_by", "organization")
         .first()
     )

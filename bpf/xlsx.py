@@ -149,7 +149,7 @@ def _checks_sheet(workbook: Workbook, report: BpfReport) -> None:
 def export_xlsx(report: BpfReport) -> ExportFile:
     workbook = Workbook(write_only=True)
     _bpf_sheet(workbook, report)
-    organization = Organization.objects.get(slug=report.organization.slug)
+    organization = Organization.objects.get(pk=report.organization_id)
     _detail_c_sheet(workbook, report, organization)
     _detail_f_sheet(workbook, report, organization)
     _checks_sheet(workbook, report)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 from weasyprint.formatting_structure.boxes import TextBox
@@ -13,6 +15,7 @@ from bpf.computation import compute_bpf
 from bpf.exports import export
 from bpf.models import BpfFiling
 from bpf.pdf import pdf_document
+from bpf.services import filing_create
 from bpf.snapshots import latest_filing, report_from_filing, snapshot_of
 from tests.bpf.conftest import build_worked_example
 from tests.conftest import make_learner
@@ -125,3 +128,44 @@ def test_pdf_and_xlsx_downloads(admin_client, organization):
     assert 'filename="bpf-formations-lumiere-2025.xlsx"' in xlsx["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     assert workbook.sheetnames[0] == "BPF"
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "pdf", "csv", "json"])
+def test_a_filed_report_exports_after_the_organisation_changes_its_slug(
+    admin_client, admin_user, organization, file_format, tmp_path
+):
+    organization.fiscal_year_start_month = 7
+    organization.save()
+    build_worked_example(organization)
+    filing_create(organization=organization, year=2025, filed_by=admin_user)
+    organization.slug = "lumiere-formations"
+    organization.save()
+
+    response = admin_client.get(reverse("bpf:export", args=[2025, file_format]), {"filed": "1"})
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert f'filename="bpf-lumiere-formations-2025.{file_format}"' in disposition
+    content = b"".join(response.streaming_content)
+    if file_format == "xlsx":
+        workbook = load_workbook(io.BytesIO(content))
+        bpf = {row[0]: row[2] for row in workbook["BPF"].iter_rows(min_row=2, values_only=True)}
+        assert bpf["C.total"] == 10469
+        assert len(list(workbook["Détail C"].iter_rows())) == 2 + 10  # note, header, rows
+    elif file_format == "pdf":
+        assert content.startswith(b"%PDF")
+    elif file_format == "csv":
+        assert "Chiffres déclarés le" in content.decode("utf-8-sig")
+    else:
+        assert json.loads(content)["C"]["total"] == 10469
+
+    output = tmp_path / f"filed.{file_format}"
+    call_command(
+        "export_bpf",
+        organization="lumiere-formations",
+        year=2025,
+        file_format=file_format,
+        output=str(output),
+        filed=True,
+        stdout=io.StringIO(),
+    )
+    assert output.read_bytes()[:4] == content[:4]
