@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from bpf.models import BpfFiling, BpfInputs
+from certeef.admin import OrganizationScopedAdmin
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 
 
 @admin.register(BpfInputs)
-class BpfInputsAdmin(admin.ModelAdmin):
-    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
+class BpfInputsAdmin(OrganizationScopedAdmin):
     list_display = ["organization", "fiscal_year", "total_costs", "turnover_share", "updated_at"]
     list_filter = ["organization"]
     list_select_related = ["organization"]

@@ -32,8 +32,21 @@ class SameOrganizationForm(NumberModelForm):
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
+    """The admin of a model whose rows belong to one organisation.
+
+    The organisation is chosen when the row is created and never changes: moving a session (or
+    any row) would carry its figures into another organisation's BPF. Once the row exists the
+    field is read-only, so it is not in the form and a crafted POST cannot set it either.
+    """
+
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     form = SameOrganizationForm
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "organization" not in readonly:
+            readonly.append("organization")
+        return readonly
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,3 +74,10 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization"]
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # A membership is this user in this organisation: to give access elsewhere, add one.
+            readonly += ["user", "organization"]
+        return readonly

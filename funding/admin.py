@@ -143,8 +143,9 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            # The organisation and the carrier are fixed once the allocation exists.
-            readonly += ["organization", "individual", "company"]
+            # The carrier is fixed once the allocation exists (the organisation too: see
+            # OrganizationScopedAdmin).
+            readonly += ["individual", "company"]
         return readonly
 
     def save_model(self, request, obj, form, change) -> None:

@@ -29,7 +29,7 @@ class IndividualAdmin(OrganizationScopedAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
-            readonly += ["organization", "learner"]
+            readonly += ["learner"]
         return readonly
 
     def save_model(self, request, obj, form, change) -> None:

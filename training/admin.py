@@ -48,7 +48,7 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # Moving an enrollment would leave its allocations behind: enrol anew instead.
-            readonly += ["organization", "session", "learner"]
+            readonly += ["session", "learner"]
         return readonly
 
     def save_model(self, request, obj, form, change) -> None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
+from django.forms import CheckboxInput
+from django.test import RequestFactory
 from django.urls import reverse
 
+from certeef.models import Membership
 from tests.conftest import (
     make_allocation,
     make_company,
@@ -78,3 +82,123 @@ def test_enrollment_changelist_has_no_bulk_delete(superuser_client, organization
     make_enrollment(make_session(organization))
     response = superuser_client.get(reverse("admin:training_enrollment_changelist"))
     assert "delete_selected" not in response.text
+
+
+def organization_scoped_admins() -> list:
+    return sorted(
+        (
+            (model._meta.app_label, model._meta.model_name)
+            for model, model_admin in admin.site._registry.items()
+            if any(field.name == "organization" for field in model._meta.get_fields())
+            and model is not Membership
+        ),
+    )
+
+
+def test_every_organisation_scoped_model_is_found():
+    scoped = organization_scoped_admins()
+    for name in (
+        ("learners", "learner"),
+        ("companies", "company"),
+        ("training", "course"),
+        ("training", "session"),
+        ("training", "enrollment"),
+        ("individuals", "individual"),
+        ("funding", "fundingallocation"),
+        ("bpf", "bpfinputs"),
+    ):
+        assert name in scoped
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), organization_scoped_admins())
+def test_the_organisation_is_read_only_once_created(
+    superuser_client, organization, app_label, model_name
+):
+    model = apps.get_model(app_label, model_name)
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = superuser_client.user
+    # Chosen when adding (filed reports are never added by hand) …
+    if model_admin.has_add_permission(request):
+        assert "organization" not in model_admin.get_readonly_fields(request, None)
+    # … fixed afterwards.
+    assert "organization" in model_admin.get_readonly_fields(request, model(pk=1))
+
+
+def change_form_data(response) -> dict:
+    """What the admin's change form would send back unchanged (inlines' management forms too)."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(field.widget, CheckboxInput):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = value
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    return data
+
+
+def test_a_crafted_post_cannot_move_a_session_or_a_course(
+    superuser_client, organization, other_organization
+):
+    session = make_session(organization)
+    course = session.course
+    other_course = make_session(other_organization).course
+    for obj, url_name in (
+        (session, "admin:training_session_change"),
+        (course, "admin:training_course_change"),
+    ):
+        url = reverse(url_name, args=[obj.pk])
+        page = superuser_client.get(url)
+        assert "organization" not in page.context["adminform"].form.fields
+        data = change_form_data(page)
+        data["organization"] = other_organization.pk
+        response = superuser_client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        obj.refresh_from_db()
+        assert obj.organization_id == organization.pk
+    # Nor can a session be moved onto another organisation's course.
+    url = reverse("admin:training_session_change", args=[session.pk])
+    data = change_form_data(superuser_client.get(url))
+    data["course"] = other_course.pk
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    assert "This belongs to another organisation." in response.text
+    session.refresh_from_db()
+    assert session.course_id == course.pk
+
+
+def test_a_crafted_post_cannot_move_a_learner_or_a_company(
+    superuser_client, organization, other_organization
+):
+    company = make_company(organization)
+    learner = make_learner(organization, employer=company)
+    for obj, url_name in (
+        (learner, "admin:learners_learner_change"),
+        (company, "admin:companies_company_change"),
+    ):
+        url = reverse(url_name, args=[obj.pk])
+        data = change_form_data(superuser_client.get(url))
+        data["organization"] = other_organization.pk
+        assert superuser_client.post(url, data).status_code == 302
+        obj.refresh_from_db()
+        assert obj.organization_id == organization.pk
+
+
+def test_a_membership_keeps_its_user_and_organisation(
+    superuser_client, admin_user, organization, other_organization
+):
+    membership = Membership.objects.get(user=admin_user)
+    url = reverse("admin:certeef_membership_change", args=[membership.pk])
+    data = change_form_data(superuser_client.get(url))
+    data["organization"] = other_organization.pk
+    assert superuser_client.post(url, data).status_code == 302
+    membership.refresh_from_db()
+    assert membership.organization_id == organization.pk
