@@ -44,6 +44,7 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	@echo "E-mails (password reset) are not sent in development: they appear in this terminal."
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Registers the deployment checks (`manage.py check --deploy`).
+from certeef import checks  # noqa: F401
+
 
 class CerteefConfig(AppConfig):
     name = "certeef"

@@ -4,10 +4,13 @@ DJANGO_DEBUG        "1" for local development (the Makefile sets it); off by def
 DJANGO_SECRET_KEY   required when debug is off.
 DJANGO_ALLOWED_HOSTS comma-separated host names (default: localhost names).
 DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/certeef; SQLite file when unset.
+DJANGO_EMAIL_*, DJANGO_DEFAULT_FROM_EMAIL   outgoing e-mail (README, "Run in production").
+DJANGO_TRUSTED_PROXY_COUNT                  proxies in front of the app (log-in throttling).
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +49,7 @@ ALLOWED_HOSTS = [
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -74,10 +78,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "certeef.language.UserLanguageMiddleware",
+    "certeef.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "certeef.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -125,6 +132,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks first whether the username is locked out from this address, then Django's
+# own backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Log-in throttling (django-axes, failures kept in the database so every worker sees them):
+# five wrong passwords for one username from one address lock that pair out for 15 minutes, on
+# the application's log-in and the admin's alike. A colleague behind the same office address
+# can still log in; an administrator unlocks sooner with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "certeef.accounts.locked_out"
+# Behind a reverse proxy every request comes from the proxy's address: read the client's from
+# X-Forwarded-For, trusting as many proxies as the deployment says (none by default).
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -187,6 +217,32 @@ if not DEBUG:
         if origin.strip()
     ]
 
+# Outgoing e-mail (password reset), through Django 6.1's MAILERS. In development the messages
+# are printed in the terminal that runs the server; in production they go through the SMTP
+# server the environment names (README, "Run in production").
+email_use_ssl = env_flag("DJANGO_EMAIL_USE_SSL")
+email_use_tls = env_flag("DJANGO_EMAIL_USE_TLS", default=not email_use_ssl)
+if email_use_ssl and email_use_tls:
+    raise ImproperlyConfigured("Set DJANGO_EMAIL_USE_TLS or DJANGO_EMAIL_USE_SSL, not both.")
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND_NAME = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
+)
+MAILERS: dict[str, dict] = {"default": {"BACKEND": EMAIL_BACKEND_NAME}}
+if EMAIL_BACKEND_NAME == SMTP_BACKEND:
+    MAILERS["default"]["OPTIONS"] = {
+        # Empty when unset: `manage.py check --deploy` then says so (certeef/checks.py).
+        "host": os.environ.get("DJANGO_EMAIL_HOST", ""),
+        "port": int(os.environ.get("DJANGO_EMAIL_PORT", "465" if email_use_ssl else "587")),
+        "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""),
+        "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": email_use_tls,
+        "use_ssl": email_use_ssl,
+        "timeout": int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10")),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Certeef <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -196,5 +252,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes announces its version at every start; its lockouts are warnings, kept.
+        "axes.apps": {"level": "WARNING"},
     },
 }
