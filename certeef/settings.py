@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's widget templates, for FORM_RENDERER below.
+    "django.forms",
     "django_htmx",
     # Certeef's apps, from the base up: an app imports only the apps above it in this list
     # (README, "Where things are"; tests/test_layers.py checks it). Summaries registered in
@@ -112,6 +114,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through the project's templates, so that templates/django/forms/widgets/
+# attrs.html can leave out `maxlength` (a browser would cut a pasted text silently).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -1,11 +1,24 @@
-"""Validators for French identifiers shared by several models."""
+"""Validators shared by several models: French identifiers, and the length of free texts."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+# Every free text has a maximum length: a longer one is refused with a form error next to the
+# field ("at most N characters"), keeping what was typed; it is never cut. A French postal
+# address is at most 6 lines of 38 characters (AFNOR NF Z10-011): 500 leaves room for notes
+# like "c/o" or a building; notes get a long paragraph.
+ADDRESS_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 2000
 
 
 def luhn_is_valid(digits: str) -> bool:
@@ -55,3 +68,20 @@ def validate_naf(value: str) -> None:
 def normalize_digits(value: str) -> str:
     """Remove spaces (people type SIRET and case numbers in groups)."""
     return re.sub(r"\s+", "", value or "")
+
+
+def bounded_text_field(
+    verbose_name: str | Promise, max_length: int, **kwargs: Any
+) -> models.TextField:
+    """A multi-line text with a maximum length that the model validates too (a TextField's
+    max_length alone only reaches its form field)."""
+    return models.TextField(
+        verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
+
+
+def max_length_constraint(field_name: str, max_length: int, *, name: str) -> models.CheckConstraint:
+    """The same limit in the database (a TextField column has none), on SQLite and PostgreSQL."""
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field_name), max_length), name=name
+    )

@@ -6,7 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from certeef.models import Organization
-from certeef.validators import validate_siret
+from certeef.validators import (
+    ADDRESS_MAX_LENGTH,
+    bounded_text_field,
+    max_length_constraint,
+    validate_siret,
+)
 
 
 class CompanyKind(models.TextChoices):
@@ -53,7 +58,7 @@ class Company(models.Model):
         _("kind"), max_length=30, choices=CompanyKind.choices, default=CompanyKind.PRIVATE_EMPLOYER
     )
     opco = models.CharField(_("OPCO"), max_length=20, choices=Opco.choices, blank=True)
-    billing_address = models.TextField(_("billing address"), blank=True)
+    billing_address = bounded_text_field(_("billing address"), ADDRESS_MAX_LENGTH, blank=True)
     billing_email = models.EmailField(_("billing email"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -67,6 +72,9 @@ class Company(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=CompanyKind.values), name="company_kind_valid"
+            ),
+            max_length_constraint(
+                "billing_address", ADDRESS_MAX_LENGTH, name="company_billing_address_length"
             ),
         ]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certeef.forms import DigitsField
 from certeef.numbers import AmountField
+from certeef.validators import NOTE_MAX_LENGTH
 from funding.models import ALLOWED_MOVES, FundingStatus
 from funding.types import FundingType, type_choices
 from learners.models import Learner
@@ -88,7 +89,10 @@ class AllocationForm(forms.Form):
         help_text=_("France Travail quote, OPCO file number…"),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     form_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -212,6 +216,7 @@ class AllocationStatusForm(VersionForm):
         label=_("Note"),
         required=False,
         help_text=_("Optional: why the status changes (kept in the history)."),
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certeef.formats import MAX_AMOUNT
 from certeef.models import Organization
+from certeef.validators import NOTE_MAX_LENGTH, bounded_text_field, max_length_constraint
 from funding.types import BPF_LINE, FundingType
 
 
@@ -112,7 +113,7 @@ class FundingAllocation(models.Model):
         _("status"), max_length=10, choices=FundingStatus.choices, default=FundingStatus.PENDING
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = bounded_text_field(_("notes"), NOTE_MAX_LENGTH, blank=True)
     # Incremented by every write: a form carries the version it was built from, and a save
     # made on an older version is refused (someone else changed the allocation meanwhile).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -175,6 +176,7 @@ class FundingAllocation(models.Model):
                 name="allocation_unique_cpf_case_number",
                 violation_error_message=_("This CPF case number is already used."),
             ),
+            max_length_constraint("notes", NOTE_MAX_LENGTH, name="allocation_notes_length"),
         ]
         indexes = [
             # Also the dashboard's oldest pending allocations, read in order from the index.
@@ -227,12 +229,15 @@ class FundingStatusChange(models.Model):
         verbose_name=_("by"),
     )
     changed_at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = bounded_text_field(_("note"), NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("funding status change")
         verbose_name_plural = _("funding status changes")
         ordering = ["-changed_at", "-pk"]
+        constraints = [
+            max_length_constraint("note", NOTE_MAX_LENGTH, name="status_change_note_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -18,6 +18,7 @@ class IndividualCreateForm(NumberModelForm):
         label=_("Learner"),
         required=False,
         help_text=_("Type part of the learner's name or email, then choose them."),
+        max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
     )
     learner = forms.ModelChoiceField(

@@ -6,6 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from certeef.models import Organization
+from certeef.validators import (
+    ADDRESS_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text_field,
+    max_length_constraint,
+)
 
 
 class IndividualQuerySet(models.QuerySet):
@@ -32,11 +38,14 @@ class Individual(models.Model):
     billing_email = models.EmailField(
         _("billing email"), blank=True, help_text=_("Blank: the learner's email.")
     )
-    billing_address = models.TextField(
-        _("billing address"), blank=True, help_text=_("Blank: the learner's address.")
+    billing_address = bounded_text_field(
+        _("billing address"),
+        ADDRESS_MAX_LENGTH,
+        blank=True,
+        help_text=_("Blank: the learner's address."),
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = bounded_text_field(_("notes"), NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -48,6 +57,12 @@ class Individual(models.Model):
         ordering = ["learner__last_name", "learner__first_name", "pk"]
         indexes = [
             models.Index(fields=["organization", "archived_at"], name="individual_org_archived")
+        ]
+        constraints = [
+            max_length_constraint(
+                "billing_address", ADDRESS_MAX_LENGTH, name="individual_billing_address_length"
+            ),
+            max_length_constraint("notes", NOTE_MAX_LENGTH, name="individual_notes_length"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from certeef.models import Organization
+from certeef.validators import ADDRESS_MAX_LENGTH, bounded_text_field, max_length_constraint
 
 
 class ProfessionalStatus(models.TextChoices):
@@ -40,7 +41,7 @@ class Learner(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    address = models.TextField(_("address"), blank=True)
+    address = bounded_text_field(_("address"), ADDRESS_MAX_LENGTH, blank=True)
     employer = models.ForeignKey(
         "companies.Company",
         on_delete=models.SET_NULL,
@@ -64,6 +65,9 @@ class Learner(models.Model):
             models.Index(
                 fields=["organization", "last_name", "first_name"], name="learner_org_name"
             )
+        ]
+        constraints = [
+            max_length_constraint("address", ADDRESS_MAX_LENGTH, name="learner_address_length"),
         ]
 
     def __str__(self) -> str:

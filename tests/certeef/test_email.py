@@ -170,3 +170,13 @@ def test_console_back_end_prints_the_reset_e_mail(organization, settings, capsys
     printed = capsys.readouterr().out
     assert "To: julien@example.fr" in printed
     assert "/accounts/reset/" in printed
+
+
+def test_the_readme_documents_every_environment_variable_of_the_settings():
+    variables = set(
+        re.findall(r"(?:environ\.get|env_flag)\(\s*\"(DJANGO_[A-Z_]+)\"", SETTINGS_FILE.read_text())
+    )
+    assert {"DJANGO_EMAIL_HOST", "DJANGO_DEFAULT_FROM_EMAIL"} <= variables
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert not [name for name in sorted(variables) if f"`{name}`" not in readme]
+    assert "manage.py axes_reset_username" in readme
