@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,38 @@ def test_the_readme_documents_every_environment_variable_of_the_settings():
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert not [name for name in sorted(variables) if f"`{name}`" not in readme]
     assert "manage.py axes_reset_username" in readme
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-production-secret-key-of-fifty-characters-or-more-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "certeef.example.fr",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://certeef.example.fr",
+    "DJANGO_EMAIL_HOST": "smtp.example.fr",
+    "DJANGO_DEFAULT_FROM_EMAIL": "Certeef <noreply@example.fr>",
+}
+
+
+def run_deploy_check(**environ: str) -> subprocess.CompletedProcess:
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**clean, **environ},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_readme_production_settings():
+    result = run_deploy_check(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_a_mail_server():
+    without_mail = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_EMAIL_HOST"}
+    result = run_deploy_check(**without_mail)
+    assert result.returncode != 0
+    assert "certeef.W001" in result.stderr

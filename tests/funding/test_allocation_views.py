@@ -479,6 +479,21 @@ def test_history_shows_from_to_who_when_note(admin_client, allocation, admin_use
     assert timezone.localdate().strftime("%d/%m/%Y") in response.text
 
 
+def test_history_opens_when_its_authors_accounts_were_deleted(
+    admin_client, allocation, organization
+):
+    colleague = make_user(organization, username="departed")
+    services.allocation_set_status(
+        allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=colleague
+    )
+    colleague.delete()  # changed_by becomes empty (SET_NULL); so does created_by when its
+    FundingAllocation.objects.filter(pk=allocation.pk).update(created_by=None)  # author goes
+    response = admin_client.get(reverse("funding:allocation_history", args=[allocation.pk]))
+    assert response.status_code == 200
+    assert "Created by — on" in response.text
+    assert "<td>—</td>" in response.text
+
+
 def test_company_allocation_uses_the_same_actions(admin_client, organization, admin_user):
     learner = make_learner(organization)
     company = make_company(organization)
