@@ -232,7 +232,7 @@ if email_use_ssl and email_use_tls:
     raise ImproperlyConfigured("Set DJANGO_EMAIL_USE_TLS or DJANGO_EMAIL_USE_SSL, not both.")
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_BACKEND_NAME = os.environ.get("DJANGO_EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
+    "certeef.mail.ReadableConsoleBackend" if DEBUG else SMTP_BACKEND
 )
 MAILERS: dict[str, dict] = {"default": {"BACKEND": EMAIL_BACKEND_NAME}}
 if EMAIL_BACKEND_NAME == SMTP_BACKEND:
