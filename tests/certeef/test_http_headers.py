@@ -94,7 +94,7 @@ def test_detail_pages_forms_and_partials_are_private(admin_client, funded):
         reverse("learners:detail", args=[funded["learner"].pk]),
         reverse("learners:edit", args=[funded["learner"].pk]),
         reverse("companies:detail", args=[funded["company"].pk]),
-        reverse("companies:funding", args=[funded["company"].pk]),
+        reverse("funding:company_funding", args=[funded["company"].pk]),
         reverse("training:session_detail", args=[funded["session"].pk]),
         reverse("training:course_detail", args=[funded["course"].pk]),
         reverse("individuals:detail", args=[funded["individual"].pk]),

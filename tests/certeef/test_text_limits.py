@@ -34,7 +34,9 @@ from tests.conftest import (
     make_session,
 )
 
-PRODUCT_APPS = ["certeef", "learners", "companies", "training", "individuals", "funding", "bpf"]
+PRODUCT_APPS = [
+    *("certeef", "learners", "companies", "training", "individuals", "funding", "bpf", "dashboard"),
+]
 # 10 000 characters that end recognisably (a cut text would lose "Fin.").
 TEN_THOUSAND = ("Une note très longue. " * 500)[: 10_000 - 4] + "Fin."
 
