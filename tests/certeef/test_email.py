@@ -220,3 +220,18 @@ def test_check_deploy_fails_without_a_mail_server():
     result = run_deploy_check(**without_mail)
     assert result.returncode != 0
     assert "certeef.W001" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_password_reset_speaks_french(organization, french):
+    make_user(organization, username="camille", email="camille@example.fr")
+    client = Client()
+    assert (
+        "Saisissez l’adresse e-mail de votre compte" in client.get(reverse("password_reset")).text
+    )
+    done = client.post(reverse("password_reset"), {"email": "camille@example.fr"}, follow=True)
+    assert "Consultez vos e-mails" in done.text
+    message = mail.outbox[0]
+    assert message.subject == "Certeef\u00a0: choisissez un nouveau mot de passe"
+    assert "le compte Certeef «\u00a0camille\u00a0»" in message.body
+    assert "Le lien ne sert qu’une fois" in message.body

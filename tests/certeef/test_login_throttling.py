@@ -96,3 +96,14 @@ def test_force_login_is_not_throttled(client, admin_user):
     # Tests log in with force_login, which asks no backend: the suite is never locked out.
     client.force_login(admin_user)
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_the_lockout_message_speaks_french(admin_user, french):
+    client = Client()
+    fail(client, "admin", LIMIT)
+    response = post_login(client, "admin", PASSWORD)
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion échouées" in response.text
+    assert "bloqué pendant 15 minutes" in response.text
+    assert "demandez à un administrateur de le débloquer" in response.text
+    assert "Mot de passe oublié\u00a0?" in response.text

@@ -289,3 +289,15 @@ def test_the_migration_stops_rather_than_cut_a_stored_text(organization, monkeyp
     monkeypatch.setattr(migration, "LIMITS", [("learner", "address", 5)])
     with pytest.raises(RuntimeError, match=r"learner.address longer than 5 characters: ids \["):
         migration.refuse_longer_texts(apps, None)
+
+
+@pytest.mark.django_db
+def test_the_length_error_speaks_french(admin_client, organization, french):
+    response = admin_client.post(
+        reverse("learners:create"),
+        {"first_name": "Camille", "last_name": "Durand", "address": "x" * 501},
+    )
+    page = html.unescape(response.text)
+    assert "Assurez-vous que cette valeur comporte au plus 500 caractères (actuellement 501)." in (
+        page
+    )
