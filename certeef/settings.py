@@ -155,12 +155,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "certeef.accounts.locked_out"
-# Behind a reverse proxy every request comes from the proxy's address: read the client's from
+# Behind a reverse proxy every request comes from the proxy's address: the client's is read from
 # X-Forwarded-For, trusting as many proxies as the deployment says (none by default).
+AXES_CLIENT_IP_CALLABLE = "certeef.accounts.client_address"
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"

@@ -107,3 +107,18 @@ def test_the_lockout_message_speaks_french(admin_user, french):
     assert "bloqué pendant 15 minutes" in response.text
     assert "demandez à un administrateur de le débloquer" in response.text
     assert "Mot de passe oublié\u00a0?" in response.text
+
+
+def test_behind_a_proxy_the_client_address_is_read_from_x_forwarded_for(admin_user, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"  # every request reaches the app from the proxy
+    attacker = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    fail(attacker, "admin", LIMIT)
+    assert post_login(attacker, "admin", PASSWORD).status_code == 429
+    # A forged address on the left does not help: the proxy appended the real one.
+    forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.7")
+    assert post_login(forged, "admin", PASSWORD).status_code == 429
+    # The user, from their own address through the same proxy, is not locked out.
+    office = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert post_login(office, "admin", PASSWORD).status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
