@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from funding import exports
@@ -25,7 +26,9 @@ from tests.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+# The file names carry the organisation's date (Europe/Paris), not the machine's (UTC here):
+# between 23:00 and 01:00 UTC they differ.
+TODAY = timezone.localdate()
 
 
 def body(response) -> bytes:
