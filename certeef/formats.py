@@ -41,5 +41,14 @@ def format_decimal(value: Decimal | int) -> str:
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+def format_minutes_as_hours(minutes: int | None) -> str:
+    """210 → '3,5'; 200 → '3,33' (hours rounded half-up to two decimals); 0 → '0'."""
+    if minutes is None:
+        return ""
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{hours:f}".rstrip("0").rstrip(".") if "." in f"{hours:f}" else f"{hours:f}"
+    return text.replace(".", ",")
+
+
 def format_date(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "companies",
     "learners",
     "training",
+    "attendance",
     "funding",
     "individuals",
     "bpf",

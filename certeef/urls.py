@@ -17,6 +17,7 @@ urlpatterns = [
     path("learners/", include("learners.urls")),
     path("companies/", include("companies.urls")),
     path("training/", include("training.urls")),
+    path("attendance/", include("attendance.urls")),
     path("individuals/", include("individuals.urls")),
     # /funding/… and each company's Funding tab, /companies/<pk>/funding/ (see funding/urls.py).
     path("", include("funding.urls")),

@@ -25,7 +25,7 @@ from funding.types import BPF_LINE, FundingType
 from training.models import Enrollment, Session
 
 if TYPE_CHECKING:
-    from certeef.models import Organization
+    from certeef.models import Membership, Organization
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -292,8 +292,9 @@ def session_funding(session: Session) -> SessionFunding:
     return SessionFunding(session=session, learners=list(rows.values()))
 
 
-def session_funding_context(session: Session) -> dict[str, object]:
-    """The funding section of a session's page (registered in funding/apps.py)."""
+def session_funding_context(session: Session, membership: Membership) -> dict[str, object]:
+    """The funding section of a session's page (registered in funding/apps.py; administrators
+    only, so the member changes nothing)."""
     return {"funding": session_funding(session)}
 
 

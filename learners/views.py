@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
 from learners.forms import LearnerForm
+from learners.learner_page import rendered_learner_sections
 from learners.models import Learner
 from learners.services import learner_save
 
@@ -35,7 +36,13 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollments = learner.enrollments.select_related("session__course").order_by(
         "-session__start_date"
     )
-    return render(request, "learners/detail.html", {"learner": learner, "enrollments": enrollments})
+    context = {
+        "learner": learner,
+        "enrollments": enrollments,
+        # What the apps above learners add (hours followed, certificates): learners/learner_page.py.
+        "sections": rendered_learner_sections(request, request.membership, learner),
+    }
+    return render(request, "learners/detail.html", context)
 
 
 @member_required(admin=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 
 from certeef.numbers import HoursField, NumberModelForm, PriceField
@@ -32,12 +33,40 @@ class SessionForm(NumberModelForm):
         self.fields["course"].queryset = Course.objects.filter(organization=organization)
         # Blank means "the course's duration", filled in by clean().
         self.fields["hours"].required = False
+        # A session with a schedule has the hours of its slots (kept equal by the attendance app
+        # through training.changes): shown, not typed. Read through the reverse relation, so that
+        # training imports nothing of attendance, which sits above it.
+        self.scheduled_dates = (
+            self.instance.time_slots.aggregate(first=Min("date"), last=Max("date"))
+            if self.instance.pk
+            else {"first": None, "last": None}
+        )
+        if self.scheduled_dates["first"] is not None:
+            self.fields["hours"].disabled = True
+            self.fields["hours"].help_text = _(
+                "The sum of the session's slots: change its schedule to change them."
+            )
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
         start_date, end_date = cleaned_data.get("start_date"), cleaned_data.get("end_date")
         if start_date and end_date and end_date < start_date:
             self.add_error("end_date", _("The end date cannot be before the start date."))
+        first, last = self.scheduled_dates["first"], self.scheduled_dates["last"]
+        if (
+            first is not None
+            and start_date
+            and end_date
+            and (start_date > first or end_date < last)
+        ):
+            self.add_error(
+                None,
+                _(
+                    "The schedule has slots from %(first)s to %(last)s: the session's dates must "
+                    "include them (move or delete those slots first)."
+                )
+                % {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")},
+            )
         course = cleaned_data.get("course")
         if cleaned_data.get("hours") is None and "hours" not in self.errors and course:
             cleaned_data["hours"] = course.duration_hours

@@ -7,7 +7,7 @@ A session's page (training/views.py) lists its learners; the funding of each lea
     register_session_section(
         SessionSection(
             template="funding/session_funding.html",
-            context=lambda session: {"funding": session_funding(session)},
+            context=lambda session, membership: {"funding": session_funding(session)},
             administrators_only=True,
         )
     )
@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class SessionSection:
     template: str
-    # What the template needs, read for one session (a fixed number of queries).
-    context: Callable[[Session], Mapping[str, object]]
+    # What the template needs, read for one session and the member who looks at it (a fixed
+    # number of queries): a section may show a trainer less than an administrator.
+    context: Callable[[Session, Membership], Mapping[str, object]]
     administrators_only: bool = True
 
 
@@ -51,7 +52,9 @@ def register_session_section(section: SessionSection) -> None:
 def rendered_sections(request: HttpRequest, membership: Membership, session: Session) -> list[str]:
     """The HTML of every section this member may see, in order."""
     return [
-        render_to_string(section.template, dict(section.context(session)), request=request)
+        render_to_string(
+            section.template, dict(section.context(session, membership)), request=request
+        )
         for section in _sections
         if membership.is_administrator or not section.administrators_only
     ]

@@ -31,3 +31,9 @@ def number(value):
 def frdate(value):
     """{{ day|frdate }} → 31/12/2025"""
     return formats.format_date(value)
+
+
+@register.filter
+def minutes_as_hours(value):
+    """{{ 210|minutes_as_hours }} → 3,5 (hours, French decimal comma, no useless zeros)"""
+    return formats.format_minutes_as_hours(value)

@@ -30,6 +30,34 @@
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
 
+  // Attendance grid: the arrow keys move from cell to cell (each cell's menu keeps its letters
+  // to choose a status, Space or Alt+Down to open it); Delete clears a cell.
+  document.addEventListener("keydown", function (event) {
+    const control = event.target;
+    if (!(control instanceof HTMLSelectElement) || !control.closest("[data-attendance-grid]")) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    if (event.key === "Delete" || event.key === "Backspace") {
+      event.preventDefault();
+      if (control.value !== "") {
+        control.value = "";
+        control.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      return;
+    }
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    const cell = control.closest("td");
+    const row = cell.parentElement;
+    const rows = Array.from(row.parentElement.querySelectorAll("tr"));
+    const rowIndex = rows.indexOf(row) + move[0];
+    const cellIndex = Array.from(row.children).indexOf(cell) + move[1];
+    const target = rows[rowIndex] && rows[rowIndex].children[cellIndex];
+    const next = target && target.querySelector("select");
+    if (next) next.focus();
+  });
+
   // Messages fade after a while; errors stay.
   document.body && document.body.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll(".message.success").forEach(function (m) {

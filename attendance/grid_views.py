@@ -1,0 +1,203 @@
+"""The attendance grid: learners × slots, one form control per cell.
+
+With JavaScript each cell is saved as soon as it changes (htmx posts that cell alone and swaps it
+back with the learner's new total); without, the grid is one form posted whole with its Save
+button. Both are the same POST to the grid's address: the cells named in it are recorded
+(`s-<enrollment>-<slot>` the status, `m-<enrollment>-<slot>` the minutes when partly present).
+"All present" for a slot is a button of that form too (`all_present=<slot>`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_htmx.http import reswap
+
+from attendance import services
+from attendance.access import get_session_to_record
+from attendance.forms import parse_minutes
+from attendance.models import AttendanceStatus
+from attendance.selectors import attendance_grid, attended_minutes, grid_cells, grid_enrollments
+from certeef.access import member_required
+from training.models import Session
+
+CELL = re.compile(r"^s-(\d+)-(\d+)$")
+
+
+def status_options() -> dict[str, SafeString]:
+    """The <option>s of a cell's menu, one ready-made string per selected status: the grid has
+    1 800 menus, built once here rather than option by option in the template."""
+    choices = [("", "—"), *AttendanceStatus.choices]
+    return {
+        selected: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, " selected" if value == selected else "", label) for value, label in choices),
+        )
+        for selected, _label in choices
+    }
+
+
+@dataclass
+class Posted:
+    entries: list[services.Entry] = field(default_factory=list)
+    typed: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    all_present: int | None = None
+
+
+def read_post(data: QueryDict) -> Posted:
+    posted = Posted()
+    for name, status in data.items():
+        match = CELL.match(name)
+        if not match:
+            continue
+        enrollment_id, slot_id = int(match.group(1)), int(match.group(2))
+        typed = data.get(f"m-{enrollment_id}-{slot_id}", "").strip()[:20]
+        minutes = None
+        if status == AttendanceStatus.PARTIAL:
+            try:
+                minutes = parse_minutes(typed)
+            except ValueError:
+                posted.errors[enrollment_id, slot_id] = [
+                    _("Type the minutes attended, such as 90 or 1h30.")
+                ]
+                posted.typed[enrollment_id, slot_id] = typed
+                continue
+        posted.typed[enrollment_id, slot_id] = typed
+        posted.entries.append(services.Entry(slot_id, enrollment_id, status, minutes))
+    if data.get("all_present", "").isdigit():
+        posted.all_present = int(data["all_present"])
+    return posted
+
+
+def _grid_page(request: HttpRequest, session: Session, posted: Posted | None = None, status=200):
+    grid = attendance_grid(session, enrollments=grid_enrollments(session))
+    if posted is not None:
+        # The grid as the user posted it, with the refused cells' messages next to them.
+        wanted = {(entry.enrollment_id, entry.slot_id): entry for entry in posted.entries}
+        for row in grid.rows:
+            for cell in row.cells:
+                key = (cell.enrollment_id, cell.slot.pk)
+                if key in wanted:
+                    cell.status = wanted[key].status
+                if key in posted.errors:
+                    cell.errors = posted.errors[key]
+                    cell.typed_minutes = posted.typed.get(key, "")
+                    if not cell.status:
+                        cell.status = AttendanceStatus.PARTIAL
+    options = status_options()
+    for row in grid.rows:
+        for cell in row.cells:
+            cell.options = options[cell.status]
+    context = {"session": session, "grid": grid}
+    return render(request, "attendance/grid.html", context, status=status)
+
+
+def _cells_response(
+    request: HttpRequest, session: Session, keys: list[tuple[int, int]], *, oob: bool, **extra
+) -> HttpResponse:
+    """The cells that changed (swapped in place) and their learners' new totals."""
+    cells = grid_cells(session, keys)
+    for key, value in extra.get("overrides", {}).items():
+        if key in cells:
+            cells[key].status, cells[key].typed_minutes, cells[key].errors = value
+    options = status_options()
+    for cell in cells.values():
+        cell.options = options[cell.status]
+    totals = attended_minutes({enrollment_id for enrollment_id, _slot_id in keys})
+    context = {
+        "session": session,
+        "cells": [cells[key] for key in keys if key in cells],
+        "totals": [(e, totals.get(e, 0)) for e in sorted({e for e, _s in keys})],
+        "oob": oob,
+        "hint": extra.get("hint", ""),
+    }
+    return render(request, "attendance/grid.html#cells_update", context)
+
+
+@member_required()
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_to_record(request, pk, Session.objects.select_related("course"))
+    if request.method != "POST":
+        return _grid_page(request, session)
+    posted = read_post(request.POST)
+    keys = [(entry.enrollment_id, entry.slot_id) for entry in posted.entries]
+    if request.htmx and len(posted.entries) == 1 and not posted.errors:
+        entry = posted.entries[0]
+        if entry.status == AttendanceStatus.PARTIAL and entry.minutes is None:
+            # "Partly present" just chosen: nothing is saved until the minutes are typed.
+            overrides = {keys[0]: (entry.status, "", [])}
+            hint = _("Type the minutes attended: the cell is saved when you leave that field.")
+            return _cells_response(
+                request, session, keys, oob=False, overrides=overrides, hint=hint
+            )
+    if request.htmx and posted.errors and len(posted.errors) + len(posted.entries) == 1:
+        key, errors = next(iter(posted.errors.items()))
+        overrides = {key: (AttendanceStatus.PARTIAL, posted.typed.get(key, ""), errors)}
+        return _cells_response(request, session, [key], oob=False, overrides=overrides)
+    if posted.errors:
+        return _grid_page(request, session, posted, status=422)
+    try:
+        services.attendance_record(
+            organization=request.organization,
+            session=session,
+            entries=posted.entries,
+            user=request.user,
+        )
+        created = []
+        if posted.all_present is not None:
+            slot = session.time_slots.filter(pk=posted.all_present).first()
+            if slot is not None:
+                created = services.slot_mark_present(
+                    organization=request.organization, slot=slot, user=request.user
+                )
+    except services.EntryErrors as error:
+        if request.htmx and len(keys) == 1:
+            entry = posted.entries[0]
+            overrides = {keys[0]: (entry.status, posted.typed.get(keys[0], ""), error.messages)}
+            return _cells_response(request, session, keys, oob=False, overrides=overrides)
+        posted.errors = error.by_cell
+        return _grid_page(request, session, posted, status=422)
+    except ValidationError as error:
+        if request.htmx:
+            return _alert(request, error.messages)
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("attendance:grid", pk=session.pk)
+    if request.htmx:
+        if posted.all_present is not None:
+            created_keys = [(entry.enrollment_id, entry.slot_id) for entry in created]
+            return _cells_response(request, session, created_keys, oob=True)
+        return _cells_response(request, session, keys, oob=False)
+    if posted.all_present is not None:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d learner marked present.",
+                "%(count)d learners marked present.",
+                len(created),
+            )
+            % {"count": len(created)},
+        )
+    else:
+        messages.success(request, _("Attendance saved."))
+    return redirect("attendance:grid", pk=session.pk)
+
+
+def _alert(request: HttpRequest, lines: list[str]) -> HttpResponse:
+    """A refusal that concerns no single cell, shown in the page's messages."""
+    html = format_html(
+        '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">{}</div>',
+        format_html_join("", '<p class="message error">{}</p>', ((line,) for line in lines)),
+    )
+    return reswap(HttpResponse(html), "none")
