@@ -79,7 +79,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "session"
 
 
-def render_pdf(template: str, context: dict[str, object]) -> bytes:
+LANDSCAPE = "@page { size: A4 landscape; }"
+
+
+def render_pdf(template: str, context: dict[str, object], *, landscape: bool = False) -> bytes:
     # Imported here: WeasyPrint loads Pango and fonts, which only the documents need.
     from weasyprint import CSS, HTML
 
@@ -87,7 +90,10 @@ def render_pdf(template: str, context: dict[str, object]) -> bytes:
     # objective) come out in French too.
     with translation.override("fr"):
         html = render_to_string(template, {**context, "generated_at": timezone.localtime()})
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    stylesheets = [CSS(filename=str(STYLESHEET))]
+    if landscape:
+        stylesheets.append(CSS(string=LANDSCAPE))
+    return HTML(string=html).write_pdf(stylesheets=stylesheets)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,7 +138,8 @@ class Sheet:
 
     @property
     def wide(self) -> bool:
-        return len(self.columns) > 4
+        # A day (two half-days) fits a portrait page; more columns need its width.
+        return len(self.columns) > 2
 
 
 def _cell_text(slots: list[TimeSlot], entries: dict[int, Attendance]) -> str:
@@ -192,6 +199,7 @@ def sign_in_sheet_pdf(sheet: Sheet) -> bytes:
     return render_pdf(
         "attendance/sign_in_sheet.html",
         {"sheet": sheet, "session": session, "organization": session.organization},
+        landscape=sheet.wide,
     )
 
 

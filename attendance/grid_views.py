@@ -146,6 +146,11 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         overrides = {key: (AttendanceStatus.PARTIAL, posted.typed.get(key, ""), errors)}
         return _cells_response(request, session, [key], oob=False, overrides=overrides)
     if posted.errors:
+        # Unreadable minutes: show every refusal at once, the others' too (nothing is saved).
+        refused = services.attendance_check(
+            organization=request.organization, session=session, entries=posted.entries
+        )
+        posted.errors.update(_by_cell(refused))
         return _grid_page(request, session, posted, status=422)
     try:
         services.attendance_record(
@@ -166,7 +171,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
             entry = posted.entries[0]
             overrides = {keys[0]: (entry.status, posted.typed.get(keys[0], ""), error.messages)}
             return _cells_response(request, session, keys, oob=False, overrides=overrides)
-        posted.errors = error.by_cell
+        posted.errors = _by_cell(error.by_cell)
         return _grid_page(request, session, posted, status=422)
     except ValidationError as error:
         if request.htmx:
@@ -192,6 +197,13 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Attendance saved."))
     return redirect("attendance:grid", pk=session.pk)
+
+
+def _by_cell(refused: dict[tuple[int, int], list[str]]) -> dict[tuple[int, int], list[str]]:
+    """The services key cells (slot, enrollment); the grid (enrollment, slot), as it names them."""
+    return {
+        (enrollment_id, slot_id): errors for (slot_id, enrollment_id), errors in refused.items()
+    }
 
 
 def _alert(request: HttpRequest, lines: list[str]) -> HttpResponse:

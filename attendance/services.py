@@ -283,6 +283,79 @@ class EntryErrors(ValidationError):
         super().__init__([message for messages in by_cell.values() for message in messages])
 
 
+@dataclass
+class _Plan:
+    to_save: list[Attendance] = field(default_factory=list)
+    to_delete: list[Attendance] = field(default_factory=list)
+    errors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+
+
+def _plan(
+    organization: Organization,
+    session: Session,
+    entries: Sequence[Entry],
+    user: AbstractBaseUser | None,
+) -> _Plan:
+    """What recording these cells would write, and the cells refused (keyed (slot, enrollment)
+    like the entries' ids). Four queries, whatever the number of cells."""
+    plan = _Plan()
+    slot_ids = {entry.slot_id for entry in entries}
+    enrollment_ids = {entry.enrollment_id for entry in entries}
+    slots = {slot.pk: slot for slot in session.time_slots.filter(pk__in=slot_ids)}
+    enrollments = {
+        enrollment.pk: enrollment
+        for enrollment in Enrollment.objects.filter(
+            session=session, pk__in=enrollment_ids
+        ).select_related("learner")
+    }
+    stored = {
+        (entry.slot_id, entry.enrollment_id): entry
+        for entry in Attendance.objects.filter(
+            slot_id__in=slot_ids, enrollment_id__in=enrollment_ids
+        )
+    }
+    for entry in entries:
+        key = (entry.slot_id, entry.enrollment_id)
+        slot, enrollment = slots.get(entry.slot_id), enrollments.get(entry.enrollment_id)
+        if slot is None or enrollment is None:
+            plan.errors[key] = [_("This slot or learner is not part of this session.")]
+            continue
+        if enrollment.cancelled:
+            plan.errors[key] = [
+                _("%(learner)s's enrollment is cancelled: no attendance is recorded for it.")
+                % {"learner": enrollment.learner}
+            ]
+            continue
+        current = stored.get(key)
+        if not entry.status:
+            if current is not None:
+                plan.to_delete.append(current)
+            continue
+        try:
+            minutes = _entry_minutes(slot, entry.status, entry.minutes)
+        except ValidationError as error:
+            plan.errors[key] = error.messages
+            continue
+        if current is not None and (current.status, current.minutes) == (entry.status, minutes):
+            continue
+        attendance = current or Attendance(
+            organization=organization, slot=slot, enrollment=enrollment
+        )
+        attendance.status, attendance.minutes = entry.status, minutes
+        attendance.recorded_by = user
+        plan.to_save.append(attendance)
+    return plan
+
+
+def attendance_check(
+    *, organization: Organization, session: Session, entries: Sequence[Entry]
+) -> dict[tuple[int, int], list[str]]:
+    """The cells `attendance_record` would refuse, and why (nothing is written): a grid with
+    unreadable cells is shown again with every refusal at once."""
+    _check_organization(organization, session)
+    return _plan(organization, session, entries, None).errors
+
+
 @transaction.atomic
 def attendance_record(
     *,
@@ -294,72 +367,20 @@ def attendance_record(
     """Record cells of a session's grid: create, change or clear (status "") each entry.
 
     All or nothing: if any cell is refused, nothing is written and `EntryErrors` says which
-    cells and why. Entries equal to what is stored are left untouched (a whole grid posted
-    without JavaScript writes only what changed). Returns the entries written."""
+    cells and why (keyed (slot id, enrollment id)). Entries equal to what is stored are left
+    untouched (a whole grid posted without JavaScript writes only what changed). Returns the
+    entries written."""
     _check_organization(organization, session)
     with changing_sessions([session.pk]):
-        slot_ids = {entry.slot_id for entry in entries}
-        enrollment_ids = {entry.enrollment_id for entry in entries}
-        slots = {slot.pk: slot for slot in session.time_slots.filter(pk__in=slot_ids)}
-        enrollments = {
-            enrollment.pk: enrollment
-            for enrollment in Enrollment.objects.filter(
-                session=session, pk__in=enrollment_ids
-            ).select_related("learner")
-        }
-        stored = {
-            (entry.slot_id, entry.enrollment_id): entry
-            for entry in Attendance.objects.filter(
-                slot_id__in=slot_ids, enrollment_id__in=enrollment_ids
-            )
-        }
-        errors: dict[tuple[int, int], list[str]] = {}
-        to_save: list[Attendance] = []
-        to_delete: list[Attendance] = []
-        for entry in entries:
-            key = (entry.slot_id, entry.enrollment_id)
-            slot, enrollment = slots.get(entry.slot_id), enrollments.get(entry.enrollment_id)
-            if slot is None or enrollment is None:
-                errors[key] = [_("This slot or learner is not part of this session.")]
-                continue
-            if enrollment.cancelled:
-                errors[key] = [
-                    _("%(learner)s's enrollment is cancelled: no attendance is recorded for it.")
-                    % {"learner": enrollment.learner}
-                ]
-                continue
-            current = stored.get(key)
-            if not entry.status:
-                if current is not None:
-                    to_delete.append(current)
-                continue
-            try:
-                minutes = _entry_minutes(slot, entry.status, entry.minutes)
-            except ValidationError as error:
-                errors[key] = error.messages
-                continue
-            if current is not None and (current.status, current.minutes) == (
-                entry.status,
-                minutes,
-            ):
-                continue
-            attendance = current or Attendance(
-                organization=organization, slot=slot, enrollment=enrollment
-            )
-            attendance.status, attendance.minutes, attendance.recorded_by = (
-                entry.status,
-                minutes,
-                user,
-            )
-            to_save.append(attendance)
-        if errors:
-            raise EntryErrors(errors)
+        plan = _plan(organization, session, entries, user)
+        if plan.errors:
+            raise EntryErrors(plan.errors)
         # One by one, so that each change is in the history (who, when, before → after).
-        for attendance in to_delete:
+        for attendance in plan.to_delete:
             attendance.delete()
-        for attendance in to_save:
+        for attendance in plan.to_save:
             attendance.save()
-    return to_save
+    return plan.to_save
 
 
 @transaction.atomic
