@@ -57,7 +57,7 @@ def documented(organization, scheduled):
 
 
 def test_blank_sign_in_sheet_before_attendance(admin_client, documented):
-    session, slots, _enrollments = documented
+    session, _slots, _enrollments = documented
     url = reverse("attendance:sign_in_sheet", args=[session.pk]) + "?day=2025-03-03"
     response = admin_client.get(url)
     text, pages = pdf_text(response)
@@ -99,7 +99,7 @@ def test_week_sheet_with_recorded_attendance_and_hours(admin_client, documented)
 
 
 def test_certificates_of_completion(admin_client, documented, settings):
-    session, slots, (first, second, third) = documented
+    session, slots, (first, second, _third) = documented
     record(
         session,
         [(slot, first, AttendanceStatus.PRESENT, None) for slot in slots]
@@ -111,7 +111,8 @@ def test_certificates_of_completion(admin_client, documented, settings):
     assert len(pages) == 3  # one per learner
     for expected in (
         "CERTIFICAT DE RÉALISATION",
-        "représentant légal du dispensateur de l'action concourant au développement des compétences",
+        "représentant légal du dispensateur de l'action concourant au développement des "
+        "compétences",
         "11755555575",
         "Léa MARTIN",
         "salarié(e) de l'entreprise Boulangerie Durand",

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from attendance.models import Attendance, AttendanceStatus
+from attendance.models import Attendance
 from tests.attendance.conftest import assign
 from tests.conftest import make_organization, make_session, make_user
 
@@ -190,7 +190,7 @@ def test_another_organisations_session_is_404(client_for, other_admin_user, sche
 
 
 def test_cells_of_another_session_are_refused(admin_client, organization, scheduled):
-    session, slots, (first, _second, _third) = scheduled
+    _session, slots, (first, _second, _third) = scheduled
     other_session = make_session(organization)
     url = reverse("attendance:grid", args=[other_session.pk])
     response = admin_client.post(url, {cell(first, slots[0]): "present"})
