@@ -23,6 +23,7 @@ from django.utils import timezone
 from bpf.models import BpfInputs
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind, Opco
+from demo.attendance_demo import add_attendance
 from demo.fake_france import (
     complete_siret,
     email_local_part,
@@ -710,6 +711,8 @@ def _formations_lumiere(result: DemoResult) -> None:
             updated_by=admin,
         )
     )
+    # Schedules and attendance of two sessions, recorded by the trainer (demo/attendance_demo.py).
+    add_attendance(organization, trainer=trainer)
 
 
 def _atelier_horizon(result: DemoResult) -> None:
