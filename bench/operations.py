@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 
+from bench.attendance_ops import measured as attendance_measured
 from bpf.computation import compute_bpf
 from bpf.exports import export
 from bpf.queries import fiscal_years_with_data
@@ -153,6 +154,8 @@ def operations(*, scale: int) -> Iterator[Operation]:
         _get(client, f"{reverse('bpf:report')}?year={year}"),
         LIST_TARGET,
     )
+    # The attendance grid (issue 15): bench/attendance_ops.py.
+    yield from attendance_measured(organization, client, Operation)
     admin = reverse("admin:funding_fundingallocation_changelist")
     yield Operation(
         "4. Django admin change list of allocations", _get(client, admin), "(reference)"
