@@ -141,8 +141,8 @@ class Cell:
     # What the user typed, when a posted grid is shown again with its errors.
     typed_minutes: str = ""
     errors: list[str] = field(default_factory=list)
-    # The menu's <option>s, ready-made by the view (attendance/grid_views.py).
-    options: str = ""
+    # A word of help shown in the cell (when "partly present" waits for its minutes).
+    hint: str = ""
 
     @property
     def key(self) -> str:
@@ -161,6 +161,8 @@ class Cell:
 class Row:
     enrollment: Enrollment
     cells: list[Cell]
+    # The row's cells as HTML, ready-made by the view (attendance/grid_views.py).
+    cells_html: str = ""
 
     @property
     def minutes(self) -> int:
