@@ -185,3 +185,23 @@ def test_links_on_the_session_and_learner_pages(client_for, admin_user, trainer_
         reverse("attendance:certificate", args=[first.pk])
         in trainer.get(learner_page).content.decode()
     )
+
+
+def test_hours_followed_come_from_attendance_then_typed_then_the_session(organization, scheduled):
+    from attendance.selectors import FROM_ATTENDANCE, FROM_SESSION, FROM_TYPED, followed_hours
+    from tests.conftest import make_session
+
+    session, slots, (first, second, _third) = scheduled
+    other = make_session(organization, hours=Decimal("10"))
+    typed = make_enrollment(other, hours_attended=Decimal("4"))
+    whole = make_enrollment(other)
+    hours = followed_hours([first, second, typed, whole])
+    assert hours[first.pk].source == hours[second.pk].source == FROM_SESSION  # nothing recorded
+    assert hours[first.pk].hours == Decimal("14.00")  # the schedule's hours
+    record(session, [(slots[0], first, AttendanceStatus.PARTIAL, 100)])
+    hours = followed_hours([first, second, typed, whole])
+    # Once anything is recorded, a slot without an entry counts 0.
+    assert hours[first.pk] == type(hours[first.pk])(Decimal("1.67"), FROM_ATTENDANCE, 100)
+    assert hours[second.pk].hours == 0 and hours[second.pk].source == FROM_ATTENDANCE
+    assert hours[typed.pk].hours == Decimal("4") and hours[typed.pk].source == FROM_TYPED
+    assert hours[whole.pk].hours == Decimal("10") and hours[whole.pk].source == FROM_SESSION
