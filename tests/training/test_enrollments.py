@@ -40,7 +40,8 @@ def test_detail_query_count_is_fixed(admin_client, organization, django_assert_m
     session = make_session(organization)
     for _ in range(30):
         make_enrollment(session)
-    with django_assert_max_num_queries(10):
+    # The attendance section adds two: the schedule's slots and the session's trainers.
+    with django_assert_max_num_queries(12):
         response = admin_client.get(reverse("training:session_detail", args=[session.pk]))
     assert response.status_code == 200
 
