@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib import admin
 
 from attendance.models import Attendance, SessionTrainer, TimeSlot
+from certeef.admin import OrganizationScopedAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(OrganizationScopedAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
