@@ -16,7 +16,7 @@ export DJANGO_DEBUG ?= 1
 
 CATALOGUE := locale/fr/LC_MESSAGES/django
 
-.PHONY: run test bench install lint format clean messages
+.PHONY: run test bench install lint format clean messages system-packages
 
 $(STAMP): pyproject.toml
 	@py="$(find_python)"; \
@@ -47,13 +47,17 @@ run: install
 	@echo "E-mails (password reset) are not sent in development: they appear in this terminal."
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+# Chromium, Pango, fonts and gettext: installed when this user can (root), else the exact command.
+system-packages:
+	@scripts/system_packages.sh
+
+test: install system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench
 
-lint: install
+lint: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
