@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from certeef.forms import DigitsField
 from certeef.numbers import AmountField
 from certeef.validators import NOTE_MAX_LENGTH
-from funding.models import ALLOWED_MOVES, FundingStatus
+from funding.models import STATUS_MOVES, FundingStatus, next_statuses
 from funding.types import FundingType, type_choices
 from learners.models import Learner
 from training.models import Session
@@ -24,23 +24,12 @@ if TYPE_CHECKING:
     from funding.carriers import Carrier
     from funding.models import FundingAllocation
 
-# The button that offers each allowed move (DESIGN.md's statuses, in the users' words).
-MOVE_LABELS: dict[tuple[str, str], str] = {
-    (FundingStatus.PENDING, FundingStatus.APPROVED): _("Approve"),
-    (FundingStatus.PENDING, FundingStatus.REJECTED): _("Reject"),
-    (FundingStatus.APPROVED, FundingStatus.PAID): _("Mark as paid"),
-    (FundingStatus.APPROVED, FundingStatus.REJECTED): _("Reject"),
-    (FundingStatus.APPROVED, FundingStatus.PENDING): _("Back to pending"),
-    (FundingStatus.REJECTED, FundingStatus.PENDING): _("Back to pending"),
-    (FundingStatus.PAID, FundingStatus.APPROVED): _("Reverse payment"),
-}
-
 
 def status_moves(allocation: FundingAllocation) -> list[tuple[str, str]]:
     """(target status, button label) for every move allowed from the allocation's status."""
     return [
-        (to_status, MOVE_LABELS[(allocation.status, to_status)])
-        for to_status in ALLOWED_MOVES.get(allocation.status, ())
+        (to_status, STATUS_MOVES[(allocation.status, to_status)])
+        for to_status in next_statuses(allocation.status)
     ]
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from certeef.formats import MAX_AMOUNT
@@ -22,13 +23,23 @@ class FundingStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# Allowed status moves (DESIGN.md). Anything else is refused.
-ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
-    FundingStatus.PENDING: (FundingStatus.APPROVED, FundingStatus.REJECTED),
-    FundingStatus.APPROVED: (FundingStatus.PAID, FundingStatus.REJECTED, FundingStatus.PENDING),
-    FundingStatus.REJECTED: (FundingStatus.PENDING,),
-    FundingStatus.PAID: (FundingStatus.APPROVED,),
+# The allowed status moves (DESIGN.md), each with the button that offers it, in the users' words.
+# Anything else is refused: the service checks a move against this table, the forms label it.
+STATUS_MOVES: dict[tuple[str, str], Promise] = {
+    (FundingStatus.PENDING, FundingStatus.APPROVED): _("Approve"),
+    (FundingStatus.PENDING, FundingStatus.REJECTED): _("Reject"),
+    (FundingStatus.APPROVED, FundingStatus.PAID): _("Mark as paid"),
+    (FundingStatus.APPROVED, FundingStatus.REJECTED): _("Reject"),
+    (FundingStatus.APPROVED, FundingStatus.PENDING): _("Back to pending"),
+    (FundingStatus.REJECTED, FundingStatus.PENDING): _("Back to pending"),
+    (FundingStatus.PAID, FundingStatus.APPROVED): _("Reverse payment"),
 }
+
+
+def next_statuses(status: str) -> tuple[str, ...]:
+    """The statuses an allocation can move to from `status`, in the table's order."""
+    return tuple(to_status for from_status, to_status in STATUS_MOVES if from_status == status)
+
 
 # Only these statuses count in totals, exports and the BPF.
 COUNTED_STATUSES: tuple[str, ...] = (FundingStatus.APPROVED, FundingStatus.PAID)
@@ -210,7 +221,7 @@ class FundingAllocation(models.Model):
 
     @property
     def allowed_next_statuses(self) -> tuple[str, ...]:
-        return ALLOWED_MOVES.get(self.status, ())
+        return next_statuses(self.status)
 
 
 class FundingStatusChange(models.Model):

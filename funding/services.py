@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certeef.validators import normalize_digits
-from funding.models import ALLOWED_MOVES, FundingAllocation, FundingStatus, FundingStatusChange
+from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
 from training.changes import changing_sessions
 from training.models import Enrollment
@@ -252,7 +252,7 @@ def allocation_set_status(
     version = allocation.version if expected_version is None else expected_version
     if version != allocation.version:
         raise ValidationError(STALE_MESSAGE, code="stale")
-    if to_status not in ALLOWED_MOVES.get(from_status, ()):
+    if (from_status, to_status) not in STATUS_MOVES:
         raise ValidationError(
             _("An allocation cannot go from %(from)s to %(to)s.")
             % {

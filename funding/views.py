@@ -16,13 +16,12 @@ from funding import services
 from funding.carrier_views import done, panel, posted
 from funding.carriers import Carrier, carrier_of
 from funding.forms import (
-    MOVE_LABELS,
     AllocationForm,
     AllocationStatusForm,
     VersionForm,
     add_service_error,
 )
-from funding.models import FundingAllocation, FundingStatus
+from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus
 
 
 def _get_allocation(request: HttpRequest, pk: int) -> FundingAllocation:
@@ -91,7 +90,7 @@ def allocation_status(request: HttpRequest, pk: int, to_status: str) -> HttpResp
             % {"from": FundingStatus(from_status).label, "to": FundingStatus(to_status).label},
         )
         return done(request, carrier)
-    if (from_status, to_status) not in MOVE_LABELS:
+    if (from_status, to_status) not in STATUS_MOVES:
         messages.error(
             request,
             _("An allocation cannot go from %(from)s to %(to)s.")
@@ -114,7 +113,7 @@ def _status_panel(
         "form": form,
         "to_status": to_status,
         "to_label": FundingStatus(to_status).label,
-        "action_label": MOVE_LABELS.get((allocation.status, to_status), _("Change status")),
+        "action_label": STATUS_MOVES.get((allocation.status, to_status), _("Change status")),
     }
     return panel(request, "funding/allocation_status.html", context)
 
