@@ -34,10 +34,6 @@ class Row:
             return (self.figure.learners, self.figure.hours)
         return None
 
-    @property
-    def drillable(self) -> bool:
-        return not self.heading
-
 
 def section_c_rows(report: BpfReport) -> list[Row]:
     form = report.form

@@ -216,10 +216,6 @@ class FundingAllocation(models.Model):
         return BPF_LINE[self.funding_type]
 
     @property
-    def is_counted(self) -> bool:
-        return self.status in COUNTED_STATUSES
-
-    @property
     def allowed_next_statuses(self) -> tuple[str, ...]:
         return next_statuses(self.status)
 
