@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "individuals",
     "bpf",
     "dashboard",
+    "imports",
     "demo",
 ]
 
