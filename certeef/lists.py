@@ -1,10 +1,11 @@
-"""What every list page shares: the search query from the URL and pagination."""
+"""What every list page shares: the search query from the URL, how it matches, and pagination."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -15,6 +16,18 @@ PAGE_SIZE = 25
 
 def search_query(request: HttpRequest, name: str = "q") -> str:
     return request.GET.get(name, "").strip()[:100]
+
+
+def words_matching(query: str, *fields: str) -> Q:
+    """The one way a list searches: every word of the query must appear (case ignored) in one of
+    the fields, so "chevalier mél" finds Mélanie Chevalier. An empty query matches everything."""
+    condition = Q()
+    for word in query.split():
+        in_any_field = Q()
+        for field in fields:
+            in_any_field |= Q(**{f"{field}__icontains": word})
+        condition &= in_any_field
+    return condition
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:

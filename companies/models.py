@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.lists import words_matching
 from certeef.models import Organization
 from certeef.validators import (
     ADDRESS_MAX_LENGTH,
@@ -38,13 +39,13 @@ class Opco(models.TextChoices):
 
 class CompanyQuerySet(models.QuerySet):
     def search(self, query: str) -> CompanyQuerySet:
-        query = query.strip()
-        if not query:
+        """Every word of the query in the name or billing e-mail, or the SIRET's first digits
+        (typed with or without its spaces)."""
+        if not query.strip():
             return self
         return self.filter(
-            models.Q(name__icontains=query)
+            words_matching(query, "name", "billing_email")
             | models.Q(siret__startswith=query.replace(" ", ""))
-            | models.Q(billing_email__icontains=query)
         )
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from certeef.lists import words_matching
 from certeef.validators import normalize_digits
 from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus, SessionSummary
 from funding.types import BPF_LINE, FundingType
@@ -65,16 +66,17 @@ def search_allocations(allocations: QuerySet, query: str) -> QuerySet:
         return allocations.filter(
             Q(cpf_case_number__contains=digits) | Q(funder_reference__icontains=query)
         )
-    for word in query.split():
-        allocations = allocations.filter(
-            Q(learner__first_name__icontains=word)
-            | Q(learner__last_name__icontains=word)
-            | Q(company__name__icontains=word)
-            | Q(individual__billing_name__icontains=word)
-            | Q(cpf_case_number__contains=word)
-            | Q(funder_reference__icontains=word)
+    return allocations.filter(
+        words_matching(
+            query,
+            "learner__first_name",
+            "learner__last_name",
+            "company__name",
+            "individual__billing_name",
+            "cpf_case_number",
+            "funder_reference",
         )
-    return allocations
+    )
 
 
 def filter_allocations(organization: Organization, filters: AllocationFilters) -> QuerySet:

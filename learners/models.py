@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.lists import words_matching
 from certeef.models import Organization
 from certeef.validators import ADDRESS_MAX_LENGTH, bounded_text_field, max_length_constraint
 
@@ -22,15 +23,8 @@ class ProfessionalStatus(models.TextChoices):
 
 class LearnerQuerySet(models.QuerySet):
     def search(self, query: str) -> LearnerQuerySet:
-        """Match every word of the query against first name, last name or email."""
-        result = self
-        for word in query.split():
-            result = result.filter(
-                models.Q(first_name__icontains=word)
-                | models.Q(last_name__icontains=word)
-                | models.Q(email__icontains=word)
-            )
-        return result
+        """Every word of the query in the first name, last name or email."""
+        return self.filter(words_matching(query, "first_name", "last_name", "email"))
 
 
 class Learner(models.Model):

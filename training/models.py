@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.lists import words_matching
 from certeef.models import Organization
 from training.nsf import nsf_choices, nsf_labels, validate_nsf_code
 
@@ -49,10 +50,8 @@ non_negative_hours = MinValueValidator(Decimal("0"), message=_("Hours cannot be 
 
 class CourseQuerySet(models.QuerySet):
     def search(self, query: str) -> CourseQuerySet:
-        query = query.strip()
-        if not query:
-            return self
-        return self.filter(models.Q(title__icontains=query) | models.Q(reference__icontains=query))
+        """Every word of the query in the title or the reference."""
+        return self.filter(words_matching(query, "title", "reference"))
 
 
 class Course(models.Model):
@@ -109,14 +108,8 @@ class Course(models.Model):
 
 class SessionQuerySet(models.QuerySet):
     def search(self, query: str) -> SessionQuerySet:
-        query = query.strip()
-        if not query:
-            return self
-        return self.filter(
-            models.Q(reference__icontains=query)
-            | models.Q(course__title__icontains=query)
-            | models.Q(location__icontains=query)
-        )
+        """Every word of the query in the reference, the course's title or the location."""
+        return self.filter(words_matching(query, "reference", "course__title", "location"))
 
 
 class Session(models.Model):
