@@ -10,6 +10,7 @@ from certeef.access import get_for_organization, member_required
 from certeef.lists import paginate, query_string_without_page, search_query
 from companies.forms import CompanyForm
 from companies.models import Company
+from companies.services import company_save
 
 
 @member_required(admin=True)
@@ -44,7 +45,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         company = form.save(commit=False)
         company.organization = request.organization
-        company.save()
+        company_save(company=company)
         messages.success(request, _("Company %(name)s created.") % {"name": company})
         return redirect("companies:detail", pk=company.pk)
     return render(request, "companies/form.html", {"form": form})
@@ -55,7 +56,7 @@ def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_for_organization(request, Company, pk)
     form = CompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        company_save(company=form.save(commit=False))
         messages.success(request, _("Company %(name)s saved.") % {"name": company})
         return redirect("companies:detail", pk=company.pk)
     return render(request, "companies/form.html", {"form": form, "company": company})
