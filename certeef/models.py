@@ -160,3 +160,23 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class FormSubmission(models.Model):
+    """A one-time form token, claimed by the first submission that saved something with it.
+
+    A create form carries a fresh token (a UUID); the view claims it in the same transaction as
+    the write (`certeef.once.claim_form_token`). The primary key makes the claim exactly once: of
+    N identical submissions sent at the same moment, the first inserts the row and saves, the
+    others wait for it on the key and then find it taken ("already saved"). A submission that
+    fails validation rolls its claim back, so the corrected form can be sent again."""
+
+    token = models.UUIDField(_("token"), primary_key=True)
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,15 +23,12 @@ from django_htmx.http import reswap, retarget
 
 from certeef.access import get_for_organization, member_required
 from certeef.formats import format_euros
+from certeef.once import AlreadySubmitted, claim_form_token, form_token_claimed
 from companies.models import Company
 from funding import services
 from funding.carriers import Carrier
 from funding.forms import AllocationForm, add_service_error, status_moves
-
-# Form tokens of the allocations this session already created (a double submission of the
-# same form is recognised by its token). Bounded: a session keeps only the most recent ones.
-USED_FORM_TOKENS_KEY = "funding_used_form_tokens"
-REMEMBERED_FORM_TOKENS = 100
+from training.changes import changing_sessions
 
 ALLOCATION_LIST_TEMPLATE = "funding/allocation_list.html"
 
@@ -64,42 +62,39 @@ def posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _form_token_used(request: HttpRequest, token: str) -> bool:
-    return token in request.session.get(USED_FORM_TOKENS_KEY, [])
-
-
-def _remember_form_token(request: HttpRequest, token: str) -> None:
-    used = [*request.session.get(USED_FORM_TOKENS_KEY, []), token]
-    request.session[USED_FORM_TOKENS_KEY] = used[-REMEMBERED_FORM_TOKENS:]
-    # Saved now rather than with the response, so that a second click arriving while this
-    # response is still being rendered already sees the token.
-    request.session.save()
+def _already_saved(request: HttpRequest, carrier: Carrier) -> HttpResponse:
+    messages.warning(
+        request, _("This funding was already saved: the repeated submission was ignored.")
+    )
+    return done(request, carrier)
 
 
 def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
     """+ Add funding, for any carrier. The carrier's own view checks access and fetches it.
 
-    Double submission: each add form carries a one-time token; once an allocation is created
-    from it the token is remembered in the session, and the same form sent again creates
-    nothing (the user is told and sees the list)."""
-    if request.method == "POST" and _form_token_used(request, request.POST.get("form_token", "")):
-        messages.warning(
-            request, _("This funding was already saved: the repeated submission was ignored.")
-        )
-        return done(request, carrier)
+    Exactly once: each add form carries a one-time token, claimed in the database in the same
+    transaction as the allocation (certeef/once.py). The same form sent again — after the first
+    one saved, or at the same moment — creates nothing: the user is told and sees the list."""
+    if request.method == "POST" and form_token_claimed(request.POST.get("form_token")):
+        return _already_saved(request, carrier)
     form = AllocationForm(posted(request), carrier=carrier)
     if request.method == "POST" and form.is_valid():
         try:
-            allocation = services.allocation_create(
-                organization=request.organization,
-                **carrier.service_kwargs(),
-                **form.allocation_fields(),
-                created_by=request.user,
-            )
+            # The session is locked first (as by every write to its figures), then the token
+            # claimed: the simultaneous copies of this form queue on the lock, then find it taken.
+            with transaction.atomic(), changing_sessions([form.cleaned_data["session"].pk]):
+                claim_form_token(form.cleaned_data["form_token"])
+                allocation = services.allocation_create(
+                    organization=request.organization,
+                    **carrier.service_kwargs(),
+                    **form.allocation_fields(),
+                    created_by=request.user,
+                )
+        except AlreadySubmitted:
+            return _already_saved(request, carrier)
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            _remember_form_token(request, str(form.cleaned_data["form_token"]))
             messages.success(
                 request,
                 _("Funding added: %(type)s, %(amount)s.")
