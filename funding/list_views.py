@@ -66,4 +66,4 @@ def export_by_funder_xlsx(request: HttpRequest) -> HttpResponse:
     filename = exports.export_filename(
         request.organization, timezone.localdate(), "xlsx", suffix="-by-funder"
     )
-    return exports.xlsx_by_type_response(allocations, filename)
+    return exports.xlsx_by_funder_response(allocations, filename)
