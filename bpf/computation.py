@@ -168,6 +168,7 @@ def identity_of(organization: Organization) -> Identity:
         city=organization.city,
         phone=organization.phone,
         email=organization.email,
+        address_public=organization.address_public,
     )
 
 

@@ -11,6 +11,9 @@ import io
 import json
 from typing import TYPE_CHECKING
 
+from django.utils import translation
+
+from bpf.computation import compute_bpf
 from bpf.files import CONTENT_TYPES, ExportFile, contents_note, file_name, neutralise
 from bpf.pdf import export_pdf
 from bpf.rows import flat_rows
@@ -19,6 +22,17 @@ from bpf.xlsx import export_xlsx
 
 if TYPE_CHECKING:
     from bpf.report import BpfReport
+    from certeef.models import Organization
+
+# The files are for the French administration: their checks and every word in them are French,
+# whatever the language of the user who asks for them.
+EXPORT_LANGUAGE = "fr"
+
+
+def report_for_export(organization: Organization, year: int) -> BpfReport:
+    """The current report with its checks' messages in French (they are built when computed)."""
+    with translation.override(EXPORT_LANGUAGE):
+        return compute_bpf(organization, year)
 
 
 def json_data(report: BpfReport) -> dict:
@@ -43,7 +57,9 @@ def export_csv(report: BpfReport) -> ExportFile:
     writer.writerow(["form", "Formulaire", f"Cerfa n° {report.form}"])
     writer.writerow(["contents", "Contenu", neutralise(contents_note(report))])
     for code, label, value in flat_rows(report):
-        writer.writerow([code, neutralise(label), "" if value is None else neutralise(value)])
+        # Labels are ours (flat_rows gives them without the form's leading "- "): only the
+        # values, which may be user text, are neutralised.
+        writer.writerow([code, label, "" if value is None else neutralise(value)])
     # UTF-8 with a byte-order mark: spreadsheet programs then read the accents right.
     return ExportFile(
         buffer.getvalue().encode("utf-8-sig"), CONTENT_TYPES["csv"], file_name(report, "csv")
@@ -51,6 +67,11 @@ def export_csv(report: BpfReport) -> ExportFile:
 
 
 def export(report: BpfReport, file_format: str) -> ExportFile:
+    with translation.override(EXPORT_LANGUAGE):
+        return _export(report, file_format)
+
+
+def _export(report: BpfReport, file_format: str) -> ExportFile:
     if file_format == "json":
         return export_json(report)
     if file_format == "csv":

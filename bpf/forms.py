@@ -23,7 +23,12 @@ class BpfInputsForm(NumberModelForm):
             "external_trainers_hours",
             "signatory_name",
             "signatory_title",
+            "signature_place",
+            "signature_date",
         ]
+        widgets = {
+            "signature_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, has_activity: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)

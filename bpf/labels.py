@@ -17,11 +17,14 @@ def form_version(fiscal_year: int) -> str:
 
 SECTION_TITLES: dict[str, str] = {
     "A": "IDENTIFICATION DE L'ORGANISME DE FORMATION",
-    "B": "CARACTÉRISTIQUES DE L'ORGANISME",
+    "B": "INFORMATIONS GÉNÉRALES",
     "C": "BILAN FINANCIER HORS TAXES : ORIGINE DES PRODUITS DE L'ORGANISME",
     "D": "BILAN FINANCIER HORS TAXES : CHARGES DE L'ORGANISME",
     "E": "PERSONNES DISPENSANT DES HEURES DE FORMATION",
-    "F": "BILAN PÉDAGOGIQUE : STAGIAIRES ET APPRENTIS",
+    "F": (
+        "BILAN PÉDAGOGIQUE : STAGIAIRES BÉNÉFICIANT D'UNE FORMATION DISPENSÉE PAR L'ORGANISME ET "
+        "APPRENTIS EN FORMATION"
+    ),
     "F1": "TYPE DE STAGIAIRES DE L'ORGANISME",
     "F2": "DONT ACTIVITÉ SOUS-TRAITÉE DE L'ORGANISME",
     "F3": "OBJECTIF GÉNÉRAL DES PRESTATIONS DISPENSÉES",
@@ -32,6 +35,18 @@ SECTION_TITLES: dict[str, str] = {
     ),
     "H": "PERSONNE AYANT LA QUALITÉ DE DIRIGEANT",
 }
+# Section titles that differ on the *16 form.
+SECTION_TITLES_16: dict[str, str] = {
+    "B": "CARACTÉRISTIQUES DE L'ORGANISME",
+}
+
+
+def section_titles(form: str) -> dict[str, str]:
+    """The section titles of a form version (*16 keeps its own section B title)."""
+    if form == FORM_16:
+        return {**SECTION_TITLES, **SECTION_TITLES_16}
+    return SECTION_TITLES
+
 
 IDENTITY_LABELS: dict[str, str] = {
     "nda": "Numéro de déclaration d'activité",
@@ -43,6 +58,8 @@ IDENTITY_LABELS: dict[str, str] = {
     "phone": "Téléphone",
     "email": "Courriel",
 }
+ADDRESS_PUBLIC_QUESTION = "Acceptez-vous que cette adresse soit rendue publique"
+YES, NO = "Oui", "Non"
 
 FISCAL_YEAR_LABEL = "Exercice comptable"
 DISTANCE_QUESTION = (
@@ -110,13 +127,16 @@ D_LABELS: dict[str, str] = {
 E_LABELS: dict[str, str] = {
     "own": "Personnes de votre organisme dispensant des heures de formation",
     "external": (
-        "Personnes extérieures à votre organisme auxquelles vous avez eu recours pour dispenser "
-        "des heures de formation"
+        "Personnes extérieures à votre organisme dispensant des heures de formation dans le "
+        "cadre de contrats de sous-traitance"
     ),
 }
 E_COLUMNS = ("Nombre", "Nombre d'heures de formation dispensées")
 
-F_COLUMNS = ("Nombre de stagiaires ou apprentis", "Nombre total d'heures de formation")
+F_COLUMNS = (
+    "Nombre de stagiaires ou d'apprentis",
+    "Nombre total d'heures de formation suivies par les stagiaires et les apprentis",
+)
 
 F1_LABELS: dict[str, str] = {
     "a": "Salariés d'employeurs privés hors apprentis",
@@ -170,10 +190,20 @@ G_LABEL = "Formations confiées à votre organisme par un autre organisme de for
 H_LABELS: dict[str, str] = {
     "signatory_name": "Nom et prénom",
     "signatory_title": "Qualité",
+    # The form's wording for where and when it is signed could not be checked against the
+    # official PDF: plain words, not claimed as the form's.
+    "signature_place": "Lieu",
+    "signature_date": "Date",
 }
 
 # The form's total line numbers, as printed beside F-1, F-3 and F-4 totals.
 TOTAL_CODES = {"F1": "(1)", "F3": "(3)", "F4": "(4)"}
+
+
+def export_label(label: str) -> str:
+    """A label as the exports write it: the form's text without its leading "- " (the code
+    column carries the structure), so that no spreadsheet reads it as a formula."""
+    return label.removeprefix("- ")
 
 
 def c_label(code: str, form: str) -> str:

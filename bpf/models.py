@@ -46,6 +46,8 @@ class BpfInputs(models.Model):
     )
     signatory_name = models.CharField(_("signatory: name"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory: title"), max_length=200, blank=True)
+    signature_place = models.CharField(_("signed at (place)"), max_length=200, blank=True)
+    signature_date = models.DateField(_("signed on (date)"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -27,13 +27,14 @@ def pdf_html(report: BpfReport) -> str:
         "bpf/pdf.html",
         {
             "report": report,
-            "titles": labels.SECTION_TITLES,
+            "titles": labels.section_titles(report.form),
             "f_columns": labels.F_COLUMNS,
             "e_labels": labels.E_LABELS,
             "e_columns": labels.E_COLUMNS,
             "identity_rows": [row for row in identity_rows(report) if row[0].startswith("A.")],
             "fiscal_year_label": labels.FISCAL_YEAR_LABEL,
             "distance_question": labels.DISTANCE_QUESTION,
+            "asks_distance": report.form != labels.FORM_16,
             "c_rows": section_c_rows(report),
             "turnover": inputs[0],
             "d_rows": [row for row in inputs if row[0].startswith("D.")],
@@ -41,7 +42,7 @@ def pdf_html(report: BpfReport) -> str:
             "f_sections": [
                 (
                     section,
-                    labels.SECTION_TITLES[section],
+                    labels.section_titles(report.form)[section],
                     [r for r in f_rows if r.section == section],
                 )
                 for section in ("F1", "F2", "F3", "F4")

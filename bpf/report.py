@@ -66,6 +66,8 @@ class Identity:
     city: str = ""
     phone: str = ""
     email: str = ""
+    # "Acceptez-vous que cette adresse soit rendue publique": None until answered.
+    address_public: bool | None = None
 
     @property
     def full_address(self) -> str:
@@ -87,6 +89,8 @@ class Inputs:
     turnover_share: int | None = None
     signatory_name: str = ""
     signatory_title: str = ""
+    signature_place: str = ""
+    signature_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,12 @@ def input_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
         ),
         ("H.signatory_name", labels.H_LABELS["signatory_name"], inputs.signatory_name),
         ("H.signatory_title", labels.H_LABELS["signatory_title"], inputs.signatory_title),
+        ("H.signature_place", labels.H_LABELS["signature_place"], inputs.signature_place),
+        (
+            "H.signature_date",
+            labels.H_LABELS["signature_date"],
+            f"{inputs.signature_date:%d/%m/%Y}" if inputs.signature_date else "",
+        ),
     ]
 
 
@@ -227,6 +233,11 @@ def identity_rows(report: BpfReport) -> list[tuple[str, str, str]]:
         "email": identity.email,
     }
     rows = [(f"A.{key}", labels.IDENTITY_LABELS[key], values[key]) for key in values]
+    # The question follows the address on the form.
+    rows.insert(
+        [code for code, _label, _value in rows].index("A.address") + 1,
+        ("A.address_public", labels.ADDRESS_PUBLIC_QUESTION, _yes_no(identity.address_public)),
+    )
     rows.append(
         (
             "B.fiscal_year",
@@ -234,13 +245,26 @@ def identity_rows(report: BpfReport) -> list[tuple[str, str, str]]:
             f"du {report.start:%d/%m/%Y} au {report.end:%d/%m/%Y}",
         )
     )
-    rows.append(("B.distance", labels.DISTANCE_QUESTION, "Oui" if report.distance else "Non"))
+    # The *16 form has no distance question in section B (its F-1 counts distance learners).
+    if report.form != labels.FORM_16:
+        rows.append(("B.distance", labels.DISTANCE_QUESTION, _yes_no(report.distance)))
     return rows
 
 
+def _yes_no(answer: bool | None) -> str:
+    if answer is None:
+        return ""
+    return labels.YES if answer else labels.NO
+
+
 def flat_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
-    """Every line as (code, label, value) in form order: A, B, C, D, E, F, G, H. Figures of F
-    and G give two rows, learners then hours (the form's two columns)."""
+    """Every line as (code, label, value) in form order: A, B, C, D, E, F, G, H, as the exports
+    write them (labels without their leading "- "). Figures of F and G give two rows, learners
+    then hours (the form's two columns)."""
+    return [(code, labels.export_label(label), value) for code, label, value in _form_rows(report)]
+
+
+def _form_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
     rows = identity_rows(report)
     inputs = input_rows(report)
     for row in section_c_rows(report):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bpf.computation import compute_bpf
+from bpf.exports import report_for_export
 from bpf.models import BpfFiling
 from bpf.snapshots import snapshot_of
 
@@ -23,7 +23,8 @@ def filing_create(
     *, organization: Organization, year: int, filed_by: AbstractBaseUser
 ) -> BpfFiling:
     """Freeze the current figures of a fiscal year as filed (a new snapshot each time)."""
-    report = compute_bpf(organization, year)
+    # The snapshot is exported as filed: its checks' messages are kept in French.
+    report = report_for_export(organization, year)
     if not report.has_data:
         raise ValidationError(_("There is nothing to file for this fiscal year."))
     return BpfFiling.objects.create(

@@ -99,6 +99,10 @@ def snapshot_of(report: BpfReport) -> dict[str, Any]:
         "signatory": {
             "name": report.inputs.signatory_name,
             "title": report.inputs.signatory_title,
+            "place": report.inputs.signature_place,
+            "date": (
+                report.inputs.signature_date.isoformat() if report.inputs.signature_date else None
+            ),
         },
     }
 
@@ -122,6 +126,13 @@ def report_from_filing(filing: BpfFiling) -> BpfReport:
         turnover_share=data["turnover_share"],
         signatory_name=snapshot["signatory"]["name"],
         signatory_title=snapshot["signatory"]["title"],
+        # Snapshots filed before place and date were asked do not have them.
+        signature_place=snapshot["signatory"].get("place", ""),
+        signature_date=(
+            datetime.date.fromisoformat(snapshot["signatory"]["date"])
+            if snapshot["signatory"].get("date")
+            else None
+        ),
     )
     f1 = {key: _read_figure(value) for key, value in data["F1"].items() if key != "distance"}
     filed_by = ""

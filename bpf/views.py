@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from bpf import drill as drilling
 from bpf import labels
 from bpf.computation import compute_bpf, default_fiscal_year
-from bpf.exports import export
+from bpf.exports import export, report_for_export
 from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
 from bpf.models import BpfInputs
@@ -99,6 +99,7 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
         stored = BpfInputs.objects.filter(organization=org, fiscal_year=year).first()
         form = BpfInputsForm(instance=stored, has_activity=report.has_data)
     rows = _page_rows(figure_rows(report), previous)
+    titles = labels.section_titles(report.form)
     return {
         "years": years,
         "year": year,
@@ -106,13 +107,13 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
         "previous": previous,
         "c_rows": [r for r in rows if r.row.section == "C"],
         "f_sections": [
-            (section, labels.SECTION_TITLES[section], [r for r in rows if r.row.section == section])
+            (section, titles[section], [r for r in rows if r.row.section == section])
             for section in ("F1", "F2", "F3", "F4")
         ],
         "g_rows": [r for r in rows if r.row.section == "G"],
         "identity_rows": identity_rows(report),
         "input_rows": input_rows(report),
-        "titles": labels.SECTION_TITLES,
+        "titles": titles,
         "f_columns": labels.F_COLUMNS,
         "filed": filed,
         "differences": _differences(filed, report) if filed is not None else [],
@@ -212,7 +213,7 @@ def export_file(request: HttpRequest, year: int, file_format: str) -> HttpRespon
             raise Http404
         bpf_report = report_from_filing(filing)
     else:
-        bpf_report = compute_bpf(request.organization, year)
+        bpf_report = report_for_export(request.organization, year)
         if not bpf_report.has_data:
             raise Http404
     exported = export(bpf_report, file_format)

@@ -29,6 +29,7 @@ class OrganizationSettingsForm(NumberModelForm):
             "city",
             "phone",
             "email",
+            "address_public",
             "fiscal_year_start_month",
             "fiscal_year_start_day",
         ]

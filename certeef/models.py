@@ -31,6 +31,11 @@ class Organization(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # BPF section A: "Acceptez-vous que cette adresse soit rendue publique : oui / non".
+    # Empty until the administrator answers.
+    address_public = models.BooleanField(
+        _("address may be made public (BPF section A)"), null=True, blank=True
+    )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         _("fiscal year starts (month)"),
         default=1,

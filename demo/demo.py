@@ -319,6 +319,7 @@ def _formations_lumiere(result: DemoResult) -> None:
             city="Lyon",
             phone="04 78 38 52 10",
             email="contact@formations-lumiere.example.fr",
+            address_public=True,
         )
     )
     result.organizations.append(organization)
@@ -708,6 +709,7 @@ def _formations_lumiere(result: DemoResult) -> None:
             turnover_share=92,
             signatory_name="Camille Durand",
             signatory_title="Présidente",
+            signature_place="Lyon",
             updated_by=admin,
         )
     )

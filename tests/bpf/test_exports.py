@@ -72,9 +72,9 @@ def test_csv_is_utf8_with_bom_semicolons_in_form_order(worked_example):
     codes = [row[0] for row in rows]
     assert codes.index("C.total") < codes.index("D.total_costs") < codes.index("F1.a.learners")
     assert codes.index("F1.total.hours") < codes.index("F3.a.learners") < codes.index("G.hours")
-    # Labels starting with "-" would be read as formulas by a spreadsheet.
+    # The form's labels without their leading "- ": no spreadsheet reads them as formulas.
     labels = {row[0]: row[1] for row in rows}
-    assert labels["C.1"] == "'- des entreprises pour la formation de leurs salariés"
+    assert labels["C.1"] == "des entreprises pour la formation de leurs salariés"
 
 
 def test_neutralise_formulas():

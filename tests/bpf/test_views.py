@@ -68,7 +68,7 @@ def test_page_shows_the_sections_in_order_with_french_labels(admin_client, examp
     text = response.text
     titles = [
         "A — IDENTIFICATION DE L&#x27;ORGANISME DE FORMATION",
-        "B — CARACTÉRISTIQUES DE L&#x27;ORGANISME",
+        "B — INFORMATIONS GÉNÉRALES",
         "C — BILAN FINANCIER HORS TAXES : ORIGINE DES PRODUITS",
         "D — BILAN FINANCIER HORS TAXES : CHARGES",
         "E — PERSONNES DISPENSANT DES HEURES DE FORMATION",

@@ -13,8 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from bpf.computation import compute_bpf
-from bpf.exports import export
+from bpf.exports import export, report_for_export
 from bpf.files import FORMATS
 from bpf.queries import fiscal_years_with_data
 from bpf.snapshots import latest_filing, report_from_filing
@@ -60,7 +59,7 @@ class Command(BaseCommand):
                 )
             report = report_from_filing(filing)
         else:
-            report = compute_bpf(org, year)
+            report = report_for_export(org, year)
             if not report.has_data:
                 years = ", ".join(str(y) for y in fiscal_years_with_data(org)) or _("none")
                 raise CommandError(
