@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from imports.columns import CellError, RowErrors
-from imports.kinds import CREATED, KINDS, UNCHANGED, UPDATED, Importer
+from imports.kinds import CREATED, UNCHANGED, UPDATED, Importer
+from imports.registry import KINDS
 from training.changes import changing_sessions
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def importer_class(kind: str) -> type[Importer]:
 def check_mapping(importer_cls: type[Importer], mapping: dict[str, int], headers) -> None:
     missing = [
         str(column.label)
-        for column in importer_cls.columns
+        for column in importer_cls.column_list()
         if column.required and column.key not in mapping
     ]
     if missing:
@@ -98,7 +99,7 @@ def run_import(
 ) -> Result:
     importer_cls = importer_class(kind)
     check_mapping(importer_cls, mapping, table.headers)
-    columns = {column.key: column for column in importer_cls.columns}
+    columns = {column.key: column for column in importer_cls.column_list()}
 
     def column_name(key: str) -> str:
         if key in mapping:

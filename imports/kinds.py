@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django import forms
 from django.db.models import Model
 from django.forms.models import model_to_dict
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +34,7 @@ from imports.columns import (
     Column,
     RowErrors,
     casefold_key,
+    normalize,
     read_boolean,
     read_choice,
     read_date,
@@ -40,8 +43,8 @@ from learners.forms import LearnerForm
 from learners.models import Learner, ProfessionalStatus
 from learners.services import learner_save
 from training import services as training_services
-from training.forms import CourseForm, SessionForm
-from training.models import Course, Delivery, Objective, Session
+from training.forms import CourseForm, EnrollmentForm, SessionForm
+from training.models import Course, Delivery, Enrollment, Objective, Session
 
 if TYPE_CHECKING:
     from certeef.models import Organization
@@ -98,6 +101,10 @@ class Importer:
     def __init__(self, organization: Organization, user=None) -> None:
         self.organization = organization
         self.user = user
+
+    @classmethod
+    def column_list(cls) -> list[Column]:
+        return cls.columns
 
     def key(self, values: dict[str, str]) -> tuple[str, tuple]:
         raise NotImplementedError
@@ -292,33 +299,44 @@ def learner_keys():
     }
 
 
+LEARNER_NAMES = {
+    "last_name": (
+        "Nom",
+        "Last name",
+        "Nom de famille",
+        "Surname",
+        "Family name",
+        "Nom du stagiaire",
+        "Nom de l'apprenant",
+    ),
+    "first_name": (
+        "Prénom",
+        "First name",
+        "Given name",
+        "Prénom du stagiaire",
+        "Prénom de l'apprenant",
+    ),
+    "email": (
+        "Email",
+        "E-mail",
+        "Courriel",
+        "Mail",
+        "Adresse email",
+        "Adresse e-mail",
+        "Adresse mail",
+        "Email address",
+    ),
+}
 LEARNER_COLUMNS = [
-    Column(
-        "last_name",
-        gettext_lazy("Last name"),
-        ("Nom", "Last name", "Nom de famille", "Surname", "Family name", "Nom du stagiaire"),
-        required=True,
-    ),
-    Column(
-        "first_name",
-        gettext_lazy("First name"),
-        ("Prénom", "First name", "Given name", "Prénom du stagiaire"),
-        required=True,
-    ),
-    Column(
-        "email",
-        gettext_lazy("Email"),
-        (
-            "Email",
-            "E-mail",
-            "Courriel",
-            "Mail",
-            "Adresse email",
-            "Adresse e-mail",
-            "Adresse mail",
-            "Email address",
-        ),
-    ),
+    Column("last_name", gettext_lazy("Last name"), LEARNER_NAMES["last_name"], required=True),
+    Column("first_name", gettext_lazy("First name"), LEARNER_NAMES["first_name"], required=True),
+    Column("email", gettext_lazy("Email"), LEARNER_NAMES["email"]),
+]
+# A learner named in an enrollment's or an allocation's row: email, else both names.
+LEARNER_COLUMNS_OPTIONAL = [
+    Column("email", gettext_lazy("Email"), LEARNER_NAMES["email"]),
+    Column("last_name", gettext_lazy("Last name"), LEARNER_NAMES["last_name"]),
+    Column("first_name", gettext_lazy("First name"), LEARNER_NAMES["first_name"]),
 ]
 
 
@@ -677,9 +695,194 @@ class SessionImporter(FormImporter):
         self.index.add(instance, session_keys())
 
 
-KINDS: dict[str, type[Importer]] = {
-    "learners": LearnerImporter,
-    "companies": CompanyImporter,
-    "courses": CourseImporter,
-    "sessions": SessionImporter,
-}
+# ---- Enrollments --------------------------------------------------------------------------
+
+
+def form_columns(form_class, names) -> list[Column]:
+    """Columns for a form's fields, named by their labels in both languages and their code."""
+    columns = []
+    form = form_class()
+    for name in names:
+        field = form.fields[name]
+        labels = [name]
+        for language in ("en", "fr"):
+            with translation.override(language):
+                labels.append(str(field.label or name))
+        columns.append(Column(name, field.label or name, tuple(labels)))
+    return columns
+
+
+def read_form_value(field, column: str, text: str) -> Any:
+    """A cell for a form field: yes/no for a checkbox, a code or label for a choice."""
+    if isinstance(field, forms.BooleanField):
+        return read_boolean(column, text)
+    choices = getattr(field, "choices", None)
+    if choices and not isinstance(field, forms.ModelChoiceField):
+        lookup: dict[str, str] = {}
+        for language in ("en", "fr"):
+            with translation.override(language):
+                for value, label in field.choices:
+                    if value not in ("", None):
+                        lookup[normalize(str(label))] = value
+                        # "a — Private-sector employees": the letter alone too.
+                        lookup.setdefault(normalize(str(label).split(" — ")[0]), value)
+        for value, _label in field.choices:
+            if value not in ("", None):
+                lookup[normalize(str(value))] = value
+        code = lookup.get(normalize(text))
+        if code is None:
+            raise CellError(
+                column,
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {
+                    "value": text,
+                    "choices": ", ".join(str(label) for value, label in field.choices if value),
+                },
+            )
+        return code
+    return text
+
+
+SESSION_REFERENCE = Column(
+    "session",
+    gettext_lazy("Session reference"),
+    ("Référence session", "Session reference", "Session", "Réf session", "Référence de la session"),
+)
+COURSE_REFERENCE = Column(
+    "course",
+    gettext_lazy("Course (reference or title)"),
+    (
+        "Formation",
+        "Course",
+        "Référence formation",
+        "Course reference",
+        "Intitulé de la formation",
+        "Course title",
+    ),
+)
+START_DATE = Column(
+    "start_date", gettext_lazy("Start date"), ("Date de début", "Début", "Start date", "Start")
+)
+
+
+class SessionLearnerRows(Importer):
+    """Rows naming a session (its reference, or its course and start date) and a learner (their
+    email, or last and first names): enrollments and allocations."""
+
+    def __init__(self, organization, user=None) -> None:
+        super().__init__(organization, user)
+        self.sessions = Index(
+            Session, Session.objects.filter(organization=organization), session_keys()
+        )
+        self.courses = Index(
+            Course, Course.objects.filter(organization=organization), course_keys()
+        )
+        self.learners = Index(
+            Learner, Learner.objects.filter(organization=organization), learner_keys()
+        )
+
+    def find_session(self, values) -> Session:
+        reference = values.get("session", "").strip()
+        if reference:
+            found = self.sessions.find("reference", casefold_key(reference))
+            shown, column = reference, "session"
+        elif values.get("course") and values.get("start_date"):
+            course = find_course(self.courses, "course", values["course"])
+            start = read_date("start_date", values["start_date"])
+            found = self.sessions.find("course_start", (course.pk, start))
+            shown, column = f"{values['course']} {values['start_date']}", "start_date"
+        else:
+            raise CellError(
+                "session",
+                _("Name the session: its reference, or its course and start date."),
+            )
+        session = _one(found, self.sessions, column, _("sessions"), shown)
+        if session is None:
+            raise CellError(
+                column, _("No session of yours matches “%(session)s”.") % {"session": shown}
+            )
+        return session
+
+    def find_learner(self, values) -> Learner:
+        email = values.get("email", "").strip()
+        if email:
+            found = self.learners.find("email", (email.casefold(),))
+            shown, column = email, "email"
+        elif values.get("last_name") and values.get("first_name"):
+            found = self.learners.find(
+                "name", casefold_key(values["last_name"], values["first_name"])
+            )
+            shown, column = f"{values['first_name']} {values['last_name']}", "last_name"
+        else:
+            raise CellError(
+                "email", _("Name the learner: their email, or their last and first names.")
+            )
+        learner = _one(found, self.learners, column, _("learners"), shown)
+        if learner is None:
+            raise CellError(
+                column, _("No learner of yours matches “%(learner)s”.") % {"learner": shown}
+            )
+        return learner
+
+    def key(self, values):
+        session = self.find_session(values)
+        learner = self.find_learner(values)
+        return "session_learner", (session.pk, learner.pk)
+
+
+def _enrollment_columns() -> list[Column]:
+    return form_columns(EnrollmentForm, EnrollmentForm.Meta.fields)
+
+
+class EnrollmentImporter(SessionLearnerRows):
+    """One enrollment per row. Its fields are the enrollment form's, whatever they are (hours
+    attended, cancellation, the BPF line's override…), each named by its label in either
+    language, a choice by its code or label."""
+
+    label = gettext_lazy("Enrollments")
+    key_columns = {"session_learner": "session"}
+
+    @classmethod
+    def column_list(cls) -> list[Column]:
+        return [
+            SESSION_REFERENCE,
+            COURSE_REFERENCE,
+            START_DATE,
+            *LEARNER_COLUMNS_OPTIONAL,
+            *_enrollment_columns(),
+        ]
+
+    def apply(self, values):
+        session = self.find_session(values)
+        learner = self.find_learner(values)
+        enrollment = Enrollment.objects.filter(session=session, learner=learner).first()
+        created = enrollment is None
+        if created:
+            enrollment = training_services.enrollment_create(
+                organization=self.organization, session=session, learner=learner
+            )
+        form = EnrollmentForm(instance=enrollment)
+        current = model_to_dict(enrollment, fields=list(form.fields))
+        data = {name: "" if current.get(name) is None else current[name] for name in form.fields}
+        for name, field in form.fields.items():
+            if values.get(name):
+                data[name] = read_form_value(field, name, values[name])
+        before = model_to_dict(enrollment)
+        form = EnrollmentForm(data=data, instance=enrollment)
+        if not form.is_valid():
+            raise RowErrors(
+                [
+                    (field, message)
+                    for field, messages in form.errors.items()
+                    for message in messages
+                ]
+            )
+        changed = {name: form.cleaned_data[name] for name in EnrollmentForm.Meta.fields}
+        if {name: before.get(name) for name in changed} != {
+            name: model_to_dict(form.instance).get(name) for name in changed
+        }:
+            training_services.enrollment_update(
+                organization=self.organization, enrollment=enrollment, **changed
+            )
+            return CREATED if created else UPDATED
+        return CREATED if created else UNCHANGED

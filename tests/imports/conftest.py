@@ -9,7 +9,7 @@ def import_text(organization, kind, text, *, save=True, encoding="utf-8", filena
     """Run an import of a CSV given as text (or of bytes), auto-mapped as the command does."""
     data = text.encode(encoding) if isinstance(text, str) else text
     table = read_table(data, filename)
-    mapping = auto_map(importer_class(kind).columns, table.headers)
+    mapping = auto_map(importer_class(kind).column_list(), table.headers)
     return run_import(organization=organization, kind=kind, table=table, mapping=mapping, save=save)
 
 

@@ -16,7 +16,7 @@ from certeef.models import Organization
 from imports.columns import auto_map
 from imports.engine import MappingError, importer_class, run_import
 from imports.files import FileError, read_table
-from imports.kinds import KINDS
+from imports.registry import KINDS
 from imports.summary import summary_line
 
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         except FileError as error:
             raise CommandError(f"{path.name}: {error.message}", returncode=2) from error
         importer_cls = importer_class(options["kind"])
-        mapping = auto_map(importer_cls.columns, table.headers)
+        mapping = auto_map(importer_cls.column_list(), table.headers)
         try:
             result = run_import(
                 organization=organization,

@@ -1,0 +1,22 @@
+"""The kinds of import, by the name the command and the page use."""
+
+from __future__ import annotations
+
+from imports.funding_kinds import AllocationImporter
+from imports.kinds import (
+    CompanyImporter,
+    CourseImporter,
+    EnrollmentImporter,
+    Importer,
+    LearnerImporter,
+    SessionImporter,
+)
+
+KINDS: dict[str, type[Importer]] = {
+    "learners": LearnerImporter,
+    "companies": CompanyImporter,
+    "courses": CourseImporter,
+    "sessions": SessionImporter,
+    "enrollments": EnrollmentImporter,
+    "allocations": AllocationImporter,
+}
