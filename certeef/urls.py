@@ -22,5 +22,6 @@ urlpatterns = [
     # /funding/… and each company's Funding tab, /companies/<pk>/funding/ (see funding/urls.py).
     path("", include("funding.urls")),
     path("bpf/", include("bpf.urls")),
+    path("settings/import/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]
