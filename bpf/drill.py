@@ -21,6 +21,8 @@ from funding.types import BPF_LINE
 from training.models import Delivery
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from django.db.models import QuerySet
 
     from certeef.models import Organization
@@ -154,24 +156,29 @@ def enrollments_for(
     )
 
 
-def allocation_rows(report: BpfReport, allocations) -> list[AllocationRow]:
-    rows = []
+def iter_allocation_rows(report: BpfReport, allocations: Iterable) -> Iterator[AllocationRow]:
+    """The rows one by one: the detail export streams them."""
     for allocation in allocations:
         session = allocation.session
         inside, whole = days_in_year(session.start_date, session.end_date, report.start, report.end)
         counted = prorate(allocation.approved_amount, inside, whole)
-        rows.append(AllocationRow(allocation, inside, whole, counted))
-    return rows
+        yield AllocationRow(allocation, inside, whole, counted)
 
 
-def enrollment_rows(report: BpfReport, enrollments) -> list[EnrollmentRow]:
-    rows = []
+def allocation_rows(report: BpfReport, allocations) -> list[AllocationRow]:
+    return list(iter_allocation_rows(report, allocations))
+
+
+def iter_enrollment_rows(report: BpfReport, enrollments: Iterable) -> Iterator[EnrollmentRow]:
     for enrollment in enrollments:
         session = enrollment.session
         inside, whole = days_in_year(session.start_date, session.end_date, report.start, report.end)
         hours = prorate(enrollment.attended_hours, inside, whole)
-        rows.append(EnrollmentRow(enrollment, inside, whole, hours))
-    return rows
+        yield EnrollmentRow(enrollment, inside, whole, hours)
+
+
+def enrollment_rows(report: BpfReport, enrollments) -> list[EnrollmentRow]:
+    return list(iter_enrollment_rows(report, enrollments))
 
 
 def is_allocation_key(key: str) -> bool:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:year>/inputs/", views.save_inputs, name="inputs"),
     path("<int:year>/file/", views.mark_filed, name="file"),
     path("<int:year>/export.<str:file_format>", views.export_file, name="export"),
+    path("<int:year>/detail.xlsx", views.export_detail, name="detail"),
 ]

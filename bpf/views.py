@@ -9,14 +9,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bpf import drill as drilling
 from bpf import labels
 from bpf.computation import compute_bpf, default_fiscal_year
-from bpf.exports import export, report_for_export
+from bpf.detail import detail_response
+from bpf.exports import EXPORT_LANGUAGE, export, report_for_export
 from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
 from bpf.models import BpfInputs
@@ -223,3 +224,17 @@ def export_file(request: HttpRequest, year: int, file_format: str) -> HttpRespon
         filename=exported.filename,
         content_type=exported.content_type,
     )
+
+
+@member_required(admin=True)
+def export_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """The "BPF detail" XLSX: the rows behind the year's figures, or behind one figure (?key=,
+    from its drill-down). Streamed: current data, whatever was filed."""
+    _year_or_404(request, year)
+    bpf_report = compute_bpf(request.organization, year)
+    key = request.GET.get("key") or None
+    if key is not None and not drilling.valid_key(bpf_report, key):
+        raise Http404
+    # In French, as every BPF file (types and statuses included), whatever the user's language.
+    with translation.override(EXPORT_LANGUAGE):
+        return detail_response(request.organization, bpf_report, key)

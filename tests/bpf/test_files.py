@@ -13,6 +13,7 @@ from weasyprint.formatting_structure.boxes import TextBox
 
 from bpf.computation import compute_bpf
 from bpf.exports import export
+from bpf.files import CONTENT_TYPES
 from bpf.models import BpfFiling
 from bpf.pdf import pdf_document
 from bpf.services import filing_create
@@ -59,32 +60,69 @@ def test_pdf_is_an_a4_document_with_every_section_and_figure(worked_example):
 
 
 def test_xlsx_opened_back(worked_example):
-    learner = worked_example.learners["L1"]
-    learner.first_name = '=HYPERLINK("http://x")'
-    learner.save()
     report = compute_bpf(worked_example.organization, 2025)
     workbook = load_workbook(io.BytesIO(export(report, "xlsx").content))
-    assert workbook.sheetnames == ["BPF", "Détail C", "Détail F", "Contrôles"]
+    # The form and its checks: the rows behind the figures are the "BPF detail" export.
+    assert workbook.sheetnames == ["BPF", "Contrôles"]
     bpf = {row[0]: row[2] for row in workbook["BPF"].iter_rows(min_row=2, values_only=True)}
     assert bpf["C.total"] == 10469 and bpf["C.e"] == 1100 and bpf["C.1"] == 501
     assert bpf["F1.total.hours"] == 186 and bpf["G.learners"] == 1
     assert bpf["form"] == "Cerfa n° 10443*17"
+    checks = list(workbook["Contrôles"].iter_rows(min_row=2, values_only=True))
+    assert ("unclassified_trainees", "error", 1) in [row[:3] for row in checks]
 
-    detail_c = list(workbook["Détail C"].iter_rows(values_only=True))
-    assert detail_c[0][0] == "Ligne"
-    assert len(detail_c) - 1 == 10  # the counted allocations of FY 2025
-    assert sum(row[11] for row in detail_c[1:]) == pytest.approx(10467.89, abs=0.01)
-    assert '\'=HYPERLINK("http://x")' in " ".join(str(row[3]) for row in detail_c[1:])
-    straddling = [row for row in detail_c[1:] if row[9] != row[10]]
+
+@pytest.fixture
+def example(organization):
+    organization.fiscal_year_start_month = 7
+    organization.save()
+    return build_worked_example(organization)
+
+
+def _detail(admin_client, year, **params):
+    response = admin_client.get(reverse("bpf:detail", args=[year]), params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == CONTENT_TYPES["xlsx"]
+    content = b"".join(response.streaming_content)
+    return (
+        response,
+        load_workbook(io.BytesIO(content)),
+        load_workbook(io.BytesIO(content), data_only=True),
+    )
+
+
+def test_bpf_detail_lists_the_rows_behind_every_figure(admin_client, example):
+    learner = example.learners["L1"]
+    learner.first_name = '=HYPERLINK("http://x")'
+    learner.save()
+    response, workbook, values = _detail(admin_client, 2025)
+    assert 'filename="bpf-formations-lumiere-2025-detail.xlsx"' in response["Content-Disposition"]
+    assert workbook.sheetnames == ["Détail C", "Détail F"]
+    sheet = workbook["Détail C"]
+    detail_c = list(sheet.iter_rows(values_only=True))
+    assert detail_c[0][0] == "Ligne" and sheet.freeze_panes == "A2"
+    rows_c = detail_c[1:11]  # the counted allocations of FY 2025
+    assert sum(row[11] for row in rows_c) == pytest.approx(10467.89, abs=0.01)
+    assert '\'=HYPERLINK("http://x")' in " ".join(str(row[3]) for row in rows_c)
+    assert sheet["F2"].is_date and sheet["I2"].number_format == '#,##0.00 "€"'
+    # In French whatever the user's language, as every BPF file.
+    assert {row[2] for row in rows_c} == {"Accordé", "Payé"}
+    assert "Autofinancé" in {row[1] for row in rows_c}
+    straddling = [row for row in rows_c if row[9] != row[10]]
     assert {(row[0], row[9], row[10], float(row[11])) for row in straddling} == {
         ("e", 8, 15, 800.0),
         ("h", 8, 15, 533.33),
         ("9", 8, 15, 400.0),
     }
+    # After an empty row, the SUBTOTAL of the counted amounts (it follows the filter).
+    assert detail_c[12][0] == "Total (lignes affichées)"
+    assert detail_c[12][11] == "=SUBTOTAL(9,L2:L11)"
+    assert values["Détail C"]["L13"].value == pytest.approx(10467.89, abs=0.01)
+    assert sheet.auto_filter.ref == "A1:L11"
 
     detail_f = list(workbook["Détail F"].iter_rows(values_only=True))
-    assert len(detail_f) - 1 == 9  # 8 in F, 1 in G
-    assert sorted(row[1] for row in detail_f[1:] if row[0] == "F") == [
+    rows_f = detail_f[1:10]  # 8 in F, 1 in G
+    assert sorted(row[1] for row in rows_f if row[0] == "F") == [
         "a",
         "a",
         "b",
@@ -94,8 +132,42 @@ def test_xlsx_opened_back(worked_example):
         "e",
         "unclassified",
     ]
-    checks = list(workbook["Contrôles"].iter_rows(min_row=2, values_only=True))
-    assert ("unclassified_trainees", "error", 1) in [row[:3] for row in checks]
+    assert [row[0] for row in rows_f].count("G") == 1
+    assert detail_f[11][13] == "=SUBTOTAL(9,N2:N10)"
+
+
+def test_bpf_detail_of_one_figure_from_its_drill_down(admin_client, example):
+    drill = admin_client.get(reverse("bpf:drill", args=[2025, "C.e"]))
+    link = reverse("bpf:detail", args=[2025]) + "?key=C.e"
+    assert link in drill.text
+    response, workbook, _values = _detail(admin_client, 2025, key="C.e")
+    assert (
+        'filename="bpf-formations-lumiere-2025-detail-C.e.xlsx"' in response["Content-Disposition"]
+    )
+    assert workbook.sheetnames == ["Détail C"]
+    rows = [row for row in workbook["Détail C"].iter_rows(min_row=2, values_only=True) if row[1]]
+    assert {row[0] for row in rows} == {"e"}
+    assert round(sum(row[11] for row in rows)) == 1100  # the figure of line e
+    _response, workbook, _values = _detail(admin_client, 2025, key="F1.a")
+    assert workbook.sheetnames == ["Détail F"]
+    rows = [row for row in workbook["Détail F"].iter_rows(min_row=2, values_only=True) if row[2]]
+    assert [row[1] for row in rows] == ["a", "a"]
+    report = admin_client.get(reverse("bpf:report"), {"year": 2025})
+    assert reverse("bpf:detail", args=[2025]) in report.text
+
+
+def test_bpf_detail_refuses_unknown_keys_and_years(admin_client, example):
+    url = reverse("bpf:detail", args=[2025])
+    assert admin_client.get(url, {"key": "Z.9"}).status_code == 404
+    assert admin_client.get(reverse("bpf:detail", args=[1990])).status_code == 404
+
+
+def test_bpf_detail_refused_to_trainers(trainer_client, example):
+    assert trainer_client.get(reverse("bpf:detail", args=[2025])).status_code == 403
+
+
+def test_bpf_detail_of_another_organisation_is_404(other_admin_client, example):
+    assert other_admin_client.get(reverse("bpf:detail", args=[2025])).status_code == 404
 
 
 def test_filed_exports_say_so(worked_example, admin_user):
@@ -111,7 +183,6 @@ def test_filed_exports_say_so(worked_example, admin_user):
     workbook = load_workbook(io.BytesIO(export(filed, "xlsx").content))
     bpf = {row[0]: row[2] for row in workbook["BPF"].iter_rows(min_row=2, values_only=True)}
     assert bpf["contents"].startswith("Chiffres déclarés le") and bpf["C.total"] == 10469
-    assert workbook["Détail C"]["A1"].value.startswith("Détail des données actuelles")
     csv_text = export(filed, "csv").content.decode("utf-8-sig")
     assert "contents;Contenu;Chiffres déclarés le" in csv_text
 
@@ -150,7 +221,6 @@ def test_a_filed_report_exports_after_the_organisation_changes_its_slug(
         workbook = load_workbook(io.BytesIO(content))
         bpf = {row[0]: row[2] for row in workbook["BPF"].iter_rows(min_row=2, values_only=True)}
         assert bpf["C.total"] == 10469
-        assert len(list(workbook["Détail C"].iter_rows())) == 2 + 10  # note, header, rows
     elif file_format == "pdf":
         assert content.startswith(b"%PDF")
     elif file_format == "csv":
