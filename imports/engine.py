@@ -42,6 +42,8 @@ class Result:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     saved: bool = False
+    # What the import will do besides the counted rows ("the course … will be created").
+    notices: list[RowError] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -153,8 +155,12 @@ def run_import(
                             },
                         )
                     seen[key] = row.line
+                    importer.notices = []
                     with transaction.atomic():
                         outcome = importer.apply(values)
+                    result.notices.extend(
+                        RowError(row.line, "", str(notice)) for notice in importer.notices
+                    )
                 except CellError as error:
                     refuse(row.line, [(error.column, error.message)])
                     continue

@@ -101,6 +101,7 @@ class Importer:
     def __init__(self, organization: Organization, user=None) -> None:
         self.organization = organization
         self.user = user
+        self.notices: list[str] = []
 
     @classmethod
     def column_list(cls) -> list[Column]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from imports.edof import EdofImporter
 from imports.funding_kinds import AllocationImporter
 from imports.kinds import (
     CompanyImporter,
@@ -19,4 +20,5 @@ KINDS: dict[str, type[Importer]] = {
     "sessions": SessionImporter,
     "enrollments": EnrollmentImporter,
     "allocations": AllocationImporter,
+    "edof": EdofImporter,
 }
