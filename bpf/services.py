@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -9,12 +10,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bpf.exports import report_for_export
-from bpf.models import BpfFiling
+from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
 from bpf.snapshots import snapshot_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+    from bpf.forms import BpfInputsForm
     from certeef.models import Organization
 
 
@@ -33,3 +35,37 @@ def filing_create(
         snapshot=snapshot_of(report),
         filed_by=filed_by,
     )
+
+
+def _as_text(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def inputs_save(
+    *, form: BpfInputsForm, organization: Organization, year: int, user: AbstractBaseUser
+) -> BpfInputs:
+    """Save the typed figures of a fiscal year, and record what changed, by whom and when."""
+    names = list(form.Meta.fields)
+    stored = (
+        BpfInputs.objects.select_for_update()
+        .filter(organization=organization, fiscal_year=year)
+        .first()
+    )
+    before = {name: _as_text(getattr(stored, name)) if stored else None for name in names}
+    inputs = form.save(commit=False)
+    inputs.organization = organization
+    inputs.fiscal_year = year
+    inputs.updated_by = user
+    inputs.save()
+    after = {name: _as_text(getattr(inputs, name)) for name in names}
+    changes = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
+    if changes:
+        BpfInputsChange.objects.create(
+            organization=organization, fiscal_year=year, changes=changes, changed_by=user
+        )
+    return inputs

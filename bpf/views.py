@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,11 +21,11 @@ from bpf.detail import detail_response
 from bpf.exports import EXPORT_LANGUAGE, export, report_for_export
 from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
-from bpf.models import BpfInputs
+from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
 from bpf.queries import fiscal_years_with_data
 from bpf.report import BpfReport
-from bpf.rows import Row, figure_rows, identity_rows, input_rows, values_by_key
-from bpf.services import filing_create
+from bpf.rows import Row, figure_rows, flat_rows, identity_rows, input_rows, values_by_key
+from bpf.services import filing_create, inputs_save
 from bpf.snapshots import latest_filing, report_from_filing
 from certeef.access import member_required
 from certeef.formats import format_number
@@ -48,36 +49,66 @@ class Difference:
     current: str
 
 
-def _value_text(value: int | tuple[int, int] | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, tuple):
-        return _("%(learners)s learners, %(hours)s h") % {
-            "learners": format_number(value[0]),
-            "hours": format_number(value[1]),
-        }
-    return format_number(value)
-
-
 def _page_rows(rows: list[Row], previous: BpfReport | None) -> list[PageRow]:
     previous_values = values_by_key(previous) if previous is not None else {}
     return [PageRow(row, previous_values.get(row.key)) for row in rows]
 
 
+@dataclass(frozen=True)
+class InputChange:
+    """A recorded change to the typed figures, as the page lists it."""
+
+    at: datetime.datetime
+    by: str
+    fields: list[tuple[str, str, str]]  # (field, before, after)
+
+
+def _change_lines(change: BpfInputsChange) -> InputChange:
+    by = ""
+    if change.changed_by is not None:
+        by = change.changed_by.get_full_name() or change.changed_by.get_username()
+    fields = []
+    for name, (before, after) in change.changes.items():
+        try:
+            verbose = str(BpfInputs._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            verbose = name
+        fields.append((verbose, before if before is not None else "—", after or "—"))
+    return InputChange(change.changed_at, by, fields)
+
+
+def _text_of(value: int | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, int):
+        return format_number(value)
+    return str(value)
+
+
 def _differences(filed: BpfReport, current: BpfReport) -> list[Difference]:
-    filed_rows = {row.key: row for row in figure_rows(filed) if not row.heading}
-    current_rows = {row.key: row for row in figure_rows(current) if not row.heading}
+    """Every line of the form (A to H, the share of turnover) whose value is not what was filed."""
+    titles = labels.section_titles(current.form)
+    filed_rows = {code: (label, value) for code, label, value in flat_rows(filed)}
+    current_rows = {code: (label, value) for code, label, value in flat_rows(current)}
     differences = []
-    for key in dict.fromkeys([*current_rows, *filed_rows]):
-        filed_value = filed_rows[key].value if key in filed_rows else None
-        current_value = current_rows[key].value if key in current_rows else None
+    for code in dict.fromkeys([*current_rows, *filed_rows]):
+        filed_value = _text_of(filed_rows.get(code, ("", None))[1])
+        current_value = _text_of(current_rows.get(code, ("", None))[1])
         if filed_value != current_value:
-            row = current_rows.get(key) or filed_rows[key]
-            label = f"{labels.SECTION_TITLES[row.section]} — {row.code} {row.label}"
+            label = (current_rows.get(code) or filed_rows[code])[0]
+            section, _dot, rest = code.partition(".")
+            line = rest if section == "C" and rest not in ("total", "turnover_share") else ""
+            text = " ".join(part for part in (line, label) if part)
             differences.append(
-                Difference(label, _value_text(filed_value), _value_text(current_value))
+                Difference(f"{titles.get(section, section)} — {text}", filed_value, current_value)
             )
     return differences
+
+
+def _year_open(request: HttpRequest, year: int) -> bool:
+    """The fiscal year has not ended yet (today, in the organisation's time zone)."""
+    _start, end = request.organization.fiscal_year_bounds(year)
+    return timezone.localdate() <= end
 
 
 def _years(request: HttpRequest) -> list[int]:
@@ -94,8 +125,20 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
     org = request.organization
     report = compute_bpf(org, year)
     previous = compute_bpf(org, year - 1, with_checks=False) if year - 1 in years else None
-    filing = latest_filing(org, year)
+    filings = list(
+        BpfFiling.objects.filter(organization=org, fiscal_year=year).select_related(
+            "filed_by", "organization"
+        )
+    )
+    filing = filings[0] if filings else None
     filed = report_from_filing(filing) if filing is not None else None
+    changes = []
+    if filing is not None:
+        changes = list(
+            BpfInputsChange.objects.filter(
+                organization=org, fiscal_year=year, changed_at__gt=filing.filed_at
+            ).select_related("changed_by")
+        )
     if form is None:
         stored = BpfInputs.objects.filter(organization=org, fiscal_year=year).first()
         form = BpfInputsForm(instance=stored, has_activity=report.has_data)
@@ -118,6 +161,9 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
         "f_columns": labels.F_COLUMNS,
         "filed": filed,
         "differences": _differences(filed, report) if filed is not None else [],
+        "filings": filings,
+        "input_changes": [_change_lines(change) for change in changes],
+        "year_open": _year_open(request, year),
         "form": form,
         "formats": FORMATS,
     }
@@ -177,11 +223,7 @@ def save_inputs(request: HttpRequest, year: int) -> HttpResponse:
     stored = BpfInputs.objects.filter(organization=request.organization, fiscal_year=year).first()
     form = BpfInputsForm(request.POST, instance=stored, has_activity=True)
     if form.is_valid():
-        inputs = form.save(commit=False)
-        inputs.organization = request.organization
-        inputs.fiscal_year = year
-        inputs.updated_by = request.user
-        inputs.save()
+        inputs_save(form=form, organization=request.organization, year=year, user=request.user)
         messages.success(request, _("Figures for fiscal year %(year)s saved.") % {"year": year})
         return redirect(reverse("bpf:report") + f"?year={year}#inputs")
     return render(request, "bpf/report.html", _report_context(request, year, years, form=form))
@@ -191,6 +233,10 @@ def save_inputs(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def mark_filed(request: HttpRequest, year: int) -> HttpResponse:
     _year_or_404(request, year)
+    if _year_open(request, year) and request.POST.get("confirm_open_year") != "1":
+        # Filing a year that has not ended freezes partial figures: say so and ask again.
+        _start, end = request.organization.fiscal_year_bounds(year)
+        return render(request, "bpf/confirm_file.html", {"year": year, "end": end})
     try:
         filing_create(organization=request.organization, year=year, filed_by=request.user)
     except ValidationError as error:
@@ -208,7 +254,23 @@ def mark_filed(request: HttpRequest, year: int) -> HttpResponse:
 def export_file(request: HttpRequest, year: int, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
         raise Http404
-    if request.GET.get("filed"):
+    if request.GET.get("filing"):
+        # One snapshot among the year's filings: every one stays downloadable.
+        try:
+            filing_id = int(request.GET["filing"])
+        except ValueError:
+            raise Http404 from None
+        filing = (
+            BpfFiling.objects.filter(
+                organization=request.organization, fiscal_year=year, pk=filing_id
+            )
+            .select_related("filed_by", "organization")
+            .first()
+        )
+        if filing is None:
+            raise Http404
+        bpf_report = report_from_filing(filing)
+    elif request.GET.get("filed"):
         filing = latest_filing(request.organization, year)
         if filing is None:
             raise Http404

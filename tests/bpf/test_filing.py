@@ -1,0 +1,205 @@
+"""Filing you can defend: an open year asks to confirm, every snapshot stays downloadable, "changed
+since filing" covers every line of the form, and changes to the typed figures are recorded."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
+from bpf.services import filing_create
+from tests.bpf.conftest import build_worked_example
+from tests.conftest import make_enrollment, make_session
+
+pytestmark = pytest.mark.django_db
+
+REPORT = reverse("bpf:report")
+
+
+@pytest.fixture
+def example(organization):
+    organization.fiscal_year_start_month = 7
+    organization.save()
+    return build_worked_example(organization)
+
+
+@pytest.fixture
+def open_year(organization) -> int:
+    """A fiscal year with data that has not ended: it holds today."""
+    today = timezone.localdate()
+    make_enrollment(make_session(organization, start_date=today, end_date=today))
+    return organization.fiscal_year_of(today)
+
+
+def download(client, year: int, file_format: str, **query) -> bytes:
+    response = client.get(reverse("bpf:export", args=[year, file_format]), query)
+    assert response.status_code == 200, (file_format, query)
+    return b"".join(response.streaming_content)
+
+
+def test_filing_an_open_year_asks_to_confirm(admin_client, open_year):
+    page = admin_client.get(REPORT, {"year": open_year}).text
+    assert "has not ended" in page and "freezes partial figures" in page
+    response = admin_client.post(reverse("bpf:file", args=[open_year]))
+    assert response.status_code == 200
+    assert "has not ended" in response.text and "File anyway" in response.text
+    assert 'name="confirm_open_year" value="1"' in response.text
+    assert not BpfFiling.objects.exists()
+    response = admin_client.post(reverse("bpf:file", args=[open_year]), {"confirm_open_year": "1"})
+    assert response.status_code == 302
+    assert BpfFiling.objects.get().fiscal_year == open_year
+
+
+def test_filing_an_open_year_asks_to_confirm_in_french(admin_client, open_year, french):
+    response = admin_client.post(reverse("bpf:file", args=[open_year]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "n’est pas terminé" in response.text
+    assert "Déposer quand même" in response.text
+
+
+def test_a_closed_year_is_filed_without_asking(admin_client, example):
+    page = admin_client.get(REPORT, {"year": 2025}).text
+    assert "has not ended" not in page
+    assert admin_client.post(reverse("bpf:file", args=[2025])).status_code == 302
+    assert BpfFiling.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "filed_on", "again"),
+    [
+        ("en", "Mark as filed", "Filed on", "File again (new snapshot)"),
+        ("fr", "Marquer comme déposé", "Déposé le", "Déposer à nouveau (nouvel instantané)"),
+    ],
+)
+def test_after_filing_the_page_says_when_and_by_whom_and_offers_to_file_again(
+    admin_client, example, admin_user, language, before, filed_on, again
+):
+    admin_user.first_name, admin_user.last_name = "Camille", "Durand"
+    admin_user.save()
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    page = admin_client.get(REPORT, {"year": 2025}, **headers).text
+    assert before in page and again not in page
+    filing_create(organization=example.organization, year=2025, filed_by=admin_user)
+    page = admin_client.get(REPORT, {"year": 2025}, **headers).text
+    assert filed_on in page and "Camille Durand" in page
+    assert again in page
+
+
+def test_every_snapshot_stays_downloadable_in_all_four_formats(
+    admin_client, example, admin_user, other_organization
+):
+    org = example.organization
+    first = filing_create(organization=org, year=2025, filed_by=admin_user)
+    inputs = BpfInputs.objects.create(organization=org, fiscal_year=2025, total_costs=9000)
+    second = filing_create(organization=org, year=2025, filed_by=admin_user)
+    page = admin_client.get(REPORT, {"year": 2025}).text
+    for filing in (first, second):
+        for file_format in ("pdf", "xlsx", "csv", "json"):
+            url = reverse("bpf:export", args=[2025, file_format]) + f"?filing={filing.pk}"
+            assert f'href="{url}"' in page
+            assert download(admin_client, 2025, file_format, filing=filing.pk)
+    first_json = json.loads(download(admin_client, 2025, "json", filing=first.pk))
+    second_json = json.loads(download(admin_client, 2025, "json", filing=second.pk))
+    assert first_json["D"]["total_costs"] is None
+    assert second_json["D"]["total_costs"] == inputs.total_costs
+    # Another organisation's filing, another year's, or nonsense: not found.
+    stranger = BpfFiling.objects.create(
+        organization=other_organization, fiscal_year=2025, snapshot=first.snapshot
+    )
+    url = reverse("bpf:export", args=[2025, "json"])
+    assert admin_client.get(url, {"filing": stranger.pk}).status_code == 404
+    assert (
+        admin_client.get(
+            reverse("bpf:export", args=[2024, "json"]), {"filing": first.pk}
+        ).status_code
+        == 404
+    )
+    assert admin_client.get(url, {"filing": "x"}).status_code == 404
+
+
+def differences(client) -> dict[str, tuple[str, str]]:
+    page = client.get(REPORT, {"year": 2025})
+    return {d.label: (d.filed, d.current) for d in page.context["differences"]}
+
+
+def test_changed_since_filing_covers_every_section(admin_client, example, admin_user):
+    org = example.organization
+    filing_create(organization=org, year=2025, filed_by=admin_user)
+    assert differences(admin_client) == {}
+    # A (the organisation's settings), D, E, H and the share of turnover change after filing.
+    org.phone = "04 00 00 00 00"
+    org.address_public = True
+    org.save()
+    BpfInputs.objects.create(
+        organization=org,
+        fiscal_year=2025,
+        total_costs=51400,
+        external_trainers_count=2,
+        turnover_share=90,
+        signatory_name="Camille Durand",
+    )
+    changed = differences(admin_client)
+    expected = {
+        "IDENTIFICATION DE L'ORGANISME DE FORMATION — Téléphone": ("—", "04 00 00 00 00"),
+        "IDENTIFICATION DE L'ORGANISME DE FORMATION — Acceptez-vous que cette adresse soit "
+        "rendue publique": ("—", "Oui"),
+        "BILAN FINANCIER HORS TAXES : CHARGES DE L'ORGANISME — Total des charges de "
+        "l'organisme liées à l'activité de formation": ("—", "51 400"),
+        "PERSONNES DISPENSANT DES HEURES DE FORMATION — Personnes extérieures à votre "
+        "organisme dispensant des heures de formation dans le cadre de contrats de "
+        "sous-traitance — Nombre": ("—", "2"),
+        "BILAN FINANCIER HORS TAXES : ORIGINE DES PRODUITS DE L'ORGANISME — Part du chiffre "
+        "d'affaires global réalisée dans le domaine de la formation professionnelle (en %)": (
+            "—",
+            "90",
+        ),
+        "PERSONNE AYANT LA QUALITÉ DE DIRIGEANT — Nom et prénom": ("—", "Camille Durand"),
+    }
+    assert changed == expected
+    page = admin_client.get(REPORT, {"year": 2025}).text
+    assert "6 lines differ" in page
+
+
+def test_changed_since_filing_shows_figures_of_c_and_f(admin_client, example, admin_user):
+    org = example.organization
+    filing_create(organization=org, year=2025, filed_by=admin_user)
+    make_enrollment(
+        example.s1,
+        hours_attended=7,
+    )
+    changed = differences(admin_client)
+    assert any(
+        label.endswith("TOTAL (a + b + c + d + e) — Nombre de stagiaires ou d'apprentis")
+        for label in changed
+    )
+
+
+def test_changes_to_the_typed_figures_are_recorded(admin_client, example, admin_user):
+    url = reverse("bpf:inputs", args=[2025])
+    admin_client.post(url, {"total_costs": "51 400", "turnover_share": "92"})
+    first = BpfInputsChange.objects.get()
+    assert first.changed_by == admin_user and first.fiscal_year == 2025
+    assert first.changes == {"total_costs": [None, "51400"], "turnover_share": [None, "92"]}
+    # Saving the same figures again records nothing.
+    admin_client.post(url, {"total_costs": "51 400", "turnover_share": "92"})
+    assert BpfInputsChange.objects.count() == 1
+    filing_create(organization=example.organization, year=2025, filed_by=admin_user)
+    page = admin_client.get(REPORT, {"year": 2025}).text
+    assert "Typed figures changed since filing" not in page
+    admin_client.post(
+        url,
+        {"total_costs": "52 000", "turnover_share": "92", "signature_date": "2026-01-15"},
+    )
+    last = BpfInputsChange.objects.first()
+    assert last.changes == {
+        "total_costs": ["51400", "52000"],
+        "signature_date": [None, "2026-01-15"],
+    }
+    page = admin_client.get(REPORT, {"year": 2025}).text
+    assert "Typed figures changed since filing" in page
+    assert "51400 → 52000" in page
+    assert last.changed_at > BpfFiling.objects.get().filed_at >= first.changed_at
+    assert datetime.date.fromisoformat(last.changes["signature_date"][1]).year == 2026
