@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from certeef.access import member_required
-from funding.carriers import carrier_of
+from funding.row_views import prepare_rows
 from funding.selectors import (
     AllocationFilters,
     filter_allocations,
@@ -45,11 +46,13 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
     # for the current one; older sessions are history.
     since, _previous_end = organization.fiscal_year_bounds(fiscal_year - 1)
     pending = pending_allocations(organization, limit=DASHBOARD_ROWS)
-    for allocation in pending.oldest:
-        allocation.carrier_url = carrier_of(allocation).funding_url
+    # Each row approves or rejects in place (funding/row_views.py).
+    prepare_rows(pending.oldest, "pending")
     year_filters = AllocationFilters(period_from=year_start, period_to=year_end)
     return {
         "pending": pending,
+        "layout": "pending",
+        "next": reverse("dashboard"),
         "unfunded": unfunded_overview(organization, since, limit=DASHBOARD_ROWS),
         "unfunded_since": since,
         "fiscal_year": fiscal_year,

@@ -66,6 +66,14 @@ class FundingFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    remittance = forms.CharField(
+        label=_("Remittance reference"),
+        required=False,
+        max_length=100,
+        help_text=_("The allocations one transfer paid."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
     def __init__(self, data, *, organization) -> None:
         super().__init__(data)
         # Only this organisation's sessions and courses: another organisation's id is an
@@ -98,4 +106,5 @@ class FundingFilterForm(forms.Form):
             course_id=course.pk if course else None,
             period_from=data.get("period_from"),
             period_to=data.get("period_to"),
+            remittance_reference=data.get("remittance", "").strip(),
         )

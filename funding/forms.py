@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from certeef.forms import DigitsField
 from certeef.numbers import AmountField
 from certeef.validators import NOTE_MAX_LENGTH
-from funding.models import STATUS_MOVES, FundingStatus, next_statuses
+from funding.models import REMITTANCE_MAX_LENGTH, STATUS_MOVES, FundingStatus, next_statuses
 from funding.types import FundingType, type_choices
 from learners.models import Learner
 from training.models import Session
@@ -191,16 +191,34 @@ class VersionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, allocation: FundingAllocation) -> None:
-        super().__init__(data, initial={"version": allocation.version})
+    def __init__(self, data=None, *, allocation: FundingAllocation, **kwargs) -> None:
+        super().__init__(data, initial={"version": allocation.version}, **kwargs)
+
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def payment_date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Payment date"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def remittance_field(*, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label=_("Remittance reference"),
+        required=required,
+        max_length=REMITTANCE_MAX_LENGTH,
+        help_text=_("The reference of the funder's transfer (remittance advice)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class AllocationStatusForm(VersionForm):
-    paid_on = forms.DateField(
-        label=_("Payment date"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    paid_on = payment_date_field()
+    remittance_reference = remittance_field(required=False)
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -209,9 +227,68 @@ class AllocationStatusForm(VersionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, data=None, *, allocation: FundingAllocation, to_status: str) -> None:
-        super().__init__(data, allocation=allocation)
+    def __init__(
+        self, data=None, *, allocation: FundingAllocation, to_status: str, **kwargs
+    ) -> None:
+        super().__init__(data, allocation=allocation, **kwargs)
         if to_status == FundingStatus.PAID:
             self.fields["paid_on"].initial = timezone.localdate()
         else:
             del self.fields["paid_on"]
+            del self.fields["remittance_reference"]
+
+    def move_fields(self) -> dict[str, object]:
+        """The cleaned values, as `allocation_set_status` takes them."""
+        data = self.cleaned_data
+        return {
+            "expected_version": data["version"],
+            "paid_on": data.get("paid_on"),
+            "remittance_reference": data.get("remittance_reference", ""),
+            "note": data["note"],
+        }
+
+
+class BulkActionForm(forms.Form):
+    """The Funding page's bulk action: the selected rows (or every allocation the filter in
+    `query` matches, counted `expected_count` when the page was shown), the move, and for Paid
+    the payment date and the remittance reference."""
+
+    action = forms.ChoiceField(
+        label=_("With the selected allocations"),
+        choices=[
+            (FundingStatus.PAID, _("Mark as paid")),
+            (FundingStatus.APPROVED, _("Approve")),
+        ],
+    )
+    paid_on = payment_date_field()
+    remittance_reference = remittance_field(required=True)
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    select_all = forms.BooleanField(required=False)
+    # The Funding page's query string (its filters), and how many allocations it matched.
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    expected_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "bulk_%s")  # the page's other forms have a payment date
+        super().__init__(data, initial={"paid_on": timezone.localdate()}, **kwargs)
+        self.fields["paid_on"].required = False
+        self.fields["remittance_reference"].required = False
+        if data is not None:
+            # Any number: whether it is this organisation's allocation is the service's check.
+            raw_ids = data.getlist("ids") if hasattr(data, "getlist") else data.get("ids", [])
+            self.fields["ids"].choices = [(value, value) for value in raw_ids if value.isdigit()]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("action") == FundingStatus.PAID:
+            if not cleaned.get("paid_on") and "paid_on" not in self.errors:
+                self.add_error("paid_on", _("Enter the date the payment was received."))
+            reference = cleaned.get("remittance_reference")
+            if not reference and "remittance_reference" not in self.errors:
+                self.add_error(
+                    "remittance_reference",
+                    _("Enter the reference of the transfer that paid these allocations."),
+                )
+        if not cleaned.get("select_all") and not cleaned.get("ids"):
+            self.add_error(None, _("Select at least one allocation."))
+        return cleaned

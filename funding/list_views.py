@@ -5,16 +5,26 @@ Administrators only: trainers get 403 on the page, its partial and every export 
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from certeef.access import member_required
-from certeef.lists import paginate, query_string_without, query_string_without_page
-from funding import exports
-from funding.carriers import carrier_of
+from certeef.formats import format_date, format_euros
+from certeef.lists import PAGE_SIZE
+from funding import exports, services
 from funding.filters import FundingFilterForm
+from funding.forms import BulkActionForm, add_service_error
+from funding.models import FundingStatus
+from funding.row_views import prepare_rows
 from funding.selectors import allocation_list, allocation_totals, filter_allocations
 
 
@@ -24,24 +34,151 @@ def _filtered_allocations(request: HttpRequest) -> QuerySet:
     return filter_allocations(request.organization, form.filters())
 
 
-@member_required(admin=True)
-def funding_list(request: HttpRequest) -> HttpResponse:
-    form = FundingFilterForm(request.GET, organization=request.organization)
+def _list_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
+    """The Funding page for the filters (and page number) in `params`."""
+    form = FundingFilterForm(params, organization=request.organization)
     filters = form.filters()
-    page = paginate(request, allocation_list(request.organization, filters))
-    for allocation in page.object_list:
-        allocation.carrier_url = carrier_of(allocation).funding_url
-    base_query = query_string_without_page(request)
-    context = {
+    paginator = Paginator(allocation_list(request.organization, filters), PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
+    prepare_rows(page.object_list, "list")
+    without_page = params.copy()
+    without_page.pop("page", None)
+    base_query = without_page.urlencode()
+    without_session = without_page.copy()
+    without_session.pop("session", None)
+    return {
         "form": form,
         "page": page,
         "totals": allocation_totals(filter_allocations(request.organization, filters)),
         "base_query": base_query,
         "export_query": f"?{base_query}" if base_query else "",
-        "without_session_query": query_string_without(request, "session", "page"),
+        "without_session_query": without_session.urlencode(),
+        "next": f"{reverse('funding:list')}?{params.urlencode()}",
+        "layout": "list",
+        "bulk_form": BulkActionForm(),
+        "bulk_max": services.BULK_MAX,
+        "selected_ids": set(),
     }
+
+
+@member_required(admin=True)
+def funding_list(request: HttpRequest) -> HttpResponse:
+    context = _list_context(request, request.GET)
     template = "funding/list.html#results" if request.htmx else "funding/list.html"
     return render(request, template, context)
+
+
+@member_required(admin=True)
+@require_POST
+def funding_bulk(request: HttpRequest) -> HttpResponse:
+    """Approve, or mark as paid, the selected allocations (or all those the page's filter
+    matches): all or nothing (`services.allocations_set_status`). Refused: the Funding page
+    again, nothing changed, each refused allocation with its reason and a way to repeat without
+    them. Done: back to the list (a payment: to everything that remittance paid), with a
+    summary of what changed."""
+    form = BulkActionForm(request.POST)
+    params = QueryDict(request.POST.get("query", "")[:2000])
+    if not form.is_valid():
+        return _bulk_page(request, params, form)
+    data = form.cleaned_data
+    ids = data["ids"]
+    if data["select_all"]:
+        matching = _filtered_allocations_for(request, params)
+        count = matching.count()
+        if data["expected_count"] is not None and count != data["expected_count"]:
+            form.add_error(
+                None,
+                ngettext(
+                    "The filter now matches %(count)s allocation, not %(expected)s as shown: "
+                    "check the list and repeat.",
+                    "The filter now matches %(count)s allocations, not %(expected)s as shown: "
+                    "check the list and repeat.",
+                    count,
+                )
+                % {"count": count, "expected": data["expected_count"]},
+            )
+            return _bulk_page(request, params, form)
+        ids = list(matching.values_list("pk", flat=True)[: services.BULK_MAX + 1])
+    try:
+        result = services.allocations_set_status(
+            organization=request.organization,
+            allocation_ids=ids,
+            to_status=data["action"],
+            changed_by=request.user,
+            paid_on=data.get("paid_on"),
+            remittance_reference=data.get("remittance_reference", ""),
+        )
+    except services.BulkMoveRefused as refused:
+        return _bulk_page(request, params, form, refusals=refused.refusals, selected=ids)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _bulk_page(request, params, form)
+    messages.success(request, _bulk_summary(result))
+    if result.to_status == FundingStatus.PAID:
+        return redirect(
+            f"{reverse('funding:list')}?{urlencode({'remittance': result.remittance_reference})}"
+        )
+    return redirect(f"{reverse('funding:list')}?{params.urlencode()}")
+
+
+def _bulk_summary(result: services.BulkMoveResult) -> str:
+    values = {
+        "count": result.count,
+        "amount": format_euros(result.amount),
+        "date": format_date(result.paid_on) if result.paid_on else "",
+        "reference": result.remittance_reference,
+    }
+    if result.to_status == FundingStatus.PAID:
+        return (
+            ngettext(
+                "%(count)s allocation marked as paid on %(date)s, remittance %(reference)s: "
+                "%(amount)s.",
+                "%(count)s allocations marked as paid on %(date)s, remittance %(reference)s: "
+                "%(amount)s.",
+                result.count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)s allocation approved: %(amount)s.",
+            "%(count)s allocations approved: %(amount)s.",
+            result.count,
+        )
+        % values
+    )
+
+
+def _bulk_page(
+    request: HttpRequest,
+    params: QueryDict,
+    form: BulkActionForm,
+    *,
+    refusals: list[services.BulkRefusal] | None = None,
+    selected: list[int] | None = None,
+) -> HttpResponse:
+    """The Funding page again after a refused or invalid bulk action: nothing was changed."""
+    context = _list_context(request, params)
+    refused_ids = {refusal.allocation_id for refusal in refusals or []}
+    selected = selected if selected is not None else (form.cleaned_data.get("ids") or [])
+    retry_ids = [pk for pk in selected if pk not in refused_ids]
+    if refusals:
+        prepare_rows([r.allocation for r in refusals if r.allocation is not None], "list")
+    context.update(
+        {
+            "bulk_form": form,
+            "bulk_refusals": refusals or [],
+            "bulk_selected_count": len(selected),
+            "bulk_retry_ids": retry_ids,
+            "selected_ids": set(retry_ids),
+        }
+    )
+    return render(request, "funding/list.html", context)
+
+
+def _filtered_allocations_for(request: HttpRequest, params: QueryDict) -> QuerySet:
+    form = FundingFilterForm(params, organization=request.organization)
+    return filter_allocations(request.organization, form.filters())
 
 
 def _filename(request: HttpRequest, extension: str) -> str:

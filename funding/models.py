@@ -41,6 +41,8 @@ def next_statuses(status: str) -> tuple[str, ...]:
     return tuple(to_status for from_status, to_status in STATUS_MOVES if from_status == status)
 
 
+REMITTANCE_MAX_LENGTH = 100
+
 # Only these statuses count in totals, exports and the BPF.
 COUNTED_STATUSES: tuple[str, ...] = (FundingStatus.APPROVED, FundingStatus.PAID)
 
@@ -124,6 +126,14 @@ class FundingAllocation(models.Model):
         _("status"), max_length=10, choices=FundingStatus.choices, default=FundingStatus.PENDING
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # The funder's reference of the transfer that paid it (one transfer often pays many
+    # allocations): set with Paid, cleared when the payment is reversed; kept in the history.
+    remittance_reference = models.CharField(
+        _("remittance reference"),
+        max_length=REMITTANCE_MAX_LENGTH,
+        blank=True,
+        help_text=_("The reference of the funder's transfer (remittance advice)."),
+    )
     notes = bounded_text_field(_("notes"), NOTE_MAX_LENGTH, blank=True)
     # Incremented by every write: a form carries the version it was built from, and a save
     # made on an older version is refused (someone else changed the allocation meanwhile).
@@ -195,6 +205,10 @@ class FundingAllocation(models.Model):
                 fields=["organization", "status", "created_at"], name="allocation_org_status_at"
             ),
             models.Index(fields=["organization", "session"], name="allocation_org_session"),
+            # The Funding page's remittance filter: the allocations one transfer paid.
+            models.Index(
+                fields=["organization", "remittance_reference"], name="allocation_org_remittance"
+            ),
             # The BPF and the session page look up an enrollment's allocations by this pair.
             # Type and amount are in the index too, so that the BPF reads a year's allocations
             # from it alone: on SQLite, its two queries take 35 to 50 % less time.
@@ -236,6 +250,11 @@ class FundingStatusChange(models.Model):
         verbose_name=_("by"),
     )
     changed_at = models.DateTimeField(_("at"), auto_now_add=True)
+    # A move to Paid: the payment date and the transfer's reference, as they were then.
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    remittance_reference = models.CharField(
+        _("remittance reference"), max_length=REMITTANCE_MAX_LENGTH, blank=True
+    )
     note = bounded_text_field(_("note"), NOTE_MAX_LENGTH, blank=True)
 
     class Meta:

@@ -52,19 +52,23 @@ class AllocationFilters:
     course_id: int | None = None
     period_from: datetime.date | None = None
     period_to: datetime.date | None = None
+    # The allocations one transfer paid (exact reference, as recorded with Paid).
+    remittance_reference: str = ""
 
 
 def search_allocations(allocations: QuerySet, query: str) -> QuerySet:
-    """Every word must match the learner's name, the carrier's name, the CPF case number or the
-    funder reference. A query made only of digits and spaces is a case number typed in groups
-    ("1234 5678 901"): it is searched as one number."""
+    """Every word must match the learner's name, the carrier's name, the CPF case number, the
+    funder reference or the remittance reference. A query made only of digits and spaces is a
+    case number typed in groups ("1234 5678 901"): it is searched as one number."""
     query = query.strip()
     if not query:
         return allocations
     digits = normalize_digits(query)
     if digits.isdigit():
         return allocations.filter(
-            Q(cpf_case_number__contains=digits) | Q(funder_reference__icontains=query)
+            Q(cpf_case_number__contains=digits)
+            | Q(funder_reference__icontains=query)
+            | Q(remittance_reference__icontains=query)
         )
     return allocations.filter(
         words_matching(
@@ -75,6 +79,7 @@ def search_allocations(allocations: QuerySet, query: str) -> QuerySet:
             "individual__billing_name",
             "cpf_case_number",
             "funder_reference",
+            "remittance_reference",
         )
     )
 
@@ -99,6 +104,8 @@ def filter_allocations(organization: Organization, filters: AllocationFilters) -
         allocations = allocations.filter(session__end_date__gte=filters.period_from)
     if filters.period_to is not None:
         allocations = allocations.filter(session__start_date__lte=filters.period_to)
+    if filters.remittance_reference:
+        allocations = allocations.filter(remittance_reference=filters.remittance_reference)
     if filters.query:
         allocations = search_allocations(allocations, filters.query)
     return allocations

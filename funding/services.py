@@ -11,6 +11,8 @@ same status move is refused instead of silently overwriting.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -22,7 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certeef.validators import normalize_digits
-from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus, FundingStatusChange
+from funding.models import (
+    REMITTANCE_MAX_LENGTH,
+    STATUS_MOVES,
+    FundingAllocation,
+    FundingStatus,
+    FundingStatusChange,
+)
 from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
 from training.changes import changing_sessions
 from training.models import Enrollment
@@ -232,6 +240,24 @@ def allocation_update(
     return current
 
 
+def _check_payment(paid_on: datetime.date | None, remittance_reference: str) -> None:
+    """What a move to Paid needs: a payment date, not in the future; a remittance reference
+    that fits."""
+    if paid_on is None:
+        raise ValidationError({"paid_on": _("Enter the date the payment was received.")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+    if len(remittance_reference.strip()) > REMITTANCE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "remittance_reference": _(
+                    "A remittance reference has at most %(limit)s characters."
+                )
+                % {"limit": REMITTANCE_MAX_LENGTH}
+            }
+        )
+
+
 @transaction.atomic
 def allocation_set_status(
     *,
@@ -240,9 +266,14 @@ def allocation_set_status(
     changed_by: AbstractBaseUser | None,
     expected_version: int | None = None,
     paid_on: datetime.date | None = None,
+    remittance_reference: str = "",
     note: str = "",
 ) -> FundingAllocation:
     """Move an allocation to another status and record the move.
+
+    A move to Paid takes the payment date and, optionally, the reference of the transfer that
+    paid it (the remittance): both are stored on the allocation and in the move's history row.
+    Leaving Paid clears them from the allocation (the history keeps them).
 
     The move must be allowed from the status the caller saw (the allocation as passed in, at
     `expected_version` if given). Two concurrent moves from the same state: the first wins, the
@@ -265,14 +296,13 @@ def allocation_set_status(
         )
     update: dict[str, object] = {"status": to_status, "version": F("version") + 1}
     if to_status == FundingStatus.PAID:
-        if paid_on is None:
-            raise ValidationError({"paid_on": _("Enter the date the payment was received.")})
-        if paid_on > timezone.localdate():
-            raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
+        _check_payment(paid_on, remittance_reference)
         update["paid_on"] = paid_on
+        update["remittance_reference"] = remittance_reference.strip()
     else:
-        # Leaving Paid (payment reversed) or never paid: no payment date.
+        # Leaving Paid (payment reversed) or never paid: no payment date, no remittance.
         update["paid_on"] = None
+        update["remittance_reference"] = ""
     with changing_sessions([allocation.session_id]):
         if to_status != FundingStatus.REJECTED and allocation.funding_type == FundingType.CPF:
             # Leaving Rejected revives the case number: it must still be free.
@@ -294,6 +324,8 @@ def allocation_set_status(
             from_status=from_status,
             to_status=to_status,
             changed_by=changed_by,
+            paid_on=update["paid_on"],
+            remittance_reference=update["remittance_reference"],
             note=note,
         )
     allocation.refresh_from_db()
@@ -318,3 +350,161 @@ def allocation_delete(
                     code="not_pending",
                 )
             raise ValidationError(STALE_MESSAGE, code="stale")
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk status moves (the Funding page): one funder's transfer pays many allocations at once.
+
+# The moves a bulk action makes, each from the one status it is allowed from.
+BULK_MOVES: dict[str, str] = {
+    FundingStatus.APPROVED: FundingStatus.PENDING,
+    FundingStatus.PAID: FundingStatus.APPROVED,
+}
+# At most this many allocations in one bulk move (one transaction, every session locked).
+BULK_MAX = 1000
+
+_BULK_REFUSED_FROM = {
+    FundingStatus.APPROVED: gettext_lazy(
+        "It is %(status)s: only a Pending allocation can be approved."
+    ),
+    FundingStatus.PAID: gettext_lazy(
+        "It is %(status)s: only an Approved allocation can be marked as paid."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BulkRefusal:
+    """A selected allocation that cannot make the move, and why. `allocation` is None when it
+    no longer exists (deleted meanwhile)."""
+
+    allocation_id: int
+    allocation: FundingAllocation | None
+    reason: str
+
+
+class BulkMoveRefused(Exception):
+    """Raised by `allocations_set_status` when any selected allocation cannot make the move:
+    nothing was changed."""
+
+    def __init__(self, refusals: list[BulkRefusal]) -> None:
+        super().__init__(f"{len(refusals)} allocation(s) refused")
+        self.refusals = refusals
+
+
+@dataclass(frozen=True)
+class BulkMoveResult:
+    to_status: str
+    allocations: list[FundingAllocation]
+    paid_on: datetime.date | None
+    remittance_reference: str
+
+    @property
+    def count(self) -> int:
+        return len(self.allocations)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((allocation.approved_amount for allocation in self.allocations), Decimal(0))
+
+
+@transaction.atomic
+def allocations_set_status(
+    *,
+    organization: Organization,
+    allocation_ids: Iterable[int],
+    to_status: str,
+    changed_by: AbstractBaseUser | None,
+    paid_on: datetime.date | None = None,
+    remittance_reference: str = "",
+    note: str = "",
+) -> BulkMoveResult:
+    """Approve, or mark as paid, many allocations of `organization`: all or nothing.
+
+    The sessions of the allocations are locked first, in id order (`changing_sessions`), then
+    the allocations are read again and every one is checked. If any cannot make the move (its
+    status changed meanwhile, it was deleted or moved to another session), nothing is written
+    and `BulkMoveRefused` lists each refused one with its reason. Otherwise each allocation
+    moves through `allocation_set_status` (the same checks and the same history as a move made
+    one by one), in one transaction; the sessions' summaries are refreshed once at the end.
+    An id of another organisation's allocation is refused as "no longer exists" (nothing about
+    it is told)."""
+    if to_status not in BULK_MOVES:
+        raise ValueError(f"no bulk move to {to_status!r}")
+    ids = sorted({int(pk) for pk in allocation_ids})
+    if not ids:
+        raise ValidationError(_("Select at least one allocation."), code="empty")
+    if len(ids) > BULK_MAX:
+        raise ValidationError(
+            _(
+                "At most %(max)s allocations can be changed at once; %(count)s are selected. "
+                "Narrow the filter and repeat."
+            )
+            % {"max": BULK_MAX, "count": len(ids)},
+            code="too_many",
+        )
+    if to_status == FundingStatus.PAID:
+        # The same checks as one move, made once, before anything is locked.
+        _check_payment(paid_on, remittance_reference)
+    in_organization = FundingAllocation.objects.filter(organization=organization)
+    session_ids = set(
+        in_organization.filter(pk__in=ids).values_list("session_id", flat=True).distinct()
+    )
+    with changing_sessions(session_ids):
+        # Read again under the sessions' locks: what is checked now is what is written.
+        allocations = {
+            allocation.pk: allocation
+            for allocation in in_organization.filter(pk__in=ids).select_related(
+                "learner", "session__course", "individual", "company"
+            )
+        }
+        refusals = _bulk_refusals(ids, allocations, session_ids, to_status)
+        if refusals:
+            raise BulkMoveRefused(refusals)
+        moved = []
+        for pk in ids:
+            allocation = allocations[pk]
+            try:
+                moved.append(
+                    allocation_set_status(
+                        allocation=allocation,
+                        to_status=to_status,
+                        changed_by=changed_by,
+                        paid_on=paid_on,
+                        remittance_reference=remittance_reference,
+                        note=note,
+                    )
+                )
+            except ValidationError as error:
+                # Not expected under the locks; if a rule of the one-by-one move refuses,
+                # everything is undone all the same.
+                refusals.append(BulkRefusal(pk, allocation, error.messages[0]))
+        if refusals:
+            raise BulkMoveRefused(refusals)
+    return BulkMoveResult(
+        to_status=to_status,
+        allocations=moved,
+        paid_on=paid_on if to_status == FundingStatus.PAID else None,
+        remittance_reference=remittance_reference.strip()
+        if to_status == FundingStatus.PAID
+        else "",
+    )
+
+
+def _bulk_refusals(
+    ids: list[int],
+    allocations: dict[int, FundingAllocation],
+    locked_session_ids: set[int],
+    to_status: str,
+) -> list[BulkRefusal]:
+    refusals = []
+    for pk in ids:
+        allocation = allocations.get(pk)
+        if allocation is None:
+            refusals.append(BulkRefusal(pk, None, _("This allocation no longer exists.")))
+        elif allocation.session_id not in locked_session_ids:
+            refusals.append(BulkRefusal(pk, allocation, str(STALE_MESSAGE)))
+        elif allocation.status != BULK_MOVES[to_status]:
+            reason = _BULK_REFUSED_FROM[to_status] % {"status": allocation.get_status_display()}
+            refusals.append(BulkRefusal(pk, allocation, reason))
+    return refusals

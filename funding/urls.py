@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from funding import carrier_views, list_views, views
+from funding import carrier_views, list_views, row_views, views
 
 app_name = "funding"
 
@@ -16,6 +16,14 @@ urlpatterns = [
     path("funding/export.csv", list_views.export_csv, name="export_csv"),
     path(
         "funding/export-by-funder.xlsx", list_views.export_by_funder_xlsx, name="export_by_funder"
+    ),
+    path("funding/bulk/", list_views.funding_bulk, name="bulk"),
+    # Moves made from a row of a list (the Funding page, the dashboard's pending list).
+    path("funding/allocations/<int:pk>/row/", row_views.allocation_row, name="allocation_row"),
+    path(
+        "funding/allocations/<int:pk>/row/<str:to_status>/",
+        row_views.allocation_row_move,
+        name="allocation_row_move",
     ),
     # Actions on one allocation, whoever carries it (individuals' and companies' Funding tabs).
     path("funding/allocations/<int:pk>/edit/", views.allocation_edit, name="allocation_edit"),

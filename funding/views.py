@@ -72,9 +72,7 @@ def allocation_status(request: HttpRequest, pk: int, to_status: str) -> HttpResp
                 allocation=allocation,
                 to_status=to_status,
                 changed_by=request.user,
-                expected_version=form.cleaned_data["version"],
-                paid_on=form.cleaned_data.get("paid_on"),
-                note=form.cleaned_data["note"],
+                **form.move_fields(),
             )
         except ValidationError as error:
             if getattr(error, "code", None) not in ("stale", "move_not_allowed"):

@@ -58,6 +58,14 @@
     if (next) next.focus();
   });
 
+  // <input type=checkbox data-select-all="bulk-form">: tick or untick every row of that form.
+  document.addEventListener("change", function (event) {
+    const box = event.target.closest("[data-select-all]");
+    if (!box) return;
+    document.querySelectorAll('input[name="ids"][form="' + box.dataset.selectAll + '"]')
+      .forEach(function (row) { row.checked = box.checked; });
+  });
+
   // Messages fade after a while; errors stay.
   document.body && document.body.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll(".message.success").forEach(function (m) {
