@@ -104,3 +104,27 @@ def test_exit_code_2_from_the_shell_for_an_unknown_kind(tmp_path):
             check=False,
         )
         assert process.returncode == 2, process.stderr
+
+
+def test_xlsx_named_sheet_with_english_headers(organization, tmp_path):
+    from tests.imports.test_files import xlsx
+
+    path = tmp_path / "learners.xlsx"
+    path.write_bytes(
+        xlsx(
+            [["Notes"], ["nothing here"]],
+            more_sheets=[
+                ("Learners", [["Last name", "First name", "Email"], ["Doe", "Jane", "j@x.fr"]])
+            ],
+        )
+    )
+    args = ["--organization", organization.slug, "--kind", "learners", str(path)]
+    code, out = run(*args, "--sheet", "Learners")
+    assert (code, out.strip()) == (0, "Imported: 1 created, 0 updated, 0 unchanged.")
+    assert Learner.objects.get().email == "j@x.fr"
+    code, out = run(*args, "--sheet", "Nope")
+    assert code == 2
+    assert "no sheet named “Nope”" in out
+    # The first sheet has no learner columns.
+    code, out = run(*args)
+    assert (code, out) == (2, "learners.xlsx: These columns are required: Last name, First name.")
