@@ -576,6 +576,7 @@ class _ScaleBuilder:
                     organization_id=self.organization.pk,
                     session_id=session.pk,
                     learner_id=learner.pk,
+                    enrollment_id=enrollment.pk,
                     individual_id=individual.pk if individual else None,
                     company_id=company.pk if company else None,
                     funding_type=funding_type,

@@ -131,7 +131,8 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
     list_select_related = ["learner", "individual__learner", "company", "session__course"]
     list_select_related += ["organization"]
     autocomplete_fields = ["organization", "session", "learner", "individual", "company"]
-    readonly_fields = ["status", "paid_on", "version", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["enrollment", "status", "paid_on", "version", "created_by", "created_at"]
+    readonly_fields += ["updated_at"]
     inlines = [StatusChangeInline]
     actions = [
         _status_action(FundingStatus.APPROVED, _("Approve (from Pending) / reverse payment")),

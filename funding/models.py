@@ -81,6 +81,16 @@ class FundingAllocation(models.Model):
         related_name="allocations",
         verbose_name=_("learner"),
     )
+    # The enrollment funded: the learner enrolled in this session (the same session and learner as
+    # the two fields above, resolved by the services under the session's lock). PROTECT, and the
+    # database's foreign key: a funded enrollment cannot be deleted, so no money counts for a
+    # learner who is not enrolled.
+    enrollment = models.ForeignKey(
+        "training.Enrollment",
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("enrollment"),
+    )
     individual = models.ForeignKey(
         "individuals.Individual",
         on_delete=models.PROTECT,

@@ -111,12 +111,19 @@ def _check_same_organization(allocation: FundingAllocation) -> None:
 
 
 def _check_enrolled(allocation: FundingAllocation) -> None:
-    if not Enrollment.objects.filter(
-        session_id=allocation.session_id, learner_id=allocation.learner_id
-    ).exists():
+    """The learner is enrolled in the session: the allocation then points at that enrollment."""
+    enrollment_id = (
+        Enrollment.objects.filter(
+            session_id=allocation.session_id, learner_id=allocation.learner_id
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if enrollment_id is None:
         raise ValidationError(
             {"session": _("The learner is not enrolled in this session: enrol them first.")}
         )
+    allocation.enrollment_id = enrollment_id
 
 
 def _check_case_number(allocation: FundingAllocation) -> None:
@@ -159,7 +166,8 @@ def allocation_validate(*, allocation: FundingAllocation) -> None:
     _check_same_organization(allocation)
     _check_carrier_and_type(allocation)
     _check_case_number(allocation)
-    allocation.full_clean(validate_unique=False, validate_constraints=False)
+    # The enrollment is not chosen: `_check_enrolled` finds it from the session and the learner.
+    allocation.full_clean(exclude=["enrollment"], validate_unique=False, validate_constraints=False)
     _check_enrolled(allocation)
 
 
@@ -170,9 +178,13 @@ def _save_or_explain(allocation: FundingAllocation, **save_kwargs) -> None:
         with transaction.atomic():
             allocation.save(**save_kwargs)
     except IntegrityError as error:
-        raise ValidationError(
-            {"cpf_case_number": _("This CPF case number is already used.")}
-        ) from error
+        raise _case_number_taken() from error
+
+
+def _case_number_taken() -> ValidationError:
+    return ValidationError(
+        {"cpf_case_number": _("This CPF case number is already used.")}, code="case_number_taken"
+    )
 
 
 @transaction.atomic
@@ -314,9 +326,16 @@ def allocation_set_status(
                 status=to_status,
             )
             _check_case_number(probe)
-        updated = FundingAllocation.objects.filter(
-            pk=allocation.pk, status=from_status, version=version
-        ).update(**update, updated_at=timezone.now())
+        try:
+            # A savepoint: another session's allocation may revive or take the same case number
+            # at this very moment (its session's lock is not ours); the constraint then fires
+            # here, and the user gets the form's message instead of a server error.
+            with transaction.atomic():
+                updated = FundingAllocation.objects.filter(
+                    pk=allocation.pk, status=from_status, version=version
+                ).update(**update, updated_at=timezone.now())
+        except IntegrityError as error:
+            raise _case_number_taken() from error
         if updated == 0:
             raise ValidationError(STALE_MESSAGE, code="stale")
         FundingStatusChange.objects.create(

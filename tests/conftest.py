@@ -136,6 +136,7 @@ def make_allocation(
         organization=enrollment.organization,
         session=enrollment.session,
         learner=learner,
+        enrollment=enrollment,
         individual=carrier if isinstance(carrier, Individual) else None,
         company=carrier if isinstance(carrier, Company) else None,
         funding_type=funding_type,

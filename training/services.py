@@ -110,11 +110,12 @@ def enrollment_delete(*, organization: Organization, enrollment: Enrollment) -> 
 
 
 def has_funding(enrollment: Enrollment) -> bool:
-    """Whether funding is recorded for this learner in this session (any status).
+    """Whether funding is recorded for this enrollment (any status).
 
-    Read through the session's reverse relation to the allocations, so that training needs no
-    import of funding, which sits above it."""
-    return enrollment.session.allocations.filter(learner_id=enrollment.learner_id).exists()
+    Read through the enrollment's reverse relation to its allocations, so that training needs no
+    import of funding, which sits above it. The database refuses the deletion too (the
+    allocation's foreign key): this check gives the user the reason first."""
+    return enrollment.allocations.exists()
 
 
 @transaction.atomic

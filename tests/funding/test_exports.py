@@ -560,12 +560,13 @@ def _bulk_allocations(organization, count: int) -> None:
     company = make_company(organization)
     learner = make_learner(organization)
     session = make_session(organization)
-    make_enrollment(session, learner)
+    enrollment = make_enrollment(session, learner)
     FundingAllocation.objects.bulk_create(
         FundingAllocation(
             organization=organization,
             session=session,
             learner=learner,
+            enrollment=enrollment,
             company=company,
             funding_type=FundingType.EMPLOYER if index % 2 else FundingType.OPCO_SKILLS_PLAN,
             approved_amount=Decimal("1234.56"),
