@@ -75,7 +75,7 @@ def certificates_view(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required()
 def certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = get_enrollment_to_record(request, pk)
-    if enrollment.cancelled:
+    if enrollment.is_cancelled:
         raise Http404("Cancelled enrollment")
     content = certificates_pdf(enrollment.session, certificates([enrollment]))
     return _pdf(content, certificate_name(enrollment))

@@ -40,7 +40,7 @@ def learner_section_context(learner: Learner, membership: Membership) -> dict[st
     """The hours the learner followed in each session, where they come from, and the link to
     each certificate this member may print."""
     enrollments = list(
-        learner.enrollments.filter(cancelled=False)
+        learner.enrollments.not_cancelled()
         .select_related("session__course")
         .order_by("-session__start_date", "pk")
     )

@@ -188,7 +188,8 @@ class Grid:
 def grid_enrollments(session: Session) -> list[Enrollment]:
     """The learners of the grid: every enrollment but the cancelled ones (never started)."""
     return list(
-        Enrollment.objects.filter(session=session, cancelled=False)
+        Enrollment.objects.filter(session=session)
+        .not_cancelled()
         .select_related("learner__employer")
         .order_by("learner__last_name", "learner__first_name", "pk")
     )

@@ -26,7 +26,7 @@ from attendance.models import Attendance, AttendanceStatus, SessionTrainer, Time
 from attendance.schedule import Pattern, TimeRange, overlapping_ranges, pattern_slots
 from certeef.models import Role
 from training.changes import changing_sessions
-from training.models import Enrollment
+from training.models import Enrollment, Outcome
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -320,7 +320,7 @@ def _plan(
         if slot is None or enrollment is None:
             plan.errors[key] = [_("This slot or learner is not part of this session.")]
             continue
-        if enrollment.cancelled:
+        if enrollment.is_cancelled:
             plan.errors[key] = [
                 _("%(learner)s's enrollment is cancelled: no attendance is recorded for it.")
                 % {"learner": enrollment.learner}
@@ -402,7 +402,8 @@ def slot_mark_present(
                 % {"slot": slot}
             )
         missing = (
-            Enrollment.objects.filter(session=session, cancelled=False)
+            Enrollment.objects.filter(session=session)
+            .exclude(outcome__in=[Outcome.CANCELLED, Outcome.DROPPED_OUT])
             .exclude(attendances__slot=slot)
             .order_by("pk")
         )

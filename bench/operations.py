@@ -132,7 +132,7 @@ def operations(*, scale: int) -> Iterator[Operation]:
     )
     session = (
         Session.objects.filter(organization=organization)
-        .annotate(n=Count("enrollments", filter=Q(enrollments__cancelled=False)))
+        .annotate(n=Count("enrollments", filter=~Q(enrollments__outcome="cancelled")))
         .filter(n__gte=30)
         .order_by("n", "pk")
         .first()

@@ -135,22 +135,25 @@ def counted_enrollments(
     it, whether any counted allocation funds them, and whether those exceed the course price
     (from the funding summary each enrollment carries, funding/summaries.py)."""
     rules = _f1_rules(ON_ENROLLMENT)
-    return Enrollment.objects.filter(
-        organization=organization,
-        cancelled=False,
-        session__start_date__lte=end,
-        session__end_date__gte=start,
-    ).annotate(
-        f1_line=_f1_line(ON_ENROLLMENT),
-        f1_rule=Case(
-            *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
-            default=Value(F1_UNCLASSIFIED_RULE),
-            output_field=IntegerField(),
-        ),
-        funded=Q(funding_code__isnull=False),
-        overfunded=Q(session__course__price__isnull=False)
-        & Q(counted_funding__gt=F("session__course__price")),
-        attended_hours=Coalesce("hours_attended", "session__hours"),
+    return (
+        Enrollment.objects.filter(
+            organization=organization,
+            session__start_date__lte=end,
+            session__end_date__gte=start,
+        )
+        .not_cancelled()
+        .annotate(
+            f1_line=_f1_line(ON_ENROLLMENT),
+            f1_rule=Case(
+                *[When(condition, then=Value(rule)) for condition, _line, rule in rules],
+                default=Value(F1_UNCLASSIFIED_RULE),
+                output_field=IntegerField(),
+            ),
+            funded=Q(funding_code__isnull=False),
+            overfunded=Q(session__course__price__isnull=False)
+            & Q(counted_funding__gt=F("session__course__price")),
+            attended_hours=Coalesce("hours_attended", "session__hours"),
+        )
     )
 
 

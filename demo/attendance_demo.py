@@ -19,7 +19,8 @@ from attendance import services
 from attendance.models import AttendanceStatus
 from attendance.schedule import Pattern, TimeRange
 from certeef.models import Membership, Organization
-from training.models import Enrollment, Session
+from training import services as training_services
+from training.models import Enrollment, Outcome, Session
 
 MORNING = TimeRange(datetime.time(9, 0), datetime.time(12, 30))
 AFTERNOON = TimeRange(datetime.time(13, 30), datetime.time(17, 0))
@@ -68,3 +69,11 @@ def add_attendance(organization: Organization, *, trainer) -> None:
             organization=organization, session=recorded, entries=exceptions, user=trainer
         )
         services.slot_mark_present(organization=organization, slot=slot, user=trainer)
+    # Her outcome: dropped out (counted with the hours the grid shows she followed).
+    training_services.enrollment_update(
+        organization=organization,
+        enrollment=dropped_out,
+        hours_attended=dropped_out.hours_attended,
+        outcome=Outcome.DROPPED_OUT,
+        trainee_type_override=dropped_out.trainee_type_override,
+    )

@@ -36,7 +36,7 @@ from funding.types import INDIVIDUAL_TYPES, FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
 from training import services as training_services
-from training.models import Course, Delivery, Enrollment, Objective, Session
+from training.models import Course, Delivery, Enrollment, Objective, Outcome, Session
 
 DEMO_PASSWORD = "certeef-demo"  # noqa: S105 (public demo logins, listed in the README)
 DEMO_SLUG = "formations-lumiere"
@@ -218,7 +218,7 @@ class _OrganisationBuilder:
                 session=session,
                 learner=self.learners[key],
                 hours_attended=None if hours is None else Decimal(hours),
-                cancelled=key in cancelled,
+                outcome=Outcome.CANCELLED if key in cancelled else Outcome.ENROLLED,
             )
 
     # -- funding ---------------------------------------------------------------------------

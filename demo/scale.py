@@ -44,7 +44,7 @@ from funding.types import COMPANY_TYPES, INDIVIDUAL_TYPES, FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
 from training.changes import refresh_sessions
-from training.models import Course, Delivery, Enrollment, Objective, Session
+from training.models import Course, Delivery, Enrollment, Objective, Outcome, Session
 
 BATCH_SIZE = 2000
 FISCAL_YEARS = (2024, 2025, 2026)
@@ -461,7 +461,11 @@ class _ScaleBuilder:
                         session_id=session.pk,
                         learner_id=self.learners[learner_index].pk,
                         hours_attended=hours_attended,
-                        cancelled=rng.random() < CANCELLED_SHARE,
+                        outcome=(
+                            Outcome.CANCELLED
+                            if rng.random() < CANCELLED_SHARE
+                            else Outcome.ENROLLED
+                        ),
                     )
                 )
         self.enrollments = self._bulk(Enrollment, rows, "enrollments")
@@ -489,7 +493,7 @@ class _ScaleBuilder:
 
     def _allocations(self) -> None:
         rng = self.rng
-        active = [enrollment for enrollment in self.enrollments if not enrollment.cancelled]
+        active = [enrollment for enrollment in self.enrollments if not enrollment.is_cancelled]
         if not active or not self.allocation_count:
             self.counts["individuals"] = self.counts["funding allocations"] = 0
             return

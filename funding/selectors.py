@@ -217,7 +217,7 @@ class LearnerFunding:
     @property
     def expected(self) -> Decimal | None:
         """What this place should bring in: nothing for a cancelled enrollment."""
-        if self.enrollment.cancelled:
+        if self.enrollment.is_cancelled:
             return ZERO
         return self.price
 

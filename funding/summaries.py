@@ -51,7 +51,7 @@ from funding.models import (
     SessionSummary,
 )
 from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
-from training.models import Enrollment
+from training.models import Enrollment, Outcome
 
 SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -64,7 +64,9 @@ def cancelled_enrollment_exists() -> Exists:
     an anti-join against the few cancelled enrollments, far cheaper than a join to all of them."""
     return Exists(
         Enrollment.objects.filter(
-            session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), cancelled=True
+            session_id=OuterRef("session_id"),
+            learner_id=OuterRef("learner_id"),
+            outcome=Outcome.CANCELLED,
         )
     )
 
@@ -145,7 +147,8 @@ def _refresh_session_summaries(ids: list[int]) -> None:
     price, counted = F("session__course__price"), F("counted_funding")
     underfunded = Q(session__course__price__gt=counted)
     summaries = (
-        Enrollment.objects.filter(session_id__in=ids, cancelled=False)
+        Enrollment.objects.filter(session_id__in=ids)
+        .not_cancelled()
         .order_by()
         .values("session_id")
         .annotate(
@@ -179,7 +182,8 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
     """After `_refresh_enrollments`: the tallies are built from the enrollments' summaries."""
     SessionEnrollmentTally.objects.filter(session_id__in=ids).delete()
     tallies = (
-        Enrollment.objects.filter(session_id__in=ids, cancelled=False)
+        Enrollment.objects.filter(session_id__in=ids)
+        .not_cancelled()
         .order_by()
         .values(
             "session_id", "trainee_type_override", "funding_code", "learner__professional_status"

@@ -37,10 +37,10 @@ class SessionAdmin(OrganizationScopedAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(OrganizationScopedAdmin):
-    list_display = ["learner", "session", "hours_attended", "cancelled"]
+    list_display = ["learner", "session", "hours_attended", "outcome"]
     list_display += ["trainee_type_override", "organization"]
     search_fields = ["learner__last_name", "learner__first_name", "session__reference"]
-    list_filter = ["cancelled", "trainee_type_override", "organization"]
+    list_filter = ["outcome", "trainee_type_override", "organization"]
     autocomplete_fields = ["organization", "session", "learner"]
     list_select_related = ["organization", "learner", "session__course"]
 
@@ -55,7 +55,7 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
         # Through the services, as in the interface: they keep the funding summaries current.
         fields = {
             "hours_attended": obj.hours_attended,
-            "cancelled": obj.cancelled,
+            "outcome": obj.outcome,
             "trainee_type_override": obj.trainee_type_override,
         }
         if change:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certeef.numbers import HoursField, NumberModelForm, PriceField
 from learners.models import Learner
-from training.models import Course, Enrollment, Session
+from training.models import Course, Enrollment, Outcome, Session
+from training.services import drop_out_hours_message, has_attendance_record
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -106,8 +107,21 @@ def enrol_suggestions(session: Session, query: str) -> list[Learner]:
 class EnrollmentForm(NumberModelForm):
     class Meta:
         model = Enrollment
-        fields = ["hours_attended", "cancelled", "trainee_type_override"]
+        fields = ["hours_attended", "outcome", "trainee_type_override"]
         field_classes = {"hours_attended": HoursField}
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        # Marking a learner dropped out asks for the hours they followed, until the session's
+        # attendance is recorded (then the attendance gives them).
+        if (
+            cleaned_data.get("outcome") == Outcome.DROPPED_OUT
+            and cleaned_data.get("hours_attended") is None
+            and "hours_attended" not in self.errors
+            and not has_attendance_record(self.instance.session_id)
+        ):
+            self.add_error("hours_attended", drop_out_hours_message())
+        return cleaned_data
 
 
 class SessionFilterForm(forms.Form):

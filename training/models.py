@@ -45,6 +45,17 @@ class TraineeType(models.TextChoices):
     OTHER = "e", _("e — Other trainees")
 
 
+class Outcome(models.TextChoices):
+    """What became of an enrollment (BPF.md, "Period and amounts"): enrolled and completed count;
+    dropped out counts with the hours followed; cancelled (never started, or withdrawn before the
+    start) counts nowhere, its money neither."""
+
+    ENROLLED = "enrolled", _("Enrolled")
+    COMPLETED = "completed", _("Completed")
+    DROPPED_OUT = "dropped_out", _("Dropped out")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 non_negative_hours = MinValueValidator(Decimal("0"), message=_("Hours cannot be negative."))
 
 
@@ -165,6 +176,13 @@ class Session(models.Model):
         return f"{label} ({self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y})"
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    def not_cancelled(self) -> EnrollmentQuerySet:
+        """The enrollments that count (enrolled, completed, dropped out): cancelled ones are kept
+        for the record only."""
+        return self.exclude(outcome=Outcome.CANCELLED)
+
+
 class Enrollment(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="enrollments"
@@ -187,7 +205,16 @@ class Enrollment(models.Model):
         validators=[non_negative_hours],
         help_text=_("Leave blank if the learner attended the whole session."),
     )
-    cancelled = models.BooleanField(_("cancelled"), default=False)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.ENROLLED,
+        help_text=_(
+            "Dropped out: counted with the hours followed. Cancelled (never started, or withdrawn "
+            "before the start): counted nowhere, its funding neither."
+        ),
+    )
     trainee_type_override = models.CharField(
         _("BPF F-1 line (override)"),
         max_length=1,
@@ -212,6 +239,8 @@ class Enrollment(models.Model):
         _("pending allocations"), default=0, editable=False
     )
 
+    objects = EnrollmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
@@ -226,11 +255,18 @@ class Enrollment(models.Model):
                 condition=models.Q(hours_attended__isnull=True) | models.Q(hours_attended__gte=0),
                 name="enrollment_hours_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=Outcome.values), name="enrollment_outcome_valid"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "learner"], name="enrollment_org_learner")]
 
     def __str__(self) -> str:
         return f"{self.learner} — {self.session}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.outcome == Outcome.CANCELLED
 
     @property
     def effective_hours(self) -> Decimal:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from training.changes import changing_sessions
-from training.models import Course, Enrollment, Session
+from training.models import Course, Enrollment, Outcome, Session
 
 if TYPE_CHECKING:
     from certeef.models import Organization
@@ -43,7 +43,7 @@ def enrollment_create(
     session: Session,
     learner: Learner,
     hours_attended: Decimal | None = None,
-    cancelled: bool = False,
+    outcome: str = Outcome.ENROLLED,
     trainee_type_override: str = "",
 ) -> Enrollment:
     _check_organization(organization, session, learner)
@@ -55,10 +55,11 @@ def enrollment_create(
             session=session,
             learner=learner,
             hours_attended=hours_attended,
-            cancelled=cancelled,
+            outcome=outcome,
             trainee_type_override=trainee_type_override,
         )
         enrollment.full_clean()
+        check_drop_out_hours(enrollment)
         try:
             # A savepoint, so that losing a race with a simultaneous enrolment leaves the outer
             # transaction usable and the user gets the same clear message.
@@ -75,19 +76,48 @@ def enrollment_update(
     organization: Organization,
     enrollment: Enrollment,
     hours_attended: Decimal | None,
-    cancelled: bool,
+    outcome: str,
     trainee_type_override: str,
 ) -> Enrollment:
     _check_organization(organization, enrollment)
-    # Hours, override and cancellation all change the session's figures (a cancelled enrollment
-    # and its allocations count nowhere).
+    # Hours, override and outcome all change the session's figures (a cancelled enrollment and
+    # its allocations count nowhere; a drop-out counts the hours it followed).
     with changing_sessions([enrollment.session_id]):
         enrollment.hours_attended = hours_attended
-        enrollment.cancelled = cancelled
+        enrollment.outcome = outcome
         enrollment.trainee_type_override = trainee_type_override
         enrollment.full_clean()
-        enrollment.save(update_fields=["hours_attended", "cancelled", "trainee_type_override"])
+        check_drop_out_hours(enrollment)
+        enrollment.save(update_fields=["hours_attended", "outcome", "trainee_type_override"])
     return enrollment
+
+
+def has_attendance_record(session_id: int | None) -> bool:
+    """Whether any slot of the session has an attendance entry (BPF.md, section F): from then on
+    each learner's hours are those recorded. Read through the reverse relations, so that training
+    imports nothing of attendance, which sits above it."""
+    if session_id is None:
+        return False
+    return Session.objects.filter(pk=session_id, time_slots__attendances__isnull=False).exists()
+
+
+def check_drop_out_hours(enrollment: Enrollment) -> None:
+    """A drop-out counts the hours it followed: until the session's attendance is recorded, they
+    are the hours typed on the enrollment, so they must be typed (else the whole session's hours
+    would be counted)."""
+    if (
+        enrollment.outcome == Outcome.DROPPED_OUT
+        and enrollment.hours_attended is None
+        and not has_attendance_record(enrollment.session_id)
+    ):
+        raise ValidationError({"hours_attended": drop_out_hours_message()})
+
+
+def drop_out_hours_message() -> str:
+    return _(
+        "A learner who dropped out counts the hours they followed: type them (the session's "
+        "attendance is not recorded)."
+    )
 
 
 @transaction.atomic
@@ -102,7 +132,7 @@ def enrollment_delete(*, organization: Organization, enrollment: Enrollment) -> 
             raise ValidationError(
                 _(
                     "%(learner)s cannot be un-enrolled: funding is recorded for this session. "
-                    "Mark the enrollment as cancelled instead."
+                    "Set the enrollment's outcome to Cancelled instead."
                 )
                 % {"learner": enrollment.learner}
             )

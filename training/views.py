@@ -19,11 +19,11 @@ from training.forms import (
     SessionForm,
     enrol_suggestions,
 )
-from training.models import Course, Enrollment, Session
+from training.models import Course, Enrollment, Outcome, Session
 from training.session_page import rendered_sections
 
 # Cancelled enrollments are kept for the record but do not count as enrolled learners.
-ENROLLED_COUNT = Count("enrollments", filter=Q(enrollments__cancelled=False))
+ENROLLED_COUNT = Count("enrollments", filter=~Q(enrollments__outcome=Outcome.CANCELLED))
 
 
 def _attach_enrolled_counts(sessions: list[Session]) -> None:
@@ -31,7 +31,7 @@ def _attach_enrolled_counts(sessions: list[Session]) -> None:
     pagination keeps the list's cost independent of the number of sessions."""
     counts = dict(
         Enrollment.objects.filter(session_id__in=[session.pk for session in sessions])
-        .filter(cancelled=False)
+        .not_cancelled()
         .order_by()
         .values("session_id")
         .annotate(count=Count("pk"))

@@ -151,7 +151,7 @@ def test_a_slot_not_yet_begun_cannot_be_marked_present(admin_client, organizatio
 
 def test_cancelled_learner_is_not_in_the_grid(admin_client, scheduled):
     session, slots, (first, _second, _third) = scheduled
-    first.cancelled = True
+    first.outcome = "cancelled"
     first.save()
     url = reverse("attendance:grid", args=[session.pk])
     assert first.learner.last_name not in admin_client.get(url).content.decode()

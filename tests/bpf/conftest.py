@@ -132,7 +132,7 @@ def build_worked_example(organization=None) -> WorkedExample:
     e = make_enrollment(s1, people["L4"])
     make_allocation(e, funding_type=kind.CPF, amount="1800.00", status=FundingStatus.REJECTED)
     make_allocation(e, funding_type=kind.SELF_FUNDED, amount="400.00", status=FundingStatus.PENDING)
-    e = make_enrollment(s1, people["L5"], cancelled=True)
+    e = make_enrollment(s1, people["L5"], outcome="cancelled")
     make_allocation(e, funding_type=kind.CPF, amount="900.00")
 
     e = make_enrollment(s2, people["L6"])

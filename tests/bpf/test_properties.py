@@ -25,7 +25,7 @@ from tests.conftest import (
     make_organization,
     make_session,
 )
-from training.models import Delivery, Objective
+from training.models import Delivery, Objective, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ enrollment_st = st.fixed_dictionaries(
         "status": st.sampled_from(["", *ProfessionalStatus.values]),
         "override": st.sampled_from(["", "", "", "a", "b", "c", "d", "e"]),
         "hours_attended": st.one_of(st.none(), st.integers(min_value=0, max_value=80)),
-        "cancelled": st.booleans(),
+        "outcome": st.sampled_from(Outcome.values),
         "allocations": st.lists(allocation_st, max_size=3, unique_by=lambda a: a["type"]),
     }
 )
@@ -96,10 +96,10 @@ def build(data) -> tuple[object, dict]:
                 session,
                 learner,
                 hours_attended=None if hours is None else Decimal(hours),
-                cancelled=enrollment_spec["cancelled"],
+                outcome=enrollment_spec["outcome"],
                 trainee_type_override=enrollment_spec["override"],
             )
-            if not enrollment.cancelled:
+            if not enrollment.is_cancelled:
                 expected["learners"] += 2 if straddles else 1
                 expected["hours"] += session.hours if hours is None else Decimal(hours)
             for allocation in enrollment_spec["allocations"]:
@@ -113,7 +113,7 @@ def build(data) -> tuple[object, dict]:
                     # The computation reads the type, not the carrier's kind.
                     carrier=None if kind in INDIVIDUAL_TYPES else private,
                 )
-                if allocation["status"] in COUNTED_STATUSES and not enrollment.cancelled:
+                if allocation["status"] in COUNTED_STATUSES and not enrollment.is_cancelled:
                     expected["c"][BPF_LINE[kind]] += amount
     return org, expected
 

@@ -171,7 +171,7 @@ def test_demo_rows_are_valid_and_realistic(demo_output):
     sizes = sessions.annotate(n=Count("enrollments")).values_list("n", flat=True)
     assert min(sizes) >= 3 and max(sizes) <= 10
     enrollments = Enrollment.objects.filter(organization=lumiere)
-    assert enrollments.filter(cancelled=True).count() == 1
+    assert enrollments.filter(outcome="cancelled").count() == 1
     assert enrollments.filter(hours_attended__isnull=False).count() == 1
 
 
@@ -228,9 +228,8 @@ def test_demo_has_mixed_funding_a_straddling_session_and_an_unfunded_learner(dem
     funding = FundingAllocation.objects.filter(
         session=OuterRef("session"), learner=OuterRef("learner")
     )
-    unfunded = Enrollment.objects.filter(organization=lumiere, cancelled=False).exclude(
-        Exists(funding)
-    )
+    enrollments = Enrollment.objects.filter(organization=lumiere).not_cancelled()
+    unfunded = enrollments.exclude(Exists(funding))
     assert unfunded.count() == 1
 
 
@@ -303,7 +302,7 @@ def test_scale_sessions_cover_three_years_every_delivery_and_a_year_end(scale_ou
         Company.objects.filter(organization=organization).values_list("kind", flat=True)
     ) == (set(CompanyKind.values))
     enrollments = Enrollment.objects.filter(organization=organization)
-    assert enrollments.filter(cancelled=True).exists()
+    assert enrollments.filter(outcome="cancelled").exists()
     assert enrollments.filter(hours_attended__isnull=False).exists()
 
 
@@ -313,7 +312,7 @@ def test_scale_allocations_satisfy_every_invariant(scale_output):
     assert {a.funding_type for a in allocations} == set(FundingType.values)
     assert {a.status for a in allocations} == set(FundingStatus.values)
     cancelled = set(
-        Enrollment.objects.filter(organization=organization, cancelled=True).values_list(
+        Enrollment.objects.filter(organization=organization, outcome="cancelled").values_list(
             "session_id", "learner_id"
         )
     )

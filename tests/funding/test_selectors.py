@@ -130,7 +130,7 @@ def test_query_count_does_not_depend_on_learners(organization, django_assert_num
 
 def test_cancelled_enrollment_expects_nothing_and_its_money_is_over_funding(organization):
     session = make_session(organization)
-    make_allocation(make_enrollment(session, cancelled=True), amount="100.00")
+    make_allocation(make_enrollment(session, outcome="cancelled"), amount="100.00")
     row = session_funding(session).learners[0]
     assert row.expected == Decimal("0.00")
     assert (row.unfunded, row.overfunded) == (Decimal("0.00"), Decimal("100.00"))

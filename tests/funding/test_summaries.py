@@ -145,7 +145,7 @@ def test_enrol_edit_cancel_and_unenrol_follow(organization, individual, session)
         organization=organization,
         enrollment=enrollment,
         hours_attended=Decimal("3.5"),
-        cancelled=False,
+        outcome="enrolled",
         trainee_type_override="e",
     )
     report = compute_bpf(organization, YEAR)
@@ -168,7 +168,7 @@ def test_cancelling_takes_the_funding_out_of_section_c_and_back(organization, in
             organization=organization,
             enrollment=enrollment,
             hours_attended=None,
-            cancelled=cancelled,
+            outcome="cancelled" if cancelled else "enrolled",
             trainee_type_override="",
         )
 
@@ -275,11 +275,11 @@ def test_admin_enrollment_edit_goes_through_the_service(superuser_client, organi
     make_allocation(enrollment, amount="700.00")
     response = superuser_client.post(
         reverse("admin:training_enrollment_change", args=[enrollment.pk]),
-        {"hours_attended": "", "cancelled": "on", "trainee_type_override": ""},
+        {"hours_attended": "", "outcome": "cancelled", "trainee_type_override": ""},
     )
     assert response.status_code == 302
     enrollment.refresh_from_db()
-    assert enrollment.cancelled and enrollment.session == session
+    assert enrollment.is_cancelled and enrollment.session == session
     assert compute_bpf(organization, YEAR).c["e"].value == 0
     assert_summaries_current(session)
 

@@ -187,7 +187,7 @@ def test_enrollment_writers_lock_first(organization):
             organization=organization,
             enrollment=enrollment,
             hours_attended=Decimal(3),
-            cancelled=False,
+            outcome="enrolled",
             trainee_type_override="",
         )
     )

@@ -138,7 +138,7 @@ def test_detail_lists_its_sessions_with_enrolled_count(admin_client, organizatio
     course = make_course(organization)
     session = make_session(organization, course, reference="SESS-1")
     make_enrollment(session)
-    make_enrollment(session, cancelled=True)
+    make_enrollment(session, outcome="cancelled")
     make_session(organization, reference="OTHER-COURSE")
     response = admin_client.get(reverse("training:course_detail", args=[course.pk]))
     assert "SESS-1" in response.text and "OTHER-COURSE" not in response.text

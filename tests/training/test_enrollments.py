@@ -25,7 +25,7 @@ def test_detail_lists_enrolled_learners(admin_client, organization):
     gone = make_learner(organization, last_name="Petit")
     make_enrollment(session, present, trainee_type_override="c")
     make_enrollment(session, partial, hours_attended=Decimal("3.5"))
-    make_enrollment(session, gone, cancelled=True)
+    make_enrollment(session, gone, outcome="cancelled")
     response = admin_client.get(reverse("training:session_detail", args=[session.pk]))
     assert response.status_code == 200
     text = response.text
@@ -105,10 +105,10 @@ def test_enrollment_writes_are_admin_only(trainer_client, organization):
     delete_url = reverse("training:enrollment_delete", args=[enrollment.pk])
     assert trainer_client.post(create_url, {"learner": learner.pk}).status_code == 403
     assert trainer_client.get(edit_url).status_code == 403
-    assert trainer_client.post(edit_url, {"cancelled": "on"}).status_code == 403
+    assert trainer_client.post(edit_url, {"outcome": "cancelled"}).status_code == 403
     assert trainer_client.post(delete_url).status_code == 403
     assert Enrollment.objects.count() == 1
-    assert not Enrollment.objects.get().cancelled
+    assert not Enrollment.objects.get().is_cancelled
 
 
 def test_enrollment_pages_need_login_and_the_right_organisation(
@@ -136,13 +136,13 @@ def test_edit_enrollment(admin_client, organization):
     enrollment = make_enrollment(make_session(organization))
     response = admin_client.post(
         reverse("training:enrollment_edit", args=[enrollment.pk]),
-        {"hours_attended": "10,5", "cancelled": "on", "trainee_type_override": "d"},
+        {"hours_attended": "10,5", "outcome": "cancelled", "trainee_type_override": "d"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("training:session_detail", args=[enrollment.session_id])
     enrollment.refresh_from_db()
     assert enrollment.hours_attended == Decimal("10.5")
-    assert enrollment.cancelled is True and enrollment.trainee_type_override == "d"
+    assert enrollment.outcome == "cancelled" and enrollment.trainee_type_override == "d"
 
 
 def test_edit_enrollment_rejects_negative_hours_and_keeps_input(admin_client, organization):
@@ -186,7 +186,7 @@ def test_un_enrolling_a_funded_learner_is_refused(admin_client, organization):
         reverse("training:enrollment_delete", args=[enrollment.pk]), follow=True
     )
     assert "cannot be un-enrolled" in response.text
-    assert "Mark the enrollment as cancelled instead" in response.text
+    assert "Set the enrollment&#x27;s outcome to Cancelled instead" in response.text
     assert Enrollment.objects.filter(pk=enrollment.pk).exists()
 
 
@@ -206,12 +206,12 @@ def test_service_refuses_objects_of_another_organisation(organization, other_org
             organization=other_organization,
             enrollment=enrollment,
             hours_attended=None,
-            cancelled=True,
+            outcome="cancelled",
             trainee_type_override="",
         )
     assert not Enrollment.objects.filter(learner=stranger).exists()
     enrollment.refresh_from_db()
-    assert not enrollment.cancelled
+    assert not enrollment.is_cancelled
 
 
 def test_service_duplicate_is_a_field_error(organization):
@@ -232,7 +232,7 @@ def test_service_validates_hours(organization):
             organization=organization,
             enrollment=enrollment,
             hours_attended=Decimal("-1"),
-            cancelled=False,
+            outcome="enrolled",
             trainee_type_override="",
         )
     assert "hours_attended" in raised.value.message_dict

@@ -74,7 +74,7 @@ def test_list_shows_only_this_organisation_with_columns(
     )
     make_enrollment(session)
     make_enrollment(session)
-    make_enrollment(session, cancelled=True)
+    make_enrollment(session, outcome="cancelled")
     make_session(other_organization, reference="S-SECRET")
     response = admin_client.get(reverse("training:session_list"))
     assert "S-OURS" in response.text and "S-SECRET" not in response.text
