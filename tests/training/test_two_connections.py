@@ -87,7 +87,7 @@ def edit(scene):
         organization=scene["organization"],
         enrollment=scene["a"],
         hours_attended=Decimal("7"),
-        cancelled=False,
+        outcome="enrolled",
         trainee_type_override="",
     )
 
@@ -97,7 +97,7 @@ def cancel(scene):
         organization=scene["organization"],
         enrollment=scene["a"],
         hours_attended=None,
-        cancelled=True,
+        outcome="cancelled",
         trainee_type_override="",
     )
 
