@@ -69,6 +69,16 @@ def _already_saved(request: HttpRequest, carrier: Carrier) -> HttpResponse:
     return done(request, carrier)
 
 
+def _preset(request: HttpRequest) -> dict[str, int]:
+    """?session=&learner= of "+ Add funding" opened from a learner's row of a session's page:
+    the form starts with them chosen (ids only; the form offers only the carrier's choices)."""
+    return {
+        name: int(request.GET[name])
+        for name in ("session", "learner")
+        if request.GET.get(name, "").isdigit()
+    }
+
+
 def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
     """+ Add funding, for any carrier. The carrier's own view checks access and fetches it.
 
@@ -77,7 +87,7 @@ def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
     one saved, or at the same moment — creates nothing: the user is told and sees the list."""
     if request.method == "POST" and form_token_claimed(request.POST.get("form_token")):
         return _already_saved(request, carrier)
-    form = AllocationForm(posted(request), carrier=carrier)
+    form = AllocationForm(posted(request), carrier=carrier, preset=_preset(request))
     if request.method == "POST" and form.is_valid():
         try:
             # The session is locked first (as by every write to its figures), then the token

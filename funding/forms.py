@@ -92,7 +92,11 @@ class AllocationForm(forms.Form):
         *,
         carrier: Carrier,
         allocation: FundingAllocation | None = None,
+        preset: dict[str, int] | None = None,
     ) -> None:
+        """`preset`: the session and learner a new allocation is for, when the form is opened
+        from a learner's row of a session (ids; a choice the carrier does not offer is
+        ignored)."""
         initial: dict[str, object] = {}
         if allocation is not None:
             initial = {
@@ -107,7 +111,7 @@ class AllocationForm(forms.Form):
                 "version": allocation.version,
             }
         else:
-            initial = {"form_token": uuid.uuid4()}
+            initial = {"form_token": uuid.uuid4(), **(preset or {})}
         super().__init__(data, initial=initial)
         self.carrier = carrier
         self.fields["funding_type"].choices = [
@@ -130,6 +134,8 @@ class AllocationForm(forms.Form):
         raw_session = self.data.get("session") if self.is_bound else None
         if raw_session is None and allocation is not None:
             raw_session = allocation.session_id
+        if raw_session is None:
+            raw_session = self.initial.get("session")
         try:
             session_id = int(raw_session) if raw_session not in (None, "") else None
         except (TypeError, ValueError):

@@ -276,7 +276,8 @@ def session_funding(session: Session) -> SessionFunding:
     course should come with it (select_related) or costs one more."""
     enrollments = list(
         Enrollment.objects.filter(session=session)
-        .select_related("learner")
+        # The employer and the individual record: the carriers "+ Add funding" proposes.
+        .select_related("learner__employer", "learner__individual")
         .order_by("learner__last_name", "learner__first_name", "pk")
     )
     price = session.course.price

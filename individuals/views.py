@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,6 +107,8 @@ def individual_list(request: HttpRequest) -> HttpResponse:
 @member_required(admin=True)
 def individual_create(request: HttpRequest) -> HttpResponse:
     organization_learners = Learner.objects.filter(organization=request.organization)
+    # ?for_session=<id>: "+ Add funding" from a session's page, for a learner without a record.
+    for_session = _int_or_none(request.POST.get("for_session") or request.GET.get("for_session"))
     if request.method == "POST":
         form = IndividualCreateForm(request.POST, organization=request.organization)
         if form.is_valid():
@@ -122,6 +125,10 @@ def individual_create(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, error)
             else:
                 messages.success(request, _("Individual %(name)s created.") % {"name": individual})
+                if for_session is not None:
+                    # Opened from the learner's row of a session: on to its funding form.
+                    add_url = reverse("individuals:funding_add", args=[individual.pk])
+                    return redirect(f"{add_url}?session={for_session}")
                 return redirect("individuals:detail", pk=individual.pk)
         chosen = form.cleaned_data.get("learner")
         suggestions = None
@@ -135,7 +142,12 @@ def individual_create(request: HttpRequest) -> HttpResponse:
         )
         form = IndividualCreateForm(initial=initial, organization=request.organization)
         suggestions = _suggestions(organization_learners, learner_query) if learner_query else None
-    context = {"form": form, "chosen": chosen, "suggestions": suggestions}
+    context = {
+        "form": form,
+        "chosen": chosen,
+        "suggestions": suggestions,
+        "for_session": for_session,
+    }
     template = (
         "individuals/create.html#individual_form" if request.htmx else "individuals/create.html"
     )
