@@ -54,8 +54,9 @@ system-packages:
 test: install system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# SCALES="4000 40000 400000": the growth table, one database per scale (bench/README.md).
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(SCALES),--scales $(SCALES))
 
 lint: install system-packages
 	$(BIN)/ruff check .

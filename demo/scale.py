@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import operator
 import random
 import time
-from collections import Counter
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
@@ -47,6 +48,8 @@ from training.changes import refresh_sessions
 from training.models import Course, Delivery, Enrollment, Objective, Outcome, Session
 
 BATCH_SIZE = 2000
+# Keys read back per query after a streamed insert.
+KEY_CHUNK = 20_000
 FISCAL_YEARS = (2024, 2025, 2026)
 CENT = Decimal("0.01")
 
@@ -184,18 +187,43 @@ class _ScaleBuilder:
         self.started = time.perf_counter()
 
     def _bulk(self, model, rows: list, label: str) -> list:
-        """Insert the (unsaved) instances and give them their primary keys."""
-        if connection.vendor in ("postgresql", "sqlite"):
-            self._fast_insert(model, rows)
-        else:
-            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        self.counts[label] = len(rows)
-        if self.progress:
-            elapsed = time.perf_counter() - self.started
-            self.progress(f"  {len(rows)} {label} (at {elapsed:.1f} s)")
+        """Insert the (unsaved) instances of a small table and give them their primary keys."""
+        keys = self._stream(model, rows, label)
+        for instance, key in zip(rows, keys, strict=True):
+            instance.pk = key
+            instance._state.adding = False
         return rows
 
-    def _fast_insert(self, model, instances: list) -> None:
+    def _stream(self, model, instances: Iterable, label: str) -> array:
+        """Insert instances as they are made, BATCH_SIZE at a time (none of them is kept), and
+        return the new rows' primary keys in insertion order, as a compact array of integers:
+        at 400 000 learners, a million allocations held as model instances would need gigabytes.
+        """
+        count = 0
+        for batch in itertools.batched(instances, BATCH_SIZE):
+            if connection.vendor in ("postgresql", "sqlite"):
+                self._fast_insert(model, batch)
+            else:
+                model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+            count += len(batch)
+        self.counts[label] = count
+        if self.progress:
+            elapsed = time.perf_counter() - self.started
+            self.progress(f"  {count} {label} (at {elapsed:.1f} s)")
+        # This transaction alone writes rows of the new organisation, and keys grow in insertion
+        # order: the organisation's keys, sorted, are the instances' keys.
+        keys = array(
+            "q",
+            model.objects.filter(organization=self.organization)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .iterator(chunk_size=KEY_CHUNK),
+        )
+        if len(keys) != count:
+            raise RuntimeError(f"{model.__name__}: {count} inserted, {len(keys)} found")
+        return keys
+
+    def _fast_insert(self, model, instances: tuple) -> None:
         """bulk_create compiles every value through the ORM, which is most of its time at this
         size (7.6 s for 50 000 learners here); the drivers' own bulk paths take a fraction of it
         (COPY on PostgreSQL: 1.2 s; one prepared statement run by executemany on SQLite: 0.6 s).
@@ -230,18 +258,6 @@ class _ScaleBuilder:
                 # Names come from the model's meta, quoted; values are parameters.
                 insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
                 cursor.executemany(insert, rows)
-        # This transaction alone writes rows of the new organisation, and keys grow in insertion
-        # order: the organisation's keys, sorted, are the instances' keys.
-        keys = list(
-            model.objects.filter(organization=self.organization)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        if len(keys) != len(instances):
-            raise RuntimeError(f"{model.__name__}: {len(instances)} inserted, {len(keys)} found")
-        for instance, key in zip(instances, keys, strict=True):
-            instance.pk = key
-            instance._state.adding = False
 
     def build(self) -> dict[str, int]:
         self._organization()
@@ -403,24 +419,32 @@ class _ScaleBuilder:
         }
 
     def _learners(self) -> None:
+        """Streamed: what the allocations need of each learner is kept in compact arrays (its
+        employer's key, 0 for none, and the index of its professional status)."""
         rng = self.rng
         private = self.companies_by_kind[CompanyKind.PRIVATE_EMPLOYER]
         public = self.companies_by_kind[CompanyKind.PUBLIC_EMPLOYER]
         statuses = tuple(STATUS_WEIGHTS)
         status_weights = tuple(STATUS_WEIGHTS.values())
-        rows = []
-        for index in range(self.learner_count):
-            first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            status = rng.choices(statuses, weights=status_weights)[0]
-            if status in (ProfessionalStatus.PRIVATE_EMPLOYEE, ProfessionalStatus.APPRENTICE):
-                employer = rng.choice(private)
-            elif status == ProfessionalStatus.PUBLIC_AGENT:
-                employer = rng.choice(public)
-            else:
-                employer = None
-            address, postal_code, town = random_address(rng)
-            rows.append(
-                Learner(
+        status_index = {status: index for index, status in enumerate(statuses)}
+        self.learner_statuses = statuses
+        self.learner_employer = array("q")
+        self.learner_status = array("b")
+
+        def rows() -> Iterator[Learner]:
+            for index in range(self.learner_count):
+                first_name, last_name = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                status = rng.choices(statuses, weights=status_weights)[0]
+                if status in (ProfessionalStatus.PRIVATE_EMPLOYEE, ProfessionalStatus.APPRENTICE):
+                    employer = rng.choice(private)
+                elif status == ProfessionalStatus.PUBLIC_AGENT:
+                    employer = rng.choice(public)
+                else:
+                    employer = None
+                self.learner_employer.append(employer.pk if employer else 0)
+                self.learner_status.append(status_index[status])
+                address, postal_code, town = random_address(rng)
+                yield Learner(
                     organization_id=self.organization.pk,
                     first_name=first_name,
                     last_name=last_name,
@@ -430,8 +454,8 @@ class _ScaleBuilder:
                     employer_id=employer.pk if employer else None,
                     professional_status=status,
                 )
-            )
-        self.learners = self._bulk(Learner, rows, "learners")
+
+        self.learner_keys = self._stream(Learner, rows(), "learners")
 
     def _enrollments(self) -> None:
         rng = self.rng
@@ -447,43 +471,48 @@ class _ScaleBuilder:
             extra = min(shortfall, self.learner_count - sizes[index], 1 + shortfall // len(sizes))
             sizes[index] += extra
             shortfall -= extra
-        rows = []
-        for session, size in zip(self.sessions, sizes, strict=True):
-            for learner_index in rng.sample(range(self.learner_count), size):
-                hours_attended = None
-                if rng.random() < PARTIAL_HOURS_SHARE:
-                    hours_attended = (
-                        session.hours * Decimal(rng.randrange(40, 95)) / 100
-                    ).quantize(CENT)
-                rows.append(
-                    Enrollment(
+        # Streamed: the allocations need only each enrollment's session and learner (indexes)
+        # and whether it is cancelled.
+        self.enrollment_session = array("l")
+        self.enrollment_learner = array("l")
+        self.enrollment_cancelled = array("b")
+
+        def rows() -> Iterator[Enrollment]:
+            for session_index, (session, size) in enumerate(zip(self.sessions, sizes, strict=True)):
+                for learner_index in rng.sample(range(self.learner_count), size):
+                    hours_attended = None
+                    if rng.random() < PARTIAL_HOURS_SHARE:
+                        hours_attended = (
+                            session.hours * Decimal(rng.randrange(40, 95)) / 100
+                        ).quantize(CENT)
+                    cancelled = rng.random() < CANCELLED_SHARE
+                    self.enrollment_session.append(session_index)
+                    self.enrollment_learner.append(learner_index)
+                    self.enrollment_cancelled.append(cancelled)
+                    yield Enrollment(
                         organization_id=self.organization.pk,
                         session_id=session.pk,
-                        learner_id=self.learners[learner_index].pk,
+                        learner_id=self.learner_keys[learner_index],
                         hours_attended=hours_attended,
-                        outcome=(
-                            Outcome.CANCELLED
-                            if rng.random() < CANCELLED_SHARE
-                            else Outcome.ENROLLED
-                        ),
+                        outcome=Outcome.CANCELLED if cancelled else Outcome.ENROLLED,
                     )
-                )
-        self.enrollments = self._bulk(Enrollment, rows, "enrollments")
 
-    def _funding_type(self, session: Session, learner: Learner, uncovered: list[str]) -> str:
+        self.enrollment_keys = self._stream(Enrollment, rows(), "enrollments")
+
+    def _funding_type(self, session: Session, learner_status: str, uncovered: list[str]) -> str:
         if session.delivery == Delivery.SUBCONTRACTED_IN:
             # The principal pays us (line 10); now and then it also pays expenses (line 11).
             return F.OTHER_PRODUCTS if self.rng.random() < 0.1 else F.TRAINING_ORGANISATION
         if uncovered:
             # Every type exists whatever the size: the first allocations take one each.
             return uncovered.pop(0)
-        return _choose(self.rng, TYPE_WEIGHTS_BY_STATUS[learner.professional_status])
+        return _choose(self.rng, TYPE_WEIGHTS_BY_STATUS[learner_status])
 
-    def _company_for(self, funding_type: str, session: Session, learner: Learner) -> Company:
+    def _company_for(self, funding_type: str, session: Session, employer_id: int) -> Company:
         """A company whose kind suits the type: the learner's employer when it fits."""
         if session.pk in self.principal_of:
             return self.principal_of[session.pk]
-        employer = self.company_by_id.get(learner.employer_id)
+        employer = self.company_by_id.get(employer_id)
         kind = KIND_OF_TYPE.get(funding_type)
         if kind is None:  # other products: any company
             return employer or self.rng.choice(self.companies_by_kind[CompanyKind.PRIVATE_EMPLOYER])
@@ -492,96 +521,123 @@ class _ScaleBuilder:
         return self.rng.choice(self.companies_by_kind[kind])
 
     def _allocations(self) -> None:
+        """Two passes over the allocations, both streamed: the first chooses each one's type
+        and status (kept as two small integers each), the second, after the individuals they
+        need are created, makes and inserts the rows."""
         rng = self.rng
-        active = [enrollment for enrollment in self.enrollments if not enrollment.is_cancelled]
+        cancelled = self.enrollment_cancelled
+        # The enrollments, by index, that are not cancelled.
+        active = array("l", (index for index in range(len(cancelled)) if not cancelled[index]))
         if not active or not self.allocation_count:
             self.counts["individuals"] = self.counts["funding allocations"] = 0
             return
         rng.shuffle(active)
         # The first pass funds each enrollment once; further allocations add a second payer
-        # (mixed funding: CPF and OPCO, employer top-up…) to enrollments in the same order.
-        slots = [active[index % len(active)] for index in range(self.allocation_count)]
-        payers_per_enrollment = Counter(id(enrollment) for enrollment in slots)
+        # (mixed funding: CPF and OPCO, employer top-up…) to enrollments in the same order:
+        # allocation i funds active[i % len(active)].
+        rounds, extra = divmod(self.allocation_count, len(active))
 
-        session_by_id = {session.pk: session for session in self.sessions}
-        learner_by_id = {learner.pk: learner for learner in self.learners}
+        def payers(slot: int) -> int:
+            return rounds + (1 if slot < extra else 0)
+
         statuses = tuple(FUNDING_STATUS_WEIGHTS)
+        types = tuple(F.values)
+        type_index = {value: index for index, value in enumerate(types)}
+        status_index = {value: index for index, value in enumerate(statuses)}
+        learner_statuses = self.learner_statuses
         # Sub-contracted-in sessions bring the training-organisation type.
         uncovered = [value for value in F.values if value != F.TRAINING_ORGANISATION]
-        plans = []
-        individual_learner_ids = set()
-        for index, enrollment in enumerate(slots):
-            session = session_by_id[enrollment.session_id]
-            learner = learner_by_id[enrollment.learner_id]
-            funding_type = self._funding_type(session, learner, uncovered)
+        plan_type, plan_status = array("b"), array("b")
+        individual_learners: set[int] = set()
+        for index in range(self.allocation_count):
+            enrollment = active[index % len(active)]
+            session = self.sessions[self.enrollment_session[enrollment]]
+            learner = self.enrollment_learner[enrollment]
+            funding_type = self._funding_type(
+                session, learner_statuses[self.learner_status[learner]], uncovered
+            )
             if funding_type in INDIVIDUAL_TYPES:
-                individual_learner_ids.add(learner.pk)
+                individual_learners.add(learner)
             if index < len(statuses):
                 status = statuses[index]
             elif session.start_date > self.today:
                 status = _choose(rng, FUTURE_FUNDING_STATUS_WEIGHTS)
             else:
                 status = _choose(rng, FUNDING_STATUS_WEIGHTS)
-            plans.append((enrollment, session, learner, funding_type, status))
+            plan_type.append(type_index[funding_type])
+            plan_status.append(status_index[status])
 
-        individual_rows = [
-            Individual(
-                organization_id=self.organization.pk,
-                learner_id=learner_id,
-                archived_at=timezone.now() if rng.random() < 0.03 else None,
-            )
-            for learner_id in sorted(individual_learner_ids)
-        ]
-        individual_of = {
-            individual.learner_id: individual
-            for individual in self._bulk(Individual, individual_rows, "individuals")
-        }
+        # Individuals in the order of their learners' keys (the learners' keys grow with their
+        # index).
+        individual_learner_indexes = sorted(individual_learners)
+        del individual_learners
+        now = timezone.now()
+        individual_keys = self._stream(
+            Individual,
+            (
+                Individual(
+                    organization_id=self.organization.pk,
+                    learner_id=self.learner_keys[learner],
+                    archived_at=now if rng.random() < 0.03 else None,
+                )
+                for learner in individual_learner_indexes
+            ),
+            "individuals",
+        )
+        individual_of = dict(zip(individual_learner_indexes, individual_keys, strict=True))
+        del individual_learner_indexes, individual_keys
 
-        case_number = rng.randrange(10**10, 2 * 10**10)
-        file_number = rng.randrange(1000, 9000)
-        rows = []
-        for enrollment, session, learner, funding_type, status in plans:
-            price = session.course.price
-            if funding_type == F.OTHER_PRODUCTS:
-                amount = Decimal(rng.randrange(2000, 30000)) / 100
-            else:
-                amount = (price / payers_per_enrollment[id(enrollment)]).quantize(
-                    CENT, ROUND_HALF_UP
-                )
-            requested = None
-            roll = rng.random()
-            if roll < 0.6:
-                requested = amount
-            elif roll < 0.75:
-                requested = (amount * Decimal(rng.choice(("1.1", "1.2", "1.3")))).quantize(CENT)
-            individual = company = None
-            cpf_case_number = funder_reference = ""
-            file_number += 1
-            if funding_type in INDIVIDUAL_TYPES:
-                individual = individual_of[learner.pk]
-                if funding_type == F.CPF:
-                    # Increasing, hence unique among all CPF allocations (rejected included).
-                    case_number += rng.randrange(1, 60)
-                    cpf_case_number = str(case_number)
-                elif funding_type == F.FRANCE_TRAVAIL:
-                    funder_reference = f"AIF-{session.start_date:%y}-{file_number:07d}"
-            else:
-                company = self._company_for(funding_type, session, learner)
-                prefix = OPCO_PREFIX.get(company.opco)
-                if prefix and funding_type.startswith("opco"):
-                    funder_reference = f"{prefix}-{session.start_date:%Y}-{file_number:07d}"
-            paid_on = None
-            if status == FundingStatus.PAID:
-                paid_on = min(
-                    session.end_date + datetime.timedelta(days=rng.randrange(10, 90)), self.today
-                )
-            rows.append(
-                FundingAllocation(
+        def rows() -> Iterator[FundingAllocation]:
+            case_number = rng.randrange(10**10, 2 * 10**10)
+            file_number = rng.randrange(1000, 9000)
+            for index in range(self.allocation_count):
+                slot = index % len(active)
+                enrollment = active[slot]
+                session = self.sessions[self.enrollment_session[enrollment]]
+                learner = self.enrollment_learner[enrollment]
+                funding_type = types[plan_type[index]]
+                status = statuses[plan_status[index]]
+                price = session.course.price
+                if funding_type == F.OTHER_PRODUCTS:
+                    amount = Decimal(rng.randrange(2000, 30000)) / 100
+                else:
+                    amount = (price / payers(slot)).quantize(CENT, ROUND_HALF_UP)
+                requested = None
+                roll = rng.random()
+                if roll < 0.6:
+                    requested = amount
+                elif roll < 0.75:
+                    requested = (amount * Decimal(rng.choice(("1.1", "1.2", "1.3")))).quantize(CENT)
+                individual = company = None
+                cpf_case_number = funder_reference = ""
+                file_number += 1
+                if funding_type in INDIVIDUAL_TYPES:
+                    individual = individual_of[learner]
+                    if funding_type == F.CPF:
+                        # Increasing, hence unique among all CPF allocations (rejected included).
+                        case_number += rng.randrange(1, 60)
+                        cpf_case_number = str(case_number)
+                    elif funding_type == F.FRANCE_TRAVAIL:
+                        funder_reference = f"AIF-{session.start_date:%y}-{file_number:07d}"
+                else:
+                    company = self._company_for(
+                        funding_type, session, self.learner_employer[learner]
+                    )
+                    prefix = OPCO_PREFIX.get(company.opco)
+                    if prefix and funding_type.startswith("opco"):
+                        funder_reference = f"{prefix}-{session.start_date:%Y}-{file_number:07d}"
+                paid_on = None
+                if status == FundingStatus.PAID:
+                    paid_on = min(
+                        session.end_date + datetime.timedelta(days=rng.randrange(10, 90)),
+                        self.today,
+                    )
+                yield FundingAllocation(
                     organization_id=self.organization.pk,
                     session_id=session.pk,
-                    learner_id=learner.pk,
-                    enrollment_id=enrollment.pk,
-                    individual_id=individual.pk if individual else None,
+                    learner_id=self.learner_keys[learner],
+                    enrollment_id=self.enrollment_keys[enrollment],
+                    individual_id=individual,
                     company_id=company.pk if company else None,
                     funding_type=funding_type,
                     approved_amount=amount,
@@ -592,8 +648,8 @@ class _ScaleBuilder:
                     paid_on=paid_on,
                     created_by_id=self.user.pk,
                 )
-            )
-        self._bulk(FundingAllocation, rows, "funding allocations")
+
+        self._stream(FundingAllocation, rows(), "funding allocations")
         # The services keep the session summaries as they write; a bulk load rebuilds them.
         refresh_sessions(
             Session.objects.filter(organization=self.organization).values_list("pk", flat=True)

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bench.__main__ import bpf_floor_ratio, measure
+from bench.__main__ import (
+    bpf_floor_ratio,
+    format_ratios,
+    growth_rows,
+    measure,
+    scale_database_url,
+)
 from bench.operations import operations
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +25,7 @@ def test_every_operation_runs_at_a_small_scale():
     lines = [result.operation.split(".")[0] for result in results]
     assert lines == [
         *("1", "2", "3a", "3b", "3c", "3d", "3e", "3f", "3g", "3h", "3i"),
-        *("4", "5a", "5b", "5c", "5d"),
+        *("4", "5a", "5b", "5c", "5d", "5e", "5f", "6"),
     ]
     pages = [result for result in results if result.target.startswith("≤ 150 ms")]
     assert len(pages) == 7 and all(page.queries <= 15 for page in pages)
@@ -27,3 +33,31 @@ def test_every_operation_runs_at_a_small_scale():
     assert bpf.queries == 4 and bpf.rows > 0
     assert all(result.size_kb for result in results if result.operation.startswith("5"))
     assert bpf_floor_ratio(results) > 0
+    ratios = format_ratios(results)
+    assert len(ratios) == 5 and all(value > 0 for value in ratios.values())
+
+
+def test_each_scale_has_its_own_database():
+    sqlite = "sqlite:////work/bench/bench.sqlite3"
+    assert scale_database_url(sqlite, 40_000) == sqlite
+    assert scale_database_url(sqlite, 4000) == "sqlite:////work/bench/bench-4000.sqlite3"
+    postgres = "postgres://postgres@127.0.0.1:5432/certeef_bench"
+    assert scale_database_url(postgres, 400_000).endswith("/certeef_bench_400000")
+    assert scale_database_url(postgres + "?sslmode=disable", 4000).endswith(
+        "/certeef_bench_4000?sslmode=disable"
+    )
+
+
+def test_growth_rows_give_each_scale_and_its_ratio_to_the_previous():
+    def row(operation, ms):
+        return {"operation": operation, "median_ms": ms, "queries": 7}
+
+    results = {
+        40_000: [row("3a. Individuals list", 30.0), row("5c. Funding XLSX", 5000.0)],
+        4000: [row("3a. Individuals list", 20.0)],
+        400_000: [row("3a. Individuals list", 90.0)],
+    }
+    lines = {line["line"]: line for line in growth_rows(results)}
+    assert lines["3a"]["ms"] == {4000: 20.0, 40_000: 30.0, 400_000: 90.0}
+    assert lines["3a"]["ratios"] == {40_000: 1.5, 400_000: 3.0}
+    assert lines["5c"]["ms"] == {40_000: 5000.0} and lines["5c"]["ratios"] == {}
