@@ -30,14 +30,34 @@ class BpfInputsForm(NumberModelForm):
             "signature_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    # Where each field is typed on the BPF page: in the section of the form it belongs to.
+    SECTIONS = {
+        "C": ("turnover_share",),
+        "D": ("total_costs", "trainer_salaries", "training_purchases"),
+        "E": (
+            "own_trainers_count",
+            "own_trainers_hours",
+            "external_trainers_count",
+            "external_trainers_hours",
+        ),
+        "H": ("signatory_name", "signatory_title", "signature_place", "signature_date"),
+    }
+    # The page's <form> element: the fields sit in their sections, outside it.
+    FORM_ID = "bpf-inputs"
+
     def __init__(self, *args, has_activity: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.has_activity = has_activity
+        for field in self.fields.values():
+            field.widget.attrs["form"] = self.FORM_ID
         # Section D and the share of turnover are whole euros (percent): cents are refused.
         for name in ("total_costs", "trainer_salaries", "training_purchases"):
             field = self.fields[name]
             assert isinstance(field, WholeNumberField)
             field.euros = True
+
+    def fields_by_section(self) -> dict[str, list]:
+        return {section: [self[name] for name in names] for section, names in self.SECTIONS.items()}
 
     def clean_turnover_share(self) -> int | None:
         share = self.cleaned_data["turnover_share"]

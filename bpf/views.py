@@ -165,6 +165,7 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
         "input_changes": [_change_lines(change) for change in changes],
         "year_open": _year_open(request, year),
         "form": form,
+        "input_fields": form.fields_by_section(),
         "formats": FORMATS,
     }
 
@@ -210,8 +211,10 @@ def drill(request: HttpRequest, year: int, key: str) -> HttpResponse:
         "rows": rows,
         "base_query": query_string_without_page(request),
         "drill_url": reverse("bpf:drill", args=[year, key]),
+        # The line on the BPF page, to go back to it.
+        "line_url": reverse("bpf:report") + f"?year={year}#line-{key}",
     }
-    template = "bpf/drill.html#drill" if request.htmx else "bpf/drill.html"
+    template = "bpf/drill.html#drill_row" if request.htmx else "bpf/drill.html"
     return render(request, template, context)
 
 
@@ -225,7 +228,9 @@ def save_inputs(request: HttpRequest, year: int) -> HttpResponse:
     if form.is_valid():
         inputs_save(form=form, organization=request.organization, year=year, user=request.user)
         messages.success(request, _("Figures for fiscal year %(year)s saved.") % {"year": year})
-        return redirect(reverse("bpf:report") + f"?year={year}#inputs")
+        section = request.POST.get("section")
+        anchor = f"section-{section}" if section in BpfInputsForm.SECTIONS else "section-D"
+        return redirect(reverse("bpf:report") + f"?year={year}#{anchor}")
     return render(request, "bpf/report.html", _report_context(request, year, years, form=form))
 
 

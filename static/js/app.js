@@ -66,6 +66,36 @@
       .forEach(function (row) { row.checked = box.checked; });
   });
 
+  // BPF page: a figure's drill-down opens in a row under its line (htmx swaps it in after the
+  // line). One at a time: the open one goes before another is fetched; the panel takes the
+  // focus, and Close gives it back to the figure that opened it.
+  let drillOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const link = event.target.closest && event.target.closest("a[data-drill]");
+    if (!link) return;
+    drillOpener = link;
+    const open = document.getElementById("drill-row");
+    if (open) open.remove();
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    const row = document.getElementById("drill-row");
+    if (!row || row.dataset.shown) return;
+    row.dataset.shown = "1";
+    const title = row.querySelector("#drill-title");
+    if (title) title.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  });
+  document.addEventListener("click", function (event) {
+    const close = event.target.closest("[data-drill-close]");
+    if (!close) return;
+    const row = close.closest("tr.drill-row");
+    const line = row && row.previousElementSibling;
+    if (row) row.remove();
+    const figure = drillOpener && drillOpener.isConnected ? drillOpener
+      : line && line.querySelector("a[data-drill]");
+    if (figure) figure.focus();
+  });
+
   // Messages fade after a while; errors stay.
   document.body && document.body.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll(".message.success").forEach(function (m) {
