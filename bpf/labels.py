@@ -190,10 +190,10 @@ G_LABEL = "Formations confiées à votre organisme par un autre organisme de for
 H_LABELS: dict[str, str] = {
     "signatory_name": "Nom et prénom",
     "signatory_title": "Qualité",
-    # The form's wording for where and when it is signed could not be checked against the
-    # official PDF: plain words, not claimed as the form's.
-    "signature_place": "Lieu",
-    "signature_date": "Date",
+    # Where and when it is signed: « Fait à …, le … », as a peer's printout of the *17 form's
+    # section H gives it (QalioFlex's BPF print); not yet checked against the official PDF.
+    "signature_place": "Fait à",
+    "signature_date": "Le",
 }
 
 # The form's total line numbers, as printed beside F-1, F-3 and F-4 totals.

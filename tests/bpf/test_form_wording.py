@@ -136,8 +136,8 @@ def test_section_h_place_and_date_are_saved_shown_exported_and_filed(
     rows = csv_rows(report)
     assert rows["H.signatory_name"] == ("Nom et prénom", "Marie Curie")
     assert rows["H.signatory_title"] == ("Qualité", "Gérante")
-    assert rows["H.signature_place"][1] == "Lyon"
-    assert rows["H.signature_date"][1] == "30/09/2025"
+    assert rows["H.signature_place"] == ("Fait à", "Lyon")
+    assert rows["H.signature_date"] == ("Le", "30/09/2025")
     text = pdf_text(report)
     assert "Lyon" in text and "30/09/2025" in text
     page = admin_client.get(reverse("bpf:report"), {"year": 2025}).content.decode()
