@@ -203,3 +203,17 @@ def test_changes_to_the_typed_figures_are_recorded(admin_client, example, admin_
     assert "51400 → 52000" in page
     assert last.changed_at > BpfFiling.objects.get().filed_at >= first.changed_at
     assert datetime.date.fromisoformat(last.changes["signature_date"][1]).year == 2026
+
+
+@pytest.mark.parametrize("filings", [1, 5])
+def test_a_filed_page_has_a_fixed_query_count(
+    admin_client, example, admin_user, django_assert_max_num_queries, filings
+):
+    url = reverse("bpf:inputs", args=[2025])
+    for index in range(filings):
+        filing_create(organization=example.organization, year=2025, filed_by=admin_user)
+        admin_client.post(url, {"total_costs": str(1000 + index)})
+    with django_assert_max_num_queries(24):
+        response = admin_client.get(REPORT, {"year": 2025})
+    assert len(response.context["filings"]) == filings
+    assert len(response.context["input_changes"]) == 1  # the one after the last filing
