@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from certeef.access import member_required
+from funding.chasing import chasing_overview
 from funding.row_views import prepare_rows
 from funding.selectors import (
     AllocationFilters,
@@ -51,6 +52,7 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
     year_filters = AllocationFilters(period_from=year_start, period_to=year_end)
     return {
         "pending": pending,
+        "chasing": chasing_overview(organization, limit=DASHBOARD_ROWS),
         "layout": "pending",
         "next": reverse("dashboard"),
         "unfunded": unfunded_overview(organization, since, limit=DASHBOARD_ROWS),

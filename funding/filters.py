@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from funding.chasing import CHASE_CHOICES, funder_filter
 from funding.models import FundingStatus
 from funding.selectors import AllocationFilters, CarrierKind
 from funding.types import FundingType
@@ -74,6 +75,12 @@ class FundingFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
+    chase = forms.ChoiceField(
+        label=_("To chase"), required=False, choices=[("", _("Everything")), *CHASE_CHOICES]
+    )
+    # Set by a link (the dashboard's "To chase" figures), shown with a way out, like a session.
+    funder = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
     def __init__(self, data, *, organization) -> None:
         super().__init__(data)
         # Only this organisation's sessions and courses: another organisation's id is an
@@ -107,4 +114,6 @@ class FundingFilterForm(forms.Form):
             period_from=data.get("period_from"),
             period_to=data.get("period_to"),
             remittance_reference=data.get("remittance", "").strip(),
+            chase=data.get("chase", ""),
+            funder=data.get("funder", "") if funder_filter(data.get("funder", "")) else "",
         )

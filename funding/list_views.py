@@ -21,6 +21,7 @@ from certeef.access import member_required
 from certeef.formats import format_date, format_euros
 from certeef.lists import PAGE_SIZE
 from funding import exports, services
+from funding.chasing import funder_name
 from funding.filters import FundingFilterForm
 from funding.forms import BulkActionForm, add_service_error
 from funding.models import FundingStatus
@@ -46,6 +47,8 @@ def _list_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
     base_query = without_page.urlencode()
     without_session = without_page.copy()
     without_session.pop("session", None)
+    without_funder = without_page.copy()
+    without_funder.pop("funder", None)
     return {
         "form": form,
         "page": page,
@@ -53,6 +56,8 @@ def _list_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
         "base_query": base_query,
         "export_query": f"?{base_query}" if base_query else "",
         "without_session_query": without_session.urlencode(),
+        "without_funder_query": without_funder.urlencode(),
+        "funder_name": funder_name(request.organization, filters.funder) if filters.funder else "",
         "next": f"{reverse('funding:list')}?{params.urlencode()}",
         "layout": "list",
         "bulk_form": BulkActionForm(),

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from certeef.lists import words_matching
 from certeef.validators import normalize_digits
+from funding.chasing import CHASES, chase_filter, funder_filter
 from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus, SessionSummary
 from funding.types import BPF_LINE, FundingType
 from training.models import Enrollment, Session
@@ -54,6 +55,9 @@ class AllocationFilters:
     period_to: datetime.date | None = None
     # The allocations one transfer paid (exact reference, as recorded with Paid).
     remittance_reference: str = ""
+    # What to chase (funding/chasing.py): `pending_30|60|90` or `unpaid`, and who pays.
+    chase: str = ""
+    funder: str = ""
 
 
 def search_allocations(allocations: QuerySet, query: str) -> QuerySet:
@@ -104,6 +108,12 @@ def filter_allocations(organization: Organization, filters: AllocationFilters) -
         allocations = allocations.filter(session__end_date__gte=filters.period_from)
     if filters.period_to is not None:
         allocations = allocations.filter(session__start_date__lte=filters.period_to)
+    if filters.chase in CHASES:
+        allocations = allocations.filter(chase_filter(filters.chase))
+    if filters.funder:
+        paid_by = funder_filter(filters.funder)
+        if paid_by is not None:
+            allocations = allocations.filter(paid_by)
     if filters.remittance_reference:
         allocations = allocations.filter(remittance_reference=filters.remittance_reference)
     if filters.query:
