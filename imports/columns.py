@@ -7,6 +7,7 @@ are one name); each column lists the names people give it in both languages.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -72,9 +73,10 @@ class RowErrors(Exception):
         return cls(errors)
 
 
+@functools.cache
 def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
     """Every way to write a choice — its code, its English and its French label — normalised,
-    to its code."""
+    to its code. (Built once: the labels of both languages do not change while running.)"""
     lookup: dict[str, str] = {}
     for language in ("en", "fr"):
         with translation.override(language):

@@ -156,7 +156,10 @@ def run_import(
                         )
                     seen[key] = row.line
                     importer.notices = []
-                    with transaction.atomic():
+                    if importer.row_savepoint:
+                        with transaction.atomic():
+                            outcome = importer.apply(values)
+                    else:
                         outcome = importer.apply(values)
                     result.notices.extend(
                         RowError(row.line, "", str(notice)) for notice in importer.notices
@@ -182,6 +185,8 @@ def run_import(
                 else:
                     assert outcome == UNCHANGED
                     result.unchanged += 1
+            if not result.errors:
+                importer.finish()
             if result.errors or not save:
                 raise _Undo
     except _Undo:

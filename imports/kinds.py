@@ -97,6 +97,10 @@ class Importer:
 
     label: ClassVar[Any] = ""
     columns: ClassVar[list[Column]] = []
+    # Whether each row runs in a savepoint, so that a row refused half-way leaves nothing:
+    # needed when a row writes more than once; a kind whose row is one save (or none) does
+    # without (two statements a row saved).
+    row_savepoint: ClassVar[bool] = True
 
     def __init__(self, organization: Organization, user=None) -> None:
         self.organization = organization
@@ -109,6 +113,9 @@ class Importer:
 
     def key(self, values: dict[str, str]) -> tuple[str, tuple]:
         raise NotImplementedError
+
+    def finish(self) -> None:
+        """After the last row: write what was kept for a batch."""
 
     def apply(self, values: dict[str, str]) -> str:
         raise NotImplementedError
@@ -143,15 +150,41 @@ class FormImporter(Importer):
     def remember(self, instance: Model) -> None:
         """A record created by this file: later rows of other kinds may look it up."""
 
+    # New records are written in batches at the end (`finish`) instead of one INSERT a row:
+    # for kinds whose save is a plain save (no figures of a session change).
+    bulk_create: ClassVar[bool] = False
+    BATCH = 1000
+    # A row is validated, then saved once (or kept for a batch): nothing to undo on refusal.
+    row_savepoint = False
+
+    @classmethod
+    def import_form_class(cls) -> type:
+        """The interface's form, minus one step: the model's check constraints are left to the
+        database (every one of them is also a rule of the form's fields or of its clean(), and
+        Django checks them with one query each, a row)."""
+        cached = cls.__dict__.get("_import_form_class")
+        if cached is None:
+            base = cls.form_class
+
+            def clean(self):
+                cleaned = base.clean(self)
+                self._validate_constraints = False
+                return cleaned
+
+            cached = type(f"Import{base.__name__}", (base,), {"clean": clean})
+            cls._import_form_class = cached
+        return cached
+
     def apply(self, values: dict[str, str]) -> str:
         instance = self.find(values)
         created = instance is None
-        form = self.form_class(instance=instance, **self.form_kwargs())
+        form_class = self.import_form_class()
+        names = list(form_class.base_fields)
         # The record's current values (a new one's defaults), then the row's non-empty cells.
-        current = model_to_dict(form.instance, fields=list(form.fields))
-        data = {name: "" if current.get(name) is None else current[name] for name in form.fields}
+        current = model_to_dict(instance if instance is not None else self.model(), fields=names)
+        data = {name: "" if current.get(name) is None else current[name] for name in names}
         data.update(self.form_values(values))
-        form = self.form_class(data=data, instance=instance, **self.form_kwargs())
+        form = self.bound_form(form_class, data, instance)
         if created:
             form.instance.organization = self.organization
         before = model_to_dict(form.instance) if not created else None
@@ -164,9 +197,69 @@ class FormImporter(Importer):
         record = form.save(commit=False)
         if not created and model_to_dict(record) == before:
             return UNCHANGED
+        if created and self.bulk_create:
+            self.hold(record)
+            if len(self.pending) >= self.BATCH:
+                self.finish()
+            return CREATED
         self.save(record, created)
         self.remember(record)
         return CREATED if created else UPDATED
+
+    def bound_form(self, form_class, data, instance):
+        """The form bound to this row. For the kinds whose form does not depend on the record
+        (learners, companies), one form is built and bound to each row in turn: Django copies
+        every field of a form when it is built, the largest part of the time a row takes."""
+        form = self.__dict__.get("_form")
+        if not self.bulk_create or form is None:
+            form = form_class(data=data, instance=instance, **self.form_kwargs())
+            if self.bulk_create:
+                self._form = form
+            return form
+        form.data = data
+        form.instance = instance if instance is not None else self.model()
+        form._errors = None
+        if hasattr(form, "cleaned_data"):
+            del form.cleaned_data
+        return form
+
+    def hold(self, record: Model) -> None:
+        """Keep a new record for the next batch; its keys are taken: a later row of the file
+        that would match it is refused (it cannot update a record not written yet)."""
+        self.pending.append(record)
+        values = {
+            field.attname: getattr(record, field.attname)
+            for field in self.model._meta.concrete_fields
+        }
+        for name, key_of in self.index_keys().items():
+            key = key_of(values)
+            if key is not None:
+                self.pending_keys.add((name, key))
+
+    def check_not_pending(self, name: str, key: tuple, column: str) -> None:
+        if (name, key) in self.pending_keys:
+            raise RowErrors([(column, _("Another line of this file creates this record already."))])
+
+    @classmethod
+    def index_keys(cls) -> dict:
+        return {}
+
+    @property
+    def pending_keys(self) -> set:
+        if "_pending_keys" not in self.__dict__:
+            self._pending_keys: set = set()
+        return self._pending_keys
+
+    @property
+    def pending(self) -> list[Model]:
+        if "_pending" not in self.__dict__:
+            self._pending: list[Model] = []
+        return self._pending
+
+    def finish(self) -> None:
+        if self.pending:
+            self.model.objects.bulk_create(self.pending, batch_size=self.BATCH)
+            self.pending.clear()
 
 
 def _one(found: list[int], index: Index, column: str, what: str, key_text: str) -> Model | None:
@@ -204,6 +297,7 @@ class CompanyImporter(FormImporter):
     label = gettext_lazy("Companies")
     model = Company
     form_class = CompanyForm
+    bulk_create = True
     columns = [
         Column(
             "name",
@@ -276,7 +370,16 @@ class CompanyImporter(FormImporter):
     def find(self, values):
         field, key = self.key(values)
         column = "siret" if field == "siret" else "name"
-        return _one(self.index.find(field, key), self.index, column, _("companies"), values[column])
+        found = _one(
+            self.index.find(field, key), self.index, column, _("companies"), values[column]
+        )
+        if found is None:
+            self.check_not_pending(field, key, column)
+        return found
+
+    @classmethod
+    def index_keys(cls):
+        return company_keys()
 
     def form_values(self, values):
         data = super().form_values(values)
@@ -345,6 +448,8 @@ class LearnerImporter(FormImporter):
     label = gettext_lazy("Learners")
     model = Learner
     form_class = LearnerForm
+    # learner_save is a plain save for a new learner (no enrollment, no session to refresh).
+    bulk_create = True
     columns = [
         *LEARNER_COLUMNS,
         Column(
@@ -420,7 +525,14 @@ class LearnerImporter(FormImporter):
             if field == "email"
             else (f"{values['first_name']} {values['last_name']}")
         )
-        return _one(self.index.find(field, key), self.index, column, _("learners"), shown)
+        found = _one(self.index.find(field, key), self.index, column, _("learners"), shown)
+        if found is None:
+            self.check_not_pending(field, key, column)
+        return found
+
+    @classmethod
+    def index_keys(cls):
+        return learner_keys()
 
     def form_values(self, values):
         data = super().form_values(values)

@@ -191,3 +191,15 @@ def test_company_of_another_organisation_with_the_same_siret_is_not_matched(orga
     result = import_text(organization, "companies", COMPANIES)
     assert result.created == 2
     assert Company.objects.get(organization=other).name == "Theirs"
+
+
+def test_a_later_line_matching_a_learner_created_by_an_earlier_line_is_refused(organization):
+    result = import_text(
+        organization,
+        "learners",
+        "Nom;Prénom;Email;Téléphone\nDurand;Léa;lea@example.fr;01\nDurand;Léa;;02\n",
+    )
+    assert errors_of(result) == [
+        (3, "Nom", "Another line of this file creates this record already.")
+    ]
+    assert not Learner.objects.exists()
