@@ -30,6 +30,7 @@ from bpf.snapshots import latest_filing, report_from_filing
 from certeef.access import member_required
 from certeef.formats import format_number
 from certeef.lists import query_string_without_page
+from certeef.models import Organization, OrganizationChange
 
 DRILL_PAGE_SIZE = 50
 
@@ -63,14 +64,15 @@ class InputChange:
     fields: list[tuple[str, str, str]]  # (field, before, after)
 
 
-def _change_lines(change: BpfInputsChange) -> InputChange:
+def _change_lines(change: BpfInputsChange | OrganizationChange) -> InputChange:
     by = ""
     if change.changed_by is not None:
         by = change.changed_by.get_full_name() or change.changed_by.get_username()
+    model = BpfInputs if isinstance(change, BpfInputsChange) else Organization
     fields = []
     for name, (before, after) in change.changes.items():
         try:
-            verbose = str(BpfInputs._meta.get_field(name).verbose_name)
+            verbose = str(model._meta.get_field(name).verbose_name)
         except FieldDoesNotExist:
             verbose = name
         fields.append((verbose, before if before is not None else "—", after or "—"))
@@ -133,10 +135,17 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
     filing = filings[0] if filings else None
     filed = report_from_filing(filing) if filing is not None else None
     changes = []
+    settings_changes = []
     if filing is not None:
         changes = list(
             BpfInputsChange.objects.filter(
                 organization=org, fiscal_year=year, changed_at__gt=filing.filed_at
+            ).select_related("changed_by")
+        )
+        # The organisation's settings fill sections A and B of every year.
+        settings_changes = list(
+            OrganizationChange.objects.filter(
+                organization=org, changed_at__gt=filing.filed_at
             ).select_related("changed_by")
         )
     if form is None:
@@ -163,6 +172,7 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
         "differences": _differences(filed, report) if filed is not None else [],
         "filings": filings,
         "input_changes": [_change_lines(change) for change in changes],
+        "settings_changes": [_change_lines(change) for change in settings_changes],
         "year_open": _year_open(request, year),
         "form": form,
         "input_fields": form.fields_by_section(),

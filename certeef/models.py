@@ -185,3 +185,31 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class OrganizationChange(models.Model):
+    """A change to an organisation's settings (they fill sections A and B of its BPF): who, when,
+    and each field's value before and after — so a change after filing can be told."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
+    # {field name: [before, after]}, values as text (None when empty).
+    changes = models.JSONField(_("changes"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change to the organisation settings")
+        verbose_name_plural = _("changes to the organisation settings")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "changed_at"], name="organization_change_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.changed_at:%d/%m/%Y %H:%M})"

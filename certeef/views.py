@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import member_required
 from certeef.forms import OrganizationSettingsForm
-from certeef.models import Membership
+from certeef.models import Membership, OrganizationChange
 from certeef.tenancy import choose_organization, current_membership
 
 
@@ -36,11 +37,27 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
+def _as_text(value) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
 @member_required(admin=True)
 def organization_settings(request: HttpRequest) -> HttpResponse:
     form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        # The settings fill sections A and B of the BPF: what changed is recorded (who, when).
+        changes = {
+            name: [_as_text(form.initial.get(name)), _as_text(form.cleaned_data[name])]
+            for name in form.changed_data
+        }
+        with transaction.atomic():
+            form.save()
+            if changes:
+                OrganizationChange.objects.create(
+                    organization=request.organization, changes=changes, changed_by=request.user
+                )
         messages.success(request, _("Settings saved."))
         return redirect("organization_settings")
     return render(request, "certeef/settings.html", {"form": form})

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
 from bpf.services import filing_create
+from certeef.models import OrganizationChange
 from tests.bpf.conftest import build_worked_example
 from tests.conftest import make_enrollment, make_session
 
@@ -217,3 +218,25 @@ def test_a_filed_page_has_a_fixed_query_count(
         response = admin_client.get(REPORT, {"year": 2025})
     assert len(response.context["filings"]) == filings
     assert len(response.context["input_changes"]) == 1  # the one after the last filing
+
+
+def test_changes_to_the_organisation_settings_are_recorded_and_shown_after_filing(
+    admin_client, example, admin_user
+):
+    org = example.organization
+    url = reverse("organization_settings")
+    data = {
+        "name": org.name,
+        "fiscal_year_start_month": 7,
+        "fiscal_year_start_day": 1,
+    }
+    admin_client.post(url, data)
+    assert not OrganizationChange.objects.exists()  # nothing changed, nothing recorded
+    filing_create(organization=org, year=2025, filed_by=admin_user)
+    admin_client.post(url, {**data, "phone": "04 78 00 00 00", "address_public": "true"})
+    change = OrganizationChange.objects.get()
+    assert change.changed_by == admin_user and change.organization == org
+    assert change.changes == {"phone": [None, "04 78 00 00 00"], "address_public": [None, "True"]}
+    page = admin_client.get(REPORT, {"year": 2025}).text
+    assert "Organisation settings changed since filing" in page
+    assert "phone — → 04 78 00 00 00" in page
