@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from bench.attendance_ops import measured as attendance_measured
+from bench.imports_ops import measured as imports_measured
 from bpf.computation import compute_bpf
 from bpf.exports import export
 from bpf.queries import fiscal_years_with_data
@@ -219,6 +220,8 @@ def operations(*, scale: int) -> Iterator[Operation]:
         "(floor of 5c, 5e)",
         repeat=2,
     )
+    # The imports (issue 16): bench/imports_ops.py.
+    yield from imports_measured(scale, Operation)
 
 
 def _format_floor(organization: Organization) -> Callable[[], tuple[int, int]]:
