@@ -236,8 +236,9 @@ def print_growth(results: dict[int, list[dict]]) -> None:
     )
 
 
-def growth(scales: list[int], repeat: int) -> None:
-    """Each scale measured by its own process on its own database, then one table."""
+def growth(scales: list[int], repeat: int, skip: list[str] | None = None) -> None:
+    """Each scale measured by its own process on its own database, then one table. `skip`
+    (lines) applies to every scale."""
     base_url = os.environ["DATABASE_URL"]
     results: dict[int, list[dict]] = {}
     vendor = ""
@@ -252,8 +253,9 @@ def growth(scales: list[int], repeat: int) -> None:
             output = Path(scratch) / "part.json"
             command = [sys.executable, "-m", "bench", "--scale", str(scale)]
             command += ["--repeat", str(repeat), "--output", str(output)]
-            if scale != DEFAULT_SCALE:
-                command += ["--skip", *EXPORT_LINES]
+            skipped = [*(skip or []), *(EXPORT_LINES if scale != DEFAULT_SCALE else [])]
+            if skipped:
+                command += ["--skip", *skipped]
             subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
                 command, check=True, env={**os.environ, "DATABASE_URL": url}
             )
@@ -302,7 +304,7 @@ def main() -> None:
     # Never touch the development database: SQLite benchmarks use their own file.
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}")
     if args.scales:
-        growth(sorted(set(args.scales)), args.repeat)
+        growth(sorted(set(args.scales)), args.repeat, args.skip)
         return
 
     started = time.perf_counter()
