@@ -154,8 +154,8 @@ def _write_json(path: Path, data: dict) -> None:
 # Growth: the same operations at several scales, one database per scale (issue 17, item 1)
 
 DEFAULT_SCALE = 40_000
-# Whole-file exports (and their floor) are measured at the default scale only.
-EXPORT_LINES = ["5", FORMAT_FLOOR]
+# Whole-file exports, their floor and the imports (lines 5, 6, 7) run at the default scale only.
+EXPORT_LINES = ["5", FORMAT_FLOOR, "7"]
 
 
 def scale_database_url(url: str, scale: int) -> str:
