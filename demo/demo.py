@@ -271,12 +271,21 @@ class _OrganisationBuilder:
             session.end_date + datetime.timedelta(days=self.rng.randrange(20, 45)),
             timezone.localdate() - datetime.timedelta(days=1),
         )
+        remittance = ""
+        if reference and carrier_company is not None:
+            # An OPCO pays a session's places with one transfer: one date, one remittance.
+            paid_on = min(
+                session.end_date + datetime.timedelta(days=30),
+                timezone.localdate() - datetime.timedelta(days=1),
+            )
+            remittance = f"VIR-{prefix}-{paid_on:%y%m%d}"
         for to_status in path if path is not None else STATUS_PATHS[status]:
             allocation = services.allocation_set_status(
                 allocation=allocation,
                 to_status=to_status,
                 changed_by=self.acting_user,
                 paid_on=paid_on if to_status == PAID else None,
+                remittance_reference=remittance if to_status == PAID else "",
             )
         self._date_history(allocation, session, paid_on)
         return allocation

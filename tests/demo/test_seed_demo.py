@@ -206,6 +206,19 @@ def test_demo_funding_went_through_the_services(demo_output):
     assert expected_types <= set(allocations.values_list("funding_type", flat=True))
     subcontracted_in = allocations.filter(funding_type=FundingType.TRAINING_ORGANISATION)
     assert {a.session.delivery for a in subcontracted_in} == {Delivery.SUBCONTRACTED_IN}
+    # An OPCO pays a session's places with one transfer: several allocations, one remittance
+    # reference and one date, in each one's history too.
+    paid_by_transfer = allocations.filter(status=FundingStatus.PAID).exclude(
+        remittance_reference=""
+    )
+    transfers = Counter(paid_by_transfer.values_list("remittance_reference", flat=True))
+    assert max(transfers.values()) >= 3
+    for reference in transfers:
+        same = paid_by_transfer.filter(remittance_reference=reference)
+        assert len(set(same.values_list("paid_on", flat=True))) == 1
+        for allocation in same:
+            paid = allocation.status_changes.get(to_status=FundingStatus.PAID)
+            assert paid.remittance_reference == reference
 
 
 def test_demo_has_mixed_funding_a_straddling_session_and_an_unfunded_learner(demo_output):
