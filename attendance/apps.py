@@ -9,14 +9,14 @@ class AttendanceConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (models cannot be imported before).
         from attendance.sections import learner_section_context, session_section_context
-        from attendance.summaries import refresh_scheduled_hours
+        from attendance.summaries import STORED_SUMMARIES, refresh_scheduled_hours
         from learners.learner_page import LearnerSection, register_learner_section
         from training.changes import register_summaries
         from training.session_page import SessionSection, register_session_section
 
         # A session with a schedule has the hours of its slots: set before funding's summaries,
         # which read them (apps refresh in INSTALLED_APPS order).
-        register_summaries(refresh_scheduled_hours)
+        register_summaries(refresh_scheduled_hours, stored=STORED_SUMMARIES)
         # The session's page: its schedule, trainers, attendance grid and documents.
         register_session_section(
             SessionSection(

@@ -17,7 +17,11 @@ from collections.abc import Sequence
 from django.db.models import Sum
 
 from attendance.models import TimeSlot, minutes_to_hours
+from training.changes import StoredSummary
 from training.models import Session
+
+# Where the refresh keeps its figure (compared with a rebuild by `refresh_summaries --check`).
+STORED_SUMMARIES = [StoredSummary("Session", Session, fields=("hours",), session="id")]
 
 
 def scheduled_minutes(session_ids: Sequence[int]) -> dict[int, int]:

@@ -9,12 +9,12 @@ class FundingConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (models cannot be imported before).
         from funding.selectors import session_funding_context
-        from funding.summaries import refresh_funding_summaries
+        from funding.summaries import STORED_SUMMARIES, refresh_funding_summaries
         from training.changes import register_summaries
         from training.session_page import SessionSection, register_session_section
 
         # Every write that changes a session's figures refreshes these (training/changes.py).
-        register_summaries(refresh_funding_summaries)
+        register_summaries(refresh_funding_summaries, stored=STORED_SUMMARIES)
         # A session's page shows how each learner is funded, to administrators only.
         register_session_section(
             SessionSection(

@@ -51,9 +51,41 @@ from funding.models import (
     SessionSummary,
 )
 from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
+from training.changes import StoredSummary
 from training.models import Enrollment, Outcome
 
 SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+# Where the refresh keeps its figures (compared with a rebuild by `refresh_summaries --check`).
+STORED_SUMMARIES = [
+    StoredSummary(
+        "Enrollment",
+        Enrollment,
+        key=("id",),
+        fields=("funding_code", "counted_funding", "pending_allocations"),
+    ),
+    StoredSummary(
+        "SessionFundingTotal",
+        SessionFundingTotal,
+        key=("funding_type",),
+        fields=("counted_amount",),
+    ),
+    StoredSummary(
+        "SessionSummary",
+        SessionSummary,
+        fields=tuple(
+            field.attname
+            for field in SessionSummary._meta.concrete_fields
+            if field.attname != "session_id"
+        ),
+    ),
+    StoredSummary(
+        "SessionEnrollmentTally",
+        SessionEnrollmentTally,
+        key=("trainee_type_override", "funding_code", "professional_status"),
+        fields=("learners", "learners_with_hours", "hours_attended"),
+    ),
+]
 
 
 def cancelled_enrollment_exists() -> Exists:

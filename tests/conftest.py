@@ -27,7 +27,7 @@ from funding.models import (
 from funding.types import FundingType
 from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
-from training.changes import refresh_sessions
+from training.changes import refresh_sessions, summary_drifts
 from training.models import Course, Enrollment, Objective, Session
 
 _counter = itertools.count(1)
@@ -259,3 +259,29 @@ def french(settings):
 def fast_password_hasher(settings):
     """Hashing with the production hasher costs about a second per user: tests need no security."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Summaries you can trust: after every test that used the database, the stored session
+# summaries must equal a rebuild from the rows — whatever the test wrote, through whichever path.
+# A test that changes rows behind the services' back must refresh them (as `make_enrollment` and
+# `make_allocation` do); one that corrupts them on purpose says so with
+# @pytest.mark.summaries_may_drift. Run at the end of the test's call, inside its database
+# transaction: one query when the test made no session, a few more per 500 sessions otherwise.
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    uses_database = item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db"} & set(item.fixturenames)
+    )
+    if uses_database and item.get_closest_marker("summaries_may_drift") is None:
+        from django.db import connection
+
+        if not connection.needs_rollback and Session.objects.exists():
+            drifts = summary_drifts(Session.objects.values_list("pk", flat=True))
+            assert not drifts, (
+                "Stored session summaries differ from a rebuild (a write that skipped "
+                f"training.changes.changing_sessions?): {drifts[:5]}"
+            )
+    return result

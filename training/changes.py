@@ -44,7 +44,9 @@ its summaries of those sessions from their rows. Refreshes run in registration o
 INSTALLED_APPS order (lower apps first): a summary may read the summaries of the apps below it.
 
 `refresh_sessions(ids)` rebuilds now: the `refresh_summaries` command, bulk loads and the tests use
-it. It is `changing_sessions(ids)` with nothing written inside.
+it. It is `changing_sessions(ids)` with nothing written inside. `summary_drifts(ids)` compares
+what is stored with a rebuild, changing nothing (`refresh_summaries --check`, the tests' autouse
+check, "Mark as filed"): each refresh registers where it stores its figures (`StoredSummary`).
 """
 
 from __future__ import annotations
@@ -52,9 +54,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 
 from training.models import Enrollment, Session
@@ -70,6 +74,32 @@ type SummaryRefresh = Callable[[Sequence[int]], None]
 CHUNK = 500
 
 _refreshes: list[SummaryRefresh] = []
+_stored: list[StoredSummary] = []
+
+
+@dataclass(frozen=True)
+class StoredSummary:
+    """Where a refresh keeps its figures, for `summary_drifts` to compare them with a rebuild:
+    rows of `model` whose `session` field names the session, told apart by `key` (within the
+    session), each with the figures `fields`."""
+
+    name: str
+    model: type[Model]
+    fields: tuple[str, ...]
+    key: tuple[str, ...] = ()
+    session: str = "session_id"
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A stored figure that a rebuild would change: `stored` → `rebuilt` (None: no such row)."""
+
+    session_id: int
+    summary: str
+    key: tuple[object, ...]
+    field: str
+    stored: object
+    rebuilt: object
 
 
 class _Batch:
@@ -82,10 +112,14 @@ class _Batch:
 _current_batch: ContextVar[_Batch | None] = ContextVar("changing_sessions", default=None)
 
 
-def register_summaries(refresh: SummaryRefresh) -> SummaryRefresh:
-    """Have `refresh` called for every changed session (call it from `AppConfig.ready()`)."""
+def register_summaries(
+    refresh: SummaryRefresh, stored: Iterable[StoredSummary] = ()
+) -> SummaryRefresh:
+    """Have `refresh` called for every changed session (call it from `AppConfig.ready()`);
+    `stored` says where it keeps its figures (`summary_drifts` compares them with a rebuild)."""
     if refresh not in _refreshes:
         _refreshes.append(refresh)
+        _stored.extend(stored)
     return refresh
 
 
@@ -150,6 +184,48 @@ def refresh_sessions(session_ids: Iterable[int | None]) -> None:
     """Lock these sessions and rebuild every summary of them now."""
     with changing_sessions(session_ids):
         pass
+
+
+type _Snapshot = dict[tuple[int, str, tuple[object, ...]], dict[str, object]]
+
+
+def _snapshot(session_ids: list[int]) -> _Snapshot:
+    rows: _Snapshot = {}
+    for summary in _stored:
+        values = summary.model._default_manager.filter(
+            **{f"{summary.session}__in": session_ids}
+        ).values_list(summary.session, *summary.key, *summary.fields)
+        for session_id, *rest in values:
+            key = tuple(rest[: len(summary.key)])
+            rows[(session_id, summary.name, key)] = dict(
+                zip(summary.fields, rest[len(summary.key) :], strict=True)
+            )
+    return rows
+
+
+def summary_drifts(session_ids: Iterable[int | None]) -> list[Drift]:
+    """Every stored summary figure of these sessions that differs from a rebuild from the rows,
+    in session order. Changes nothing: each chunk is rebuilt in a transaction rolled back at
+    once (its sessions locked meanwhile, as a write would)."""
+    drifts: list[Drift] = []
+    for chunk in _chunks(_sorted_ids(session_ids)):
+        with transaction.atomic():
+            lock_sessions(chunk)
+            stored = _snapshot(chunk)
+            for refresh in _refreshes:
+                refresh(chunk)
+            rebuilt = _snapshot(chunk)
+            transaction.set_rollback(True)
+        for row in sorted(stored.keys() | rebuilt.keys(), key=repr):
+            session_id, name, key = row
+            before, after = stored.get(row), rebuilt.get(row)
+            fields = (before or after or {}).keys()
+            for field in fields:
+                old = None if before is None else before[field]
+                new = None if after is None else after[field]
+                if before is None or after is None or old != new:
+                    drifts.append(Drift(session_id, name, key, field, old, new))
+    return drifts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ def test_the_database_refuses_to_delete_a_funded_enrollment(funded):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.summaries_may_drift  # the enrollment it creates waits for refresh_summaries
 def test_the_migration_links_allocations_and_enrols_funded_learners_who_were_not(
     organization, capsys
 ):

@@ -25,6 +25,7 @@ from tests.conftest import (
     make_learner,
     make_session,
 )
+from training.changes import refresh_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -574,6 +575,7 @@ def _bulk_allocations(organization, count: int) -> None:
         )
         for index in range(count)
     )
+    refresh_sessions([session.pk])  # a bulk load refreshes the summaries once, at its end
 
 
 def _peak_bytes(build) -> int:

@@ -105,6 +105,7 @@ def test_session_and_learner_pages_show_the_outcome(admin_client, organization):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.summaries_may_drift  # rows written by the migration's historical models
 def test_migration_turns_the_cancelled_flag_into_the_outcome():
     executor = MigrationExecutor(connection)
     executor.migrate([("training", "0002_enrollment_funding_summary")])

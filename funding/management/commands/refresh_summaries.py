@@ -1,19 +1,38 @@
-"""python manage.py refresh_summaries [--organization SLUG]
+"""python manage.py refresh_summaries [--check] [--organization SLUG]
 
 Rebuilds the session summaries the BPF and the dashboard read (funding/summaries.py, and any other
 summary registered with training/changes.py) from the allocations and enrollments. Every write
 through the interface, the admin and the services keeps them current; this is for data changed
 another way (a script, a database restore, SQL by hand).
+
+`--check` changes nothing: it compares the stored summaries with a rebuild and prints one line per
+drift (the session, the summary, the field, stored → rebuilt), then "N sessions checked, M drifts".
+For monitoring: exit status 0 when there is none, 1 on any drift, 2 on bad arguments (an unknown
+organisation).
 """
 
 from __future__ import annotations
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certeef.models import Organization
-from training.changes import refresh_sessions
+from training.changes import Drift, refresh_sessions, summary_drifts
 from training.models import Session
+
+
+def describe_drift(drift: Drift, reference: str) -> str:
+    """One drift on one line: session, summary (and row), field, stored → rebuilt."""
+    row = f"[{', '.join(map(str, drift.key))}]" if drift.key else ""
+    absent = _("(no row)")
+    return (
+        f"{reference} (#{drift.session_id}) {drift.summary}{row} {drift.field}: "
+        f"{absent if drift.stored is None and drift.rebuilt is not None else drift.stored} → "
+        f"{absent if drift.rebuilt is None and drift.stored is not None else drift.rebuilt}"
+    )
 
 
 class Command(BaseCommand):
@@ -23,13 +42,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--organization", help=_("Only this organisation (its slug)."))
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help=_(
+                "Change nothing: list the stored figures that differ from a rebuild "
+                "(exit status 1 if any)."
+            ),
+        )
 
-    def handle(self, *args, organization: str | None, **options) -> None:
+    def handle(self, *args, organization: str | None, check: bool, **options) -> None:
         organizations = Organization.objects.order_by("slug")
         if organization is not None:
             organizations = organizations.filter(slug=organization)
             if not organizations.exists():
-                raise CommandError(_("Unknown organisation “%(slug)s”.") % {"slug": organization})
+                raise CommandError(
+                    _("Unknown organisation “%(slug)s”.") % {"slug": organization}, returncode=2
+                )
+        if check:
+            self._check(organizations)
+            return
         for org in organizations:
             refresh_sessions(Session.objects.filter(organization=org).values_list("pk", flat=True))
             self.stdout.write(_("Refreshed the summaries of %(slug)s.") % {"slug": org.slug})
+
+    def _check(self, organizations) -> None:
+        sessions = dict(
+            Session.objects.filter(organization__in=organizations).values_list("pk", "reference")
+        )
+        drifts = summary_drifts(sessions)
+        for drift in drifts:
+            self.stdout.write(describe_drift(drift, sessions.get(drift.session_id) or "—"))
+        self.stdout.write(
+            ngettext("%(sessions)d session checked", "%(sessions)d sessions checked", len(sessions))
+            % {"sessions": len(sessions)}
+            + ", "
+            + ngettext("%(drifts)d drift", "%(drifts)d drifts", len(drifts))
+            % {"drifts": len(drifts)}
+        )
+        if drifts:
+            sys.exit(1)
