@@ -248,19 +248,14 @@ def test_the_list_with_its_bulk_form_has_a_fixed_query_count(
 # The service itself.
 
 
-def test_service_is_all_or_nothing_when_a_move_fails_midway(admin_user, approved, monkeypatch):
-    """A refusal met while writing (after some allocations moved) undoes the whole batch."""
-    real = services.allocation_set_status
-    calls = []
+def test_service_is_all_or_nothing_when_writing_fails_midway(admin_user, approved, monkeypatch):
+    """A failure after the allocations were updated (writing their history) undoes it all."""
 
-    def failing_on_the_third(**kwargs):
-        calls.append(kwargs["allocation"].pk)
-        if len(calls) == 3:
-            raise ValidationError(services.STALE_MESSAGE, code="stale")
-        return real(**kwargs)
+    def failing(*args, **kwargs):
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "allocation_set_status", failing_on_the_third)
-    with pytest.raises(services.BulkMoveRefused) as refused:
+    monkeypatch.setattr(FundingStatusChange.objects, "bulk_create", failing)
+    with pytest.raises(RuntimeError):
         services.allocations_set_status(
             organization=approved[0].organization,
             allocation_ids=[a.pk for a in approved],
@@ -269,10 +264,27 @@ def test_service_is_all_or_nothing_when_a_move_fails_midway(admin_user, approved
             paid_on=PAID_ON,
             remittance_reference="VIR",
         )
-    assert [r.allocation_id for r in refused.value.refusals] == [calls[2]]
     assert statuses(approved) == ["approved"] * 3
     assert not FundingStatusChange.objects.exists()
     assert_summaries_current(*{a.session for a in approved})
+
+
+def test_service_moves_in_chunks(admin_user, approved, monkeypatch):
+    monkeypatch.setattr(services, "BULK_CHUNK", 2)
+    result = services.allocations_set_status(
+        organization=approved[0].organization,
+        allocation_ids=[a.pk for a in approved],
+        to_status=FundingStatus.PAID,
+        changed_by=admin_user,
+        paid_on=PAID_ON,
+        remittance_reference="VIR",
+    )
+    assert result.count == 3
+    assert result.amount == Decimal("3003.00")
+    assert statuses(approved) == ["paid"] * 3
+    assert FundingStatusChange.objects.filter(remittance_reference="VIR").count() == 3
+    versions = {a.pk: a.version for a in approved}
+    assert all(a.version == versions[a.pk] + 1 for a in result.allocations)
 
 
 def test_service_locks_every_session_first_in_id_order(admin_user, approved, monkeypatch):
