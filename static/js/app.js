@@ -30,6 +30,15 @@
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   });
 
+  // <form data-working="id">: show the element with that id while the form is being sent (a
+  // long import's preview or confirmation says it is working).
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    const form = event.target.closest("form[data-working]");
+    const note = form && document.getElementById(form.dataset.working);
+    if (note) note.hidden = false;
+  });
+
   // Attendance grid: the arrow keys move from cell to cell (each cell's menu keeps its letters
   // to choose a status, Space or Alt+Down to open it); Delete clears a cell.
   document.addEventListener("keydown", function (event) {

@@ -37,6 +37,7 @@ def test_import_learners_through_upload_columns_preview_and_confirm(
     expect(page.get_by_label("Nom", exact=True)).to_have_value("0")
     expect(page.get_by_label("Téléphone")).to_have_value("")
     page.get_by_label("Téléphone").select_option(label="Mobile perso")
+    expect(page.locator("#import-working")).to_be_hidden()
     page.get_by_role("button", name="Aperçu").click()
 
     expect(page.locator("#import-counts")).to_have_text(
@@ -44,6 +45,15 @@ def test_import_learners_through_upload_columns_preview_and_confirm(
     )
     assert_translated(page)
     assert not Learner.objects.exists()
+    # While the import runs the page says so, and its button cannot be pressed twice: the
+    # submit event alone (a synthetic one sends nothing), then the page again, then the click.
+    page.evaluate(
+        """() => document.querySelector("form[data-working]")
+            .dispatchEvent(new Event("submit", {bubbles: true, cancelable: true}))"""
+    )
+    expect(page.locator("#import-working")).to_be_visible()
+    expect(page.get_by_role("button", name="Importer", exact=True)).to_be_disabled()
+    page.reload()
     page.get_by_role("button", name="Importer", exact=True).click()
 
     expect(page.locator("#import-counts")).to_have_text(
