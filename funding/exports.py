@@ -88,6 +88,7 @@ _FIELDS = (
     "cpf_case_number",
     "funder_reference",
     "paid_on",
+    "remittance_reference",
 )
 
 
@@ -116,10 +117,11 @@ def headers() -> list[str]:
         _("CPF case number"),
         _("Funder reference"),
         _("Paid on"),
+        _("Remittance reference"),
     ]
 
 
-COLUMN_COUNT = 16
+COLUMN_COUNT = 17
 STATUS_COLUMN = 9
 AMOUNT_COLUMNS = (10, 11, 12)  # requested, approved, counted (0-based)
 REQUESTED_COLUMN, APPROVED_COLUMN, COUNTED_COLUMN = AMOUNT_COLUMNS
@@ -266,6 +268,7 @@ def export_rows(allocations: QuerySet) -> Iterator[ExportRow]:
         case_number,
         funder_reference,
         paid_on,
+        remittance_reference,
     ) in allocations.values_list(*_FIELDS).iterator(chunk_size=CHUNK_SIZE):
         learner = f"{first_name} {last_name}"
         is_individual = individual_id is not None
@@ -290,6 +293,7 @@ def export_rows(allocations: QuerySet) -> Iterator[ExportRow]:
                 case_number,
                 text(funder_reference),
                 paid_on,
+                text(remittance_reference),
             ),
             status=status,
             requested_amount=requested_amount,
@@ -435,7 +439,7 @@ class _Sheet:
     as euro numbers, dates as dates; optional sections (one per funder) each closed by a
     SUBTOTAL row; then the totals, in all and by status, as formulas over the rows."""
 
-    WIDTHS = (24, 28, 12, 30, 8, 18, 11, 11, 30, 10, 14, 14, 14, 16, 20, 11)
+    WIDTHS = (24, 28, 12, 30, 8, 18, 11, 11, 30, 10, 14, 14, 14, 16, 20, 11, 20)
 
     def __init__(self, workbook: xlsxwriter.Workbook, formats: _Formats, title: str) -> None:
         self.title = title

@@ -70,6 +70,7 @@ def mixed(organization):
         amount="1234.56",
         status=FundingStatus.PAID,
         paid_on=datetime.date(2025, 4, 15),
+        remittance_reference="=CDC-VIR-0415",
         cpf_case_number="12345678901",
         requested_amount=Decimal("1500.00"),
     )
@@ -114,6 +115,7 @@ HEADERS = (
     "CPF case number",
     "Funder reference",
     "Paid on",
+    "Remittance reference",
 )
 
 _RANGE = r"(?:'((?:[^']|'')+)'!)?\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)"
@@ -209,7 +211,12 @@ def test_xlsx_rows_types_counted_and_layout(admin_client, mixed):
     )
     assert cpf_row[10] == 1500 and cpf_row[11] == pytest.approx(1234.56)
     assert cpf_row[12] == pytest.approx(1234.56)  # Paid: counted
-    assert cpf_row[13:] == ("12345678901", None, datetime.datetime(2025, 4, 15))
+    assert cpf_row[13:] == (
+        "12345678901",
+        None,
+        datetime.datetime(2025, 4, 15),
+        "'=CDC-VIR-0415",  # the transfer's reference, as text even if it looks like a formula
+    )
     opco_row = next(row for row in rows[1:] if row[1] == "Acme")
     assert opco_row[2:5] == ("Company", "OPCO – skills development plan", "h")
     assert opco_row[10] is None and opco_row[12] == pytest.approx(765.44)  # Approved: counted
@@ -217,7 +224,7 @@ def test_xlsx_rows_types_counted_and_layout(admin_client, mixed):
     ft_row = next(row for row in rows[1:] if row[3] == "France Travail")
     assert ft_row[9] == "Pending" and ft_row[11] == 500 and ft_row[12] == 0  # not counted
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:P4"  # header and data rows, not the totals
+    assert sheet.auto_filter.ref == "A1:Q4"  # header and data rows, not the totals
     cpf_cells = next(r for r in sheet.iter_rows(min_row=2) if r[3].value == "CPF")
     assert cpf_cells[11].number_format == exports.EURO_FORMAT
     assert cpf_cells[12].number_format == exports.EURO_FORMAT
@@ -293,6 +300,7 @@ def test_csv_is_french_spreadsheet_friendly(admin_client, mixed):
         "12345678901",
         "",
         "15/04/2025",
+        "'=CDC-VIR-0415",
     ]
     ft_row = next(row for row in rows[1:] if row[3] == "France Travail")
     assert ft_row[11:13] == ["500,00", "0,00"]
@@ -323,7 +331,7 @@ def test_exports_follow_the_current_filter(admin_client, mixed):
         admin_client.get(reverse("funding:export_xlsx"), {"carrier": "company"})
     ).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, max_row=2, values_only=True)] == ["Acme"]
-    assert sheet.auto_filter.ref == "A1:P2"
+    assert sheet.auto_filter.ref == "A1:Q2"
 
 
 def test_exports_never_contain_another_organisations_data(admin_client, mixed, other_organization):
@@ -465,7 +473,7 @@ def test_by_funder_sections_have_subtotals_the_sheet_total_skips(admin_client, f
     assert rows[3][0].value == "Subtotal =Direct SA"  # does not start like a formula
     assert rows[3][11].value == "=SUBTOTAL(9,L3:L3)"
     assert values["Companies"]["L4"].value == 450
-    assert sheet.auto_filter.ref == "A1:P4"
+    assert sheet.auto_filter.ref == "A1:Q4"
     total = next(row for row in rows if row[0].value == "Total")
     # The sheet's total covers the sections and their subtotals: SUBTOTAL skips the latter.
     assert total[11].value == "=SUBTOTAL(9,$L$2:$L$4)"
