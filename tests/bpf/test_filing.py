@@ -4,9 +4,11 @@ since filing" covers every line of the form, and changes to the typed figures ar
 from __future__ import annotations
 
 import datetime
+import io
 import json
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,3 +242,27 @@ def test_changes_to_the_organisation_settings_are_recorded_and_shown_after_filin
     page = admin_client.get(REPORT, {"year": 2025}).text
     assert "Organisation settings changed since filing" in page
     assert "phone — → 04 78 00 00 00" in page
+
+
+def test_the_command_exports_any_snapshot_by_its_number(example, admin_user, other_organization):
+    org = example.organization
+    first = filing_create(organization=org, year=2025, filed_by=admin_user)
+    BpfInputs.objects.create(organization=org, fiscal_year=2025, total_costs=9000)
+    filing_create(organization=org, year=2025, filed_by=admin_user)
+
+    def run(*args) -> dict:
+        output = io.StringIO()
+        call_command(
+            "export_bpf",
+            *("--organization", org.slug, "--year", "2025", "--format", "json", *args),
+            stdout=output,
+        )
+        return json.loads(output.getvalue())
+
+    assert run("--filing", str(first.pk))["D"]["total_costs"] is None
+    assert run("--filed")["D"]["total_costs"] == 9000
+    stranger = BpfFiling.objects.create(
+        organization=other_organization, fiscal_year=2025, snapshot=first.snapshot
+    )
+    with pytest.raises(CommandError, match="no filed snapshot number"):
+        run("--filing", str(stranger.pk))

@@ -1,5 +1,5 @@
 """python manage.py export_bpf --organization SLUG --year Y --format pdf|xlsx|csv|json
-[--output FILE] [--filed]
+[--output FILE] [--filed | --filing N]
 
 The same computation as the BPF page: the figures are identical. JSON goes to standard output
 unless --output is given; the other formats are written to --output or to
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from bpf.exports import export, report_for_export
 from bpf.files import FORMATS
+from bpf.models import BpfFiling
 from bpf.queries import fiscal_years_with_data
 from bpf.snapshots import latest_filing, report_from_filing
 from certeef.models import Organization
@@ -45,12 +46,31 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Export the figures as filed, not current ones."),
         )
+        parser.add_argument(
+            "--filing",
+            type=int,
+            help=_(
+                "Export one filed snapshot of the year by its number, as the BPF page lists them."
+            ),
+        )
 
     def handle(self, *args, organization: str, year: int, file_format: str, **options) -> None:
         org = Organization.objects.filter(slug=organization).first()
         if org is None:
             raise CommandError(_("Unknown organisation “%(slug)s”.") % {"slug": organization})
-        if options["filed"]:
+        if options["filing"] is not None:
+            filing = (
+                BpfFiling.objects.filter(organization=org, fiscal_year=year, pk=options["filing"])
+                .select_related("filed_by", "organization")
+                .first()
+            )
+            if filing is None:
+                raise CommandError(
+                    _("Fiscal year %(year)d of %(slug)s has no filed snapshot number %(number)d.")
+                    % {"year": year, "slug": org.slug, "number": options["filing"]}
+                )
+            report = report_from_filing(filing)
+        elif options["filed"]:
             filing = latest_filing(org, year)
             if filing is None:
                 raise CommandError(
