@@ -153,3 +153,27 @@ def test_reimport_through_the_page_is_unchanged(admin_client, organization):
     )
     page = admin_client.get(reverse("imports:preview", args=[the_upload.pk])).content.decode()
     assert "0 created, 0 updated, 1 unchanged" in page
+
+
+def test_xlsx_with_a_named_sheet_through_the_page(admin_client, organization):
+    from tests.imports.test_files import xlsx
+
+    data = xlsx(
+        [["Lisez-moi"]],
+        more_sheets=[("Entreprises", [["Raison sociale", "SIRET"], ["Dupont", "73282932000074"]])],
+    )
+    response = admin_client.post(
+        reverse("imports:start"),
+        {"kind": "companies", "file": SimpleUploadedFile("e.xlsx", data), "sheet": "Entreprises"},
+    )
+    the_upload = ImportUpload.objects.get()
+    assert response.url == reverse("imports:map", args=[the_upload.pk])
+    assert the_upload.sheet == "Entreprises"
+    admin_client.post(reverse("imports:map", args=[the_upload.pk]), {"name": "0", "siret": "1"})
+    admin_client.post(reverse("imports:confirm", args=[the_upload.pk]))
+    assert organization.companies.get().siret == "73282932000074"
+    response = admin_client.post(
+        reverse("imports:start"),
+        {"kind": "companies", "file": SimpleUploadedFile("e.xlsx", data), "sheet": "Nope"},
+    )
+    assert "no sheet named “Nope”" in response.content.decode()
