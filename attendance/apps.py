@@ -9,7 +9,12 @@ class AttendanceConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (models cannot be imported before).
         from attendance.sections import learner_section_context, session_section_context
-        from attendance.summaries import STORED_SUMMARIES, refresh_scheduled_hours
+        from attendance.summaries import (
+            HOURS_RECORDED_SUMMARIES,
+            STORED_SUMMARIES,
+            refresh_hours_recorded,
+            refresh_scheduled_hours,
+        )
         from learners.learner_page import LearnerSection, register_learner_section
         from training.changes import register_summaries
         from training.session_page import SessionSection, register_session_section
@@ -17,6 +22,8 @@ class AttendanceConfig(AppConfig):
         # A session with a schedule has the hours of its slots: set before funding's summaries,
         # which read them (apps refresh in INSTALLED_APPS order).
         register_summaries(refresh_scheduled_hours, stored=STORED_SUMMARIES)
+        # Each learner's hours recorded, which funding's summaries count before typed hours.
+        register_summaries(refresh_hours_recorded, stored=HOURS_RECORDED_SUMMARIES)
         # The session's page: its schedule, trainers, attendance grid and documents.
         register_session_section(
             SessionSection(

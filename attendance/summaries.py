@@ -8,20 +8,31 @@ summaries, which read the hours): every write that changes a session — a slot 
 deleted, but also a session saved from its form or the admin with other hours — ends with the
 hours of its slots, so they cannot drift apart. The session form shows the field read-only while
 the session has a schedule.
+
+Each enrollment's hours recorded (`Enrollment.hours_recorded`) are written here too, after the
+hours: the minutes it attended over every slot, in hours to the cent, once its session has an
+attendance record (any entry in any slot; a slot without an entry then counts 0), else empty.
+Funding's summaries, refreshed next, count them before the hours typed on the enrollment, so the
+BPF keeps reading a few summary rows per session (BPF.md, section F).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.db.models import Sum
 
-from attendance.models import TimeSlot, minutes_to_hours
+from attendance.models import Attendance, TimeSlot, minutes_to_hours
 from training.changes import StoredSummary
-from training.models import Session
+from training.models import Enrollment, Session
 
 # Where the refresh keeps its figure (compared with a rebuild by `refresh_summaries --check`).
 STORED_SUMMARIES = [StoredSummary("Session", Session, fields=("hours",), session="id")]
+HOURS_RECORDED_SUMMARIES = [
+    StoredSummary("Enrollment", Enrollment, key=("id",), fields=("hours_recorded",)),
+]
 
 
 def scheduled_minutes(session_ids: Sequence[int]) -> dict[int, int]:
@@ -48,3 +59,37 @@ def refresh_scheduled_hours(session_ids: Sequence[int]) -> None:
             session.hours = hours
             # save(), not update(): the session's history records the new hours.
             session.save(update_fields=["hours"])
+
+
+def refresh_hours_recorded(session_ids: Sequence[int]) -> None:
+    """Give each enrollment of these sessions the hours its session's attendance record gives it
+    (empty when the session has none). Writes only the enrollments whose hours changed, grouped
+    by value: saving one cell writes one row. Two queries for sessions without a record; for
+    those with one, a read of their enrollments and one update per new value."""
+    minutes: dict[int, int] = {}
+    recorded: set[int] = set()
+    rows = (
+        Attendance.objects.filter(slot__session_id__in=session_ids)
+        .order_by()
+        .values("slot__session_id", "enrollment_id")
+        .annotate(total=Sum("minutes"))
+        .values_list("slot__session_id", "enrollment_id", "total")
+    )
+    for session_id, enrollment_id, total in rows:
+        recorded.add(session_id)
+        minutes[enrollment_id] = total
+    unrecorded = [pk for pk in session_ids if pk not in recorded]
+    if unrecorded:
+        Enrollment.objects.filter(session_id__in=unrecorded, hours_recorded__isnull=False).update(
+            hours_recorded=None
+        )
+    if not recorded:
+        return
+    changed: dict[Decimal, list[int]] = defaultdict(list)
+    stored = Enrollment.objects.filter(session_id__in=recorded).values_list("pk", "hours_recorded")
+    for pk, hours_recorded in stored:
+        hours = minutes_to_hours(minutes.get(pk, 0))
+        if hours != hours_recorded:
+            changed[hours].append(pk)
+    for hours, pks in changed.items():
+        Enrollment.objects.filter(pk__in=pks).update(hours_recorded=hours)

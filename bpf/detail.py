@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 
 from django.http import FileResponse
 
+from attendance.selectors import FROM_ATTENDANCE, FROM_SESSION, FROM_TYPED
 from bpf import drill
 from bpf.files import CONTENT_TYPES, neutralise
 from bpf.queries import counted_enrollments
 from bpf.report import C_DETAIL_CODES
-from bpf.rules import F1_RULES, OBJECTIVE_F3
+from bpf.rules import F1_RULES, OBJECTIVE_F3, SCHEDULED_MINUTES
 from funding.exports import excel_date, new_workbook
 from training.models import Delivery
 
@@ -47,11 +48,12 @@ C_HEADERS = (
     "Fin",
     "Porteur",
     "Montant approuvé",
-    "Jours dans l'exercice",
-    "Jours de la session",
+    "Part dans l'exercice",
+    "Part de la session",
     "Montant compté",
+    "Part en",
 )
-C_WIDTHS = (6, 30, 10, 24, 36, 11, 11, 28, 14, 10, 10, 14)
+C_WIDTHS = (6, 30, 10, 24, 36, 11, 11, 28, 14, 10, 10, 14, 18)
 F_HEADERS = (
     "Section",
     "Ligne F-1",
@@ -64,12 +66,28 @@ F_HEADERS = (
     "Fin",
     "Sous-traitée (F-2)",
     "Heures suivies",
-    "Jours dans l'exercice",
-    "Jours de la session",
+    "Part dans l'exercice",
+    "Part de la session",
     "Heures comptées",
+    "Part en",
+    "Origine des heures",
 )
-F_WIDTHS = (8, 10, 40, 14, 6, 24, 36, 11, 11, 10, 10, 10, 10, 12)
+F_WIDTHS = (8, 10, 40, 14, 6, 24, 36, 11, 11, 10, 10, 10, 10, 12, 18, 24)
+# Where a learner's hours come from (BPF.md, section F), in the exports' French.
+HOURS_SOURCES = {
+    FROM_ATTENDANCE: "émargement",
+    FROM_TYPED: "saisies sur l'inscription",
+    FROM_SESSION: "durée de la session",
+}
 TOTAL_LABEL = "Total (lignes affichées)"
+
+
+def _share(row) -> list:
+    """A row's share of the year (the two columns before the counted figure, then its unit):
+    calendar days, or scheduled hours for a straddling session with a schedule."""
+    if row.unit == SCHEDULED_MINUTES:
+        return [row.inside_hours, row.whole_hours, "heures programmées"]
+    return [row.inside, row.whole, "jours"]
 
 
 def detail_filename(report: BpfReport, key: str | None) -> str:
@@ -148,9 +166,9 @@ def _c_sheet(workbook, formats, organization: Organization, report: BpfReport, l
                 session.end_date,
                 str(allocation.carrier),
                 allocation.approved_amount,
-                row.inside,
-                row.whole,
+                *_share(row)[:2],
                 counted,
+                _share(row)[2],
             ),
             cell_formats,
         )
@@ -186,9 +204,10 @@ def _f_sheet(workbook, formats, organization: Organization, report: BpfReport, k
                 session.end_date,
                 "oui" if session.delivery == Delivery.SUBCONTRACTED_OUT else "non",
                 enrollment.attended_hours,
-                row.inside,
-                row.whole,
+                *_share(row)[:2],
                 hours,
+                _share(row)[2],
+                HOURS_SOURCES[row.source],
             ),
             cell_formats,
         )

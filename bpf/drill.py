@@ -14,9 +14,17 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from bpf import labels
-from bpf.queries import counted_allocations, counted_enrollments
+from bpf.queries import counted_allocations, counted_enrollments, year_shares
 from bpf.report import C_DETAIL_CODES, Amount, BpfReport, Figure
-from bpf.rules import F1_RULES, OBJECTIVE_F3, days_in_year, prorate
+from bpf.rules import (
+    DAYS,
+    F1_RULES,
+    OBJECTIVE_F3,
+    SCHEDULED_MINUTES,
+    days_in_year,
+    minutes_in_hours,
+    prorate,
+)
 from funding.types import BPF_LINE
 from training.models import Delivery
 
@@ -72,32 +80,56 @@ def c_lines_of(key: str) -> tuple[str, ...]:
     return (code,)
 
 
+class _Share:
+    """A row's share of the year, shown beside its counted figure."""
+
+    inside: int
+    whole: int
+    unit: str
+
+    @property
+    def prorated(self) -> bool:
+        return self.inside != self.whole
+
+    @property
+    def inside_hours(self) -> Decimal:
+        return minutes_in_hours(self.inside)
+
+    @property
+    def whole_hours(self) -> Decimal:
+        return minutes_in_hours(self.whole)
+
+
 @dataclass(frozen=True)
-class AllocationRow:
+class AllocationRow(_Share):
     allocation: FundingAllocation
     inside: int
     whole: int
     counted: Decimal
+    unit: str = DAYS
 
     @property
     def line(self) -> str:
         return BPF_LINE[self.allocation.funding_type]
 
-    @property
-    def prorated(self) -> bool:
-        return self.inside != self.whole
-
 
 @dataclass(frozen=True)
-class EnrollmentRow:
+class EnrollmentRow(_Share):
     enrollment: Enrollment
     inside: int
     whole: int
     hours: Decimal
+    unit: str = DAYS
 
     @property
-    def prorated(self) -> bool:
-        return self.inside != self.whole
+    def attended_in_year(self) -> bool:
+        """A straddling session's recorded attendance: the minutes of the year's slots."""
+        return self.enrollment.year_minutes is not None
+
+    @property
+    def source(self) -> str:
+        """Where the learner's hours come from: attendance, typed or session."""
+        return self.enrollment.hours_source
 
     @property
     def rule(self) -> str:
@@ -156,13 +188,30 @@ def enrollments_for(
     )
 
 
+class _YearShare:
+    """Each session's share of the year (BPF.md): the minutes of its slots within the year when
+    it has a schedule and straddles the year, else its calendar days."""
+
+    def __init__(self, report: BpfReport) -> None:
+        self.report = report
+        self.scheduled = year_shares(report.organization_id, report.start, report.end)
+
+    def of(self, session) -> tuple[int, int, str]:
+        if session.pk in self.scheduled:
+            return (*self.scheduled[session.pk], SCHEDULED_MINUTES)
+        inside, whole = days_in_year(
+            session.start_date, session.end_date, self.report.start, self.report.end
+        )
+        return inside, whole, DAYS
+
+
 def iter_allocation_rows(report: BpfReport, allocations: Iterable) -> Iterator[AllocationRow]:
     """The rows one by one: the detail export streams them."""
+    shares = _YearShare(report)
     for allocation in allocations:
-        session = allocation.session
-        inside, whole = days_in_year(session.start_date, session.end_date, report.start, report.end)
+        inside, whole, unit = shares.of(allocation.session)
         counted = prorate(allocation.approved_amount, inside, whole)
-        yield AllocationRow(allocation, inside, whole, counted)
+        yield AllocationRow(allocation, inside, whole, counted, unit)
 
 
 def allocation_rows(report: BpfReport, allocations) -> list[AllocationRow]:
@@ -170,11 +219,16 @@ def allocation_rows(report: BpfReport, allocations) -> list[AllocationRow]:
 
 
 def iter_enrollment_rows(report: BpfReport, enrollments: Iterable) -> Iterator[EnrollmentRow]:
+    """The rows of these enrollments (`counted_enrollments`): a learner of a straddling session
+    whose attendance is recorded counts the minutes they attended on the year's slots."""
+    shares = _YearShare(report)
     for enrollment in enrollments:
-        session = enrollment.session
-        inside, whole = days_in_year(session.start_date, session.end_date, report.start, report.end)
-        hours = prorate(enrollment.attended_hours, inside, whole)
-        yield EnrollmentRow(enrollment, inside, whole, hours)
+        inside, whole, unit = shares.of(enrollment.session)
+        if enrollment.year_minutes is not None:
+            hours = minutes_in_hours(enrollment.year_minutes)
+        else:
+            hours = prorate(enrollment.attended_hours, inside, whole)
+        yield EnrollmentRow(enrollment, inside, whole, hours, unit)
 
 
 def enrollment_rows(report: BpfReport, enrollments) -> list[EnrollmentRow]:

@@ -21,19 +21,33 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     Model,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
-from bpf.rules import F1_RULE_TABLE, F1_UNCLASSIFIED_RULE, days_in_year, prorate
+from attendance.models import Attendance, TimeSlot
+from attendance.selectors import FROM_ATTENDANCE, FROM_SESSION, FROM_TYPED
+from bpf.rules import (
+    DAYS,
+    F1_RULE_TABLE,
+    F1_UNCLASSIFIED_RULE,
+    SCHEDULED_MINUTES,
+    days_in_year,
+    minutes_in_hours,
+    prorate,
+)
 from funding.models import (
     COUNTED_STATUSES,
     FundingAllocation,
@@ -42,7 +56,7 @@ from funding.models import (
 )
 from funding.summaries import cancelled_enrollment_exists
 from funding.types import BPF_LINE
-from training.models import Delivery, Enrollment, Session
+from training.models import Delivery, Enrollment, Outcome, Session
 
 if TYPE_CHECKING:
     from certeef.models import Organization
@@ -99,13 +113,22 @@ def counted_allocations(
 
 
 # Where each field an F-1 rule reads is, on an enrollment (`counted_enrollments`: the drill-down
-# and the detailed exports) and on a session's enrollment tally (`read_f1`).
-_F1_FIELDS: dict[str, tuple[str, str]] = {
-    "override": ("trainee_type_override", "trainee_type_override"),
-    "funding_code": ("funding_code", "funding_code"),
-    "professional_status": ("learner__professional_status", "professional_status"),
+# and the detailed exports), on a session's enrollment tally (`read_f1`) and on an attendance
+# entry (a straddling session's attendance, `read_sessions`).
+_F1_FIELDS: dict[str, tuple[str, str, str]] = {
+    "override": (
+        "trainee_type_override",
+        "trainee_type_override",
+        "enrollment__trainee_type_override",
+    ),
+    "funding_code": ("funding_code", "funding_code", "enrollment__funding_code"),
+    "professional_status": (
+        "learner__professional_status",
+        "professional_status",
+        "enrollment__learner__professional_status",
+    ),
 }
-ON_ENROLLMENT, ON_TALLY = 0, 1
+ON_ENROLLMENT, ON_TALLY, ON_ATTENDANCE = 0, 1, 2
 
 
 def _f1_rules(on: int) -> list[tuple[Q, F | Value, int]]:
@@ -128,13 +151,37 @@ def _f1_line(on: int) -> Case:
     )
 
 
+def _straddling(start: datetime.date, end: datetime.date, prefix: str = "session__") -> Q:
+    return Q(**{f"{prefix}start_date__lt": start}) | Q(**{f"{prefix}end_date__gt": end})
+
+
 def counted_enrollments(
     organization: Organization, start: datetime.date, end: datetime.date
 ) -> QuerySet[Enrollment]:
-    """The year's non-cancelled enrollments, annotated with their F-1 line and the rule that chose
-    it, whether any counted allocation funds them, and whether those exceed the course price
-    (from the funding summary each enrollment carries, funding/summaries.py)."""
+    """The year's counted enrollments, annotated with their F-1 line and the rule that chose it,
+    whether any counted allocation funds them, whether those exceed the course price (from the
+    funding summary each enrollment carries, funding/summaries.py), their hours followed and
+    where these come from (`hours_source`: the attendance record, the hours typed, the
+    session's). Not counted: cancelled enrollments, and learners who followed nothing in the
+    year — attendance recorded with 0 hours, or, in a straddling scheduled session, no hours
+    attended (or no slot, attendance not recorded) within the year.
+
+    In a straddling session whose attendance is recorded, `year_minutes` are the minutes the
+    learner attended on slots within the year (else None)."""
     rules = _f1_rules(ON_ENROLLMENT)
+    in_year = Q(date__gte=start, date__lte=end)
+    year_minutes = (
+        Attendance.objects.filter(
+            enrollment_id=OuterRef("pk"), slot__date__gte=start, slot__date__lte=end
+        )
+        .order_by()
+        .values("enrollment_id")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    scheduled = Exists(TimeSlot.objects.filter(session_id=OuterRef("session_id")))
+    scheduled_in_year = Exists(TimeSlot.objects.filter(in_year, session_id=OuterRef("session_id")))
+    straddling = _straddling(start, end)
     return (
         Enrollment.objects.filter(
             organization=organization,
@@ -142,6 +189,8 @@ def counted_enrollments(
             session__end_date__gte=start,
         )
         .not_cancelled()
+        .exclude(hours_recorded=0)
+        .exclude(straddling & Q(hours_recorded__isnull=True) & scheduled & ~scheduled_in_year)
         .annotate(
             f1_line=_f1_line(ON_ENROLLMENT),
             f1_rule=Case(
@@ -152,13 +201,35 @@ def counted_enrollments(
             funded=Q(funding_code__isnull=False),
             overfunded=Q(session__course__price__isnull=False)
             & Q(counted_funding__gt=F("session__course__price")),
-            attended_hours=Coalesce("hours_attended", "session__hours"),
+            attended_hours=Coalesce("hours_recorded", "hours_attended", "session__hours"),
+            hours_source=Case(
+                When(hours_recorded__isnull=False, then=Value(FROM_ATTENDANCE)),
+                When(hours_attended__isnull=False, then=Value(FROM_TYPED)),
+                default=Value(FROM_SESSION),
+                output_field=CharField(),
+            ),
+            year_minutes=Case(
+                When(
+                    straddling & Q(hours_recorded__isnull=False),
+                    then=Coalesce(Subquery(year_minutes, output_field=IntegerField()), 0),
+                ),
+                output_field=IntegerField(),
+            ),
         )
+        .filter(Q(year_minutes__isnull=True) | Q(year_minutes__gt=0))
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # The computation's reads
+
+
+class F1Group(NamedTuple):
+    """Learners of one F-1 line and their exact hours, pro-rated to the year."""
+
+    line: str
+    learners: int
+    hours: Decimal
 
 
 @dataclass
@@ -175,13 +246,19 @@ class SessionFacts:
     delivery: str
     distance: bool
     hours: Decimal
+    # The session's share of the year: `inside` of `whole` calendar days (DAYS), or of its
+    # scheduled minutes when it has a schedule and straddles the year (SCHEDULED_MINUTES).
     inside: int
     whole: int
+    unit: str = DAYS
     learners: int = 0
     exact_hours: Decimal = ZERO
     unfunded: int = 0
     overfunded: int = 0
     pending: int = 0
+    # A straddling session whose attendance is recorded: its learners and hours of the year by
+    # F-1 line, from the slots each learner attended within the year (else None).
+    f1_groups: list[F1Group] | None = None
 
     @property
     def in_f(self) -> bool:
@@ -234,15 +311,29 @@ def read_sessions(
             named=True,
         )
     )
+    rows = list(rows)
+    straddling = [row.pk for row in rows if row.straddling_start is not None]
+    shares = scheduled_shares(straddling, start, end)
+    recorded = recorded_groups(list(shares), start, end)
     sessions = {}
     for row in rows:
         inside = whole = 1
-        if row.straddling_start is not None:
+        unit = DAYS
+        if row.pk in shares:
+            (inside, whole), unit = shares[row.pk], SCHEDULED_MINUTES
+        elif row.straddling_start is not None:
             inside, whole = days_in_year(row.straddling_start, row.straddling_end, start, end)
-        learners = row.learners or 0
+        # A schedule without a slot in the year: no learner, no hour in it.
+        learners = (row.learners or 0) if inside else 0
         attended = _attended_hours(
             learners, row.learners_with_hours or 0, _exact_cents(row.hours_attended), row.hours
         )
+        exact_hours = prorate(attended, inside, whole)
+        groups = recorded.get(row.pk)
+        if groups is not None:
+            # Attendance recorded: the learners and hours of the slots within the year.
+            learners = sum(group.learners for group in groups)
+            exact_hours = sum((group.hours for group in groups), ZERO)
         sessions[row.pk] = SessionFacts(
             pk=row.pk,
             reference=row.reference or row.course_title,
@@ -255,13 +346,82 @@ def read_sessions(
             hours=row.hours,
             inside=inside,
             whole=whole,
+            unit=unit,
             learners=learners,
-            exact_hours=prorate(attended, inside, whole),
+            exact_hours=exact_hours,
             unfunded=row.unfunded or 0,
             overfunded=row.overfunded or 0,
             pending=row.pending or 0,
+            f1_groups=groups,
         )
     return sessions
+
+
+def scheduled_shares(
+    session_ids: list[int] | QuerySet, start: datetime.date, end: datetime.date
+) -> dict[int, tuple[int, int]]:
+    """Of these sessions (straddling the year), those with a schedule: (minutes of their slots
+    within the year, minutes of all their slots). Their money is shared by these, and their
+    learners' hours by the dates of the slots (BPF.md). One query, none without sessions."""
+    if isinstance(session_ids, list) and not session_ids:
+        return {}
+    rows = (
+        TimeSlot.objects.filter(session_id__in=session_ids)
+        .order_by()
+        .values("session_id")
+        .annotate(
+            inside=Coalesce(Sum("minutes", filter=Q(date__gte=start, date__lte=end)), 0),
+            whole=Sum("minutes"),
+        )
+        .values_list("session_id", "inside", "whole")
+    )
+    return {session_id: (inside, whole) for session_id, inside, whole in rows}
+
+
+def year_shares(
+    organization_id: int, start: datetime.date, end: datetime.date
+) -> dict[int, tuple[int, int]]:
+    """`scheduled_shares` of every scheduled session of the organisation straddling the year
+    (the drill-down's and the detailed exports' rows). One query."""
+    straddling = (
+        Session.objects.filter(
+            organization_id=organization_id, start_date__lte=end, end_date__gte=start
+        )
+        .filter(_straddling(start, end, prefix=""))
+        .values("pk")
+    )
+    return scheduled_shares(straddling, start, end)
+
+
+def recorded_groups(
+    session_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[int, list[F1Group]]:
+    """Of these scheduled sessions (straddling the year), those whose attendance is recorded:
+    their learners and hours of the year by F-1 line — a learner counts in the year when they
+    attended some minutes on its slots, for those minutes. Summed in the database, one query
+    (none without sessions)."""
+    if not session_ids:
+        return {}
+    in_year = Q(slot__date__gte=start, slot__date__lte=end) & ~Q(
+        enrollment__outcome=Outcome.CANCELLED
+    )
+    rows = (
+        Attendance.objects.filter(slot__session_id__in=session_ids)
+        .order_by()
+        .annotate(f1_line=_f1_line(ON_ATTENDANCE))
+        .values("slot__session_id", "f1_line")
+        .annotate(
+            learners=Count("enrollment_id", distinct=True, filter=in_year & Q(minutes__gt=0)),
+            minutes=Coalesce(Sum("minutes", filter=in_year), 0),
+        )
+        .values_list("slot__session_id", "f1_line", "learners", "minutes")
+    )
+    groups: dict[int, list[F1Group]] = {}
+    for session_id, line, learners, minutes in rows:
+        groups.setdefault(session_id, [])
+        if learners:
+            groups[session_id].append(F1Group(line, learners, minutes_in_hours(minutes)))
+    return groups
 
 
 def _year_summary_rows(
@@ -312,14 +472,6 @@ def read_section_c(
     return lines
 
 
-class F1Group(NamedTuple):
-    """Learners of one F-1 line and their exact hours, pro-rated to the year."""
-
-    line: str
-    learners: int
-    hours: Decimal
-
-
 def read_f1(
     organization: Organization,
     start: datetime.date,
@@ -350,11 +502,18 @@ def read_f1(
     )
     groups = []
     for row in rows:
-        hours = _exact_cents(row["hours"])
+        hours, learners = _exact_cents(row["hours"]), row["learners_total"]
         if row["straddling_session"] is not None:
             session = sessions[row["straddling_session"]]
+            if session.f1_groups is not None:
+                continue  # its attendance gives its groups (below)
+            if not session.inside:
+                continue  # a schedule without a slot in the year
             hours = prorate(hours, session.inside, session.whole)
-        groups.append(F1Group(row["f1_line"], row["learners_total"], hours))
+        groups.append(F1Group(row["f1_line"], learners, hours))
+    for session in sessions.values():
+        if session.f1_groups is not None and session.in_f:
+            groups.extend(session.f1_groups)
     return groups
 
 

@@ -104,6 +104,16 @@ def days_in_year(
     return inside, (session_end - session_start).days + 1
 
 
+# The unit of a straddling session's share of a year: its calendar days, or, when it has a
+# schedule, the minutes of its slots.
+DAYS, SCHEDULED_MINUTES = "days", "minutes"
+
+
+def minutes_in_hours(minutes: int) -> Decimal:
+    """Minutes attended as exact hours (not rounded to the cent: a line rounds once)."""
+    return Decimal(minutes) / 60
+
+
 def prorate(value: Decimal, inside: int, whole: int) -> Decimal:
     """The share of `value` that belongs to the year: accrual by service rendered."""
     if inside == whole:

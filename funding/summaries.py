@@ -163,13 +163,26 @@ def _refresh_funding_totals(ids: list[int]) -> None:
     )
 
 
+def own_hours() -> Coalesce:
+    """An enrollment's own hours (BPF.md, section F): the hours its session's attendance record
+    gives it (attendance.summaries), else the hours typed on it; empty when neither (it attended
+    the whole session)."""
+    return Coalesce("hours_recorded", "hours_attended", output_field=SUM_FIELD)
+
+
+# A learner whose attendance is recorded with 0 hours followed nothing: not a learner of section F
+# (nor G), whatever their outcome; their money still counts (check `no_show_funded`).
+FOLLOWED = ~Q(hours_recorded=0)
+
+
 def _learner_counts() -> dict[str, object]:
-    """For a group of enrollments: how many learners, how many have their own attended hours,
-    and those hours (the others attended the whole session)."""
+    """For a group of enrollments: how many learners followed some hours, how many of those have
+    their own hours (recorded or typed), and those hours (the others attended the whole
+    session)."""
     return {
-        "learners": Count("pk"),
-        "learners_with_hours": Count("hours_attended"),
-        "hours": Coalesce(Sum("hours_attended"), Value(0), output_field=SUM_FIELD),
+        "learners": Count("pk", filter=FOLLOWED),
+        "learners_with_hours": Count(own_hours(), filter=FOLLOWED),
+        "hours": Coalesce(Sum(own_hours()), Value(0), output_field=SUM_FIELD),
     }
 
 

@@ -153,7 +153,9 @@ def stored_summaries(session_ids: list[int]) -> list[list]:
     enrollments = Enrollment.objects.filter(session_id__in=session_ids)
     stored = [
         list(
-            enrollments.values_list("pk", "funding_code", "counted_funding", "pending_allocations")
+            enrollments.values_list(
+                "pk", "funding_code", "counted_funding", "pending_allocations", "hours_recorded"
+            )
         )
     ]
     for model in (SessionFundingTotal, SessionSummary, SessionEnrollmentTally):

@@ -238,6 +238,13 @@ class Enrollment(models.Model):
     pending_allocations = models.PositiveIntegerField(
         _("pending allocations"), default=0, editable=False
     )
+    # The hours the session's attendance record gives this learner (the minutes attended over
+    # every slot, to the cent: what the certificate of completion states), rewritten by
+    # attendance.summaries on every write; empty while the session has no attendance record.
+    # BPF section F counts these before the hours typed above (BPF.md).
+    hours_recorded = models.DecimalField(
+        _("hours recorded"), max_digits=7, decimal_places=2, null=True, editable=False
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 
