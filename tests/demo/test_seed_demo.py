@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -391,3 +392,18 @@ def test_demo_and_scale_leave_every_session_summary_current(demo_output, scale_o
     assert SessionEnrollmentTally.objects.count() >= len(sessions) // 2
     assert SessionFundingTotal.objects.exists()
     assert_summaries_current(*sessions)
+
+
+def test_demo_attendance_gives_the_bpf_the_hours_followed(demo_output):
+    from training.models import Enrollment
+
+    hours = dict(
+        Enrollment.objects.filter(session__reference="MAN-2503").values_list(
+            "learner__first_name", "hours_recorded"
+        )
+    )
+    # Nathalie drops out after the first day, Fatou misses a half-day, Manon leaves 30 min early.
+    assert hours["Nathalie"] == Decimal("7.00")
+    assert hours["Fatou"] == Decimal("17.50")
+    assert hours["Manon"] == Decimal("20.50")
+    assert hours["Karim"] == Decimal("21.00")
