@@ -179,3 +179,26 @@ class SessionTrainer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership.user} — {self.session_id}"
+
+
+class AttendanceGap(models.Model):
+    """A session whose attendance is recorded but has a slot where a learner expected in it
+    (enrolled or completed: not cancelled, not dropped out) has no entry: the date of the first
+    such slot. Those empty cells count 0 hours; the BPF check `attendance_not_recorded` lists the
+    sessions whose first gap is past. Rewritten by attendance.summaries on every write; never
+    edited by hand. A session without a gap has none."""
+
+    session = models.OneToOneField(
+        "training.Session",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="attendance_gap",
+    )
+    first_date = models.DateField(_("first slot left empty"))
+
+    class Meta:
+        verbose_name = _("attendance gap")
+        verbose_name_plural = _("attendance gaps")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.first_date:%d/%m/%Y}"

@@ -18,20 +18,26 @@ BPF keeps reading a few summary rows per session (BPF.md, section F).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
-from attendance.models import Attendance, TimeSlot, minutes_to_hours
+from attendance.models import Attendance, AttendanceGap, TimeSlot, minutes_to_hours
 from training.changes import StoredSummary
-from training.models import Enrollment, Session
+from training.models import Enrollment, Outcome, Session
+
+# The learners expected in every slot: a cancelled learner never started, a dropped-out one
+# stopped coming (their empty cells after that are not missing).
+EXPECTED = [Outcome.ENROLLED, Outcome.COMPLETED]
 
 # Where the refresh keeps its figure (compared with a rebuild by `refresh_summaries --check`).
 STORED_SUMMARIES = [StoredSummary("Session", Session, fields=("hours",), session="id")]
 HOURS_RECORDED_SUMMARIES = [
     StoredSummary("Enrollment", Enrollment, key=("id",), fields=("hours_recorded",)),
+    StoredSummary("AttendanceGap", AttendanceGap, fields=("first_date",)),
 ]
 
 
@@ -78,6 +84,7 @@ def refresh_hours_recorded(session_ids: Sequence[int]) -> None:
     for session_id, enrollment_id, total in rows:
         recorded.add(session_id)
         minutes[enrollment_id] = total
+    _refresh_gaps(session_ids, recorded)
     unrecorded = [pk for pk in session_ids if pk not in recorded]
     if unrecorded:
         Enrollment.objects.filter(session_id__in=unrecorded, hours_recorded__isnull=False).update(
@@ -93,3 +100,34 @@ def refresh_hours_recorded(session_ids: Sequence[int]) -> None:
             changed[hours].append(pk)
     for hours, pks in changed.items():
         Enrollment.objects.filter(pk__in=pks).update(hours_recorded=hours)
+
+
+def _refresh_gaps(session_ids: Sequence[int], recorded: set[int]) -> None:
+    """The first slot of each recorded session where an expected learner has no entry."""
+    AttendanceGap.objects.filter(session_id__in=session_ids).delete()
+    if not recorded:
+        return
+    expected = dict(
+        Enrollment.objects.filter(session_id__in=recorded, outcome__in=EXPECTED)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    slots = (
+        TimeSlot.objects.filter(session_id__in=recorded)
+        .order_by()
+        .annotate(
+            entries=Count("attendances", filter=Q(attendances__enrollment__outcome__in=EXPECTED))
+        )
+        .values_list("session_id", "date", "entries")
+    )
+    first: dict[int, datetime.date] = {}
+    for session_id, date, entries in slots:
+        if entries < expected.get(session_id, 0) and (
+            session_id not in first or date < first[session_id]
+        ):
+            first[session_id] = date
+    AttendanceGap.objects.bulk_create(
+        AttendanceGap(session_id=session_id, first_date=date) for session_id, date in first.items()
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -237,4 +238,56 @@ def build_checks(
             )
         )
 
+    checks.extend(_attendance_checks(list(year_sessions)))
     return tuple(sorted(checks, key=lambda check: check.severity != ERROR))
+
+
+def _attendance_checks(year_sessions: list[SessionFacts]) -> list[Check]:
+    """`no_show_funded` and `attendance_not_recorded` (BPF.md): the learners recorded with 0 hours
+    whose money counts, and the sessions with past slots where an expected learner has no entry
+    (those count 0 hours)."""
+    checks = []
+    no_shows = [session for session in year_sessions if session.no_show_funded]
+    no_show_count = sum(session.no_show_funded for session in no_shows)
+    if no_show_count:
+        checks.append(
+            Check(
+                "no_show_funded",
+                WARNING,
+                no_show_count,
+                ngettext(
+                    "%(count)d learner attended none of their session according to its "
+                    "attendance record, but their funding counts: correct the attendance, or "
+                    "the funding.",
+                    "%(count)d learners attended none of their session according to its "
+                    "attendance record, but their funding counts: correct the attendance, or "
+                    "the funding.",
+                    no_show_count,
+                )
+                % {"count": no_show_count},
+                tuple(_funding_link(session) for session in no_shows[:MAX_LINKS]),
+            )
+        )
+    today = timezone.localdate()
+    gaps = [session for session in year_sessions if session.first_gap and session.first_gap < today]
+    if gaps:
+        checks.append(
+            Check(
+                "attendance_not_recorded",
+                WARNING,
+                len(gaps),
+                ngettext(
+                    "%(count)d session has past time slots where a learner's attendance was not "
+                    "entered: they count 0 hours.",
+                    "%(count)d sessions have past time slots where a learner's attendance was "
+                    "not entered: they count 0 hours.",
+                    len(gaps),
+                )
+                % {"count": len(gaps)},
+                tuple(
+                    Link(session.reference, reverse("attendance:grid", args=[session.pk]))
+                    for session in gaps[:MAX_LINKS]
+                ),
+            )
+        )
+    return checks

@@ -256,6 +256,10 @@ class SessionFacts:
     unfunded: int = 0
     overfunded: int = 0
     pending: int = 0
+    # Learners recorded with 0 hours whose money counts (in the years it falls in); the date of
+    # the first slot left empty for an expected learner, when attendance is recorded (checks).
+    no_show_funded: int = 0
+    first_gap: datetime.date | None = None
     # A straddling session whose attendance is recorded: its learners and hours of the year by
     # F-1 line, from the slots each learner attended within the year (else None).
     f1_groups: list[F1Group] | None = None
@@ -289,6 +293,8 @@ def read_sessions(
             unfunded=F("summary__unfunded_learners"),
             overfunded=F("summary__overfunded_learners"),
             pending=F("summary__pending_allocations"),
+            no_show_funded=F("summary__no_show_funded"),
+            first_gap=F("attendance_gap__first_date"),
         )
         .values_list(
             "pk",
@@ -308,6 +314,8 @@ def read_sessions(
             "unfunded",
             "overfunded",
             "pending",
+            "no_show_funded",
+            "first_gap",
             named=True,
         )
     )
@@ -352,6 +360,8 @@ def read_sessions(
             unfunded=row.unfunded or 0,
             overfunded=row.overfunded or 0,
             pending=row.pending or 0,
+            no_show_funded=(row.no_show_funded or 0) if inside else 0,
+            first_gap=row.first_gap,
             f1_groups=groups,
         )
     return sessions

@@ -58,7 +58,7 @@ def add_attendance(organization: Organization, *, trainer) -> None:
         for enrollment in Enrollment.objects.filter(session=recorded).select_related("learner")
     }
     dropped_out = enrollments["nathalie"]
-    for index, slot in enumerate(slots):
+    for slot in slots:
         # The exceptions first, then "All present" for the others, as on the grid.
         # Nathalie attends both half-days of the first day (7 h), then is absent.
         first_day = slot.date == slots[0].date

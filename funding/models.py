@@ -325,6 +325,9 @@ class SessionSummary(models.Model):
     underfunded_learners = models.PositiveIntegerField()
     funding_shortfall = models.DecimalField(max_digits=14, decimal_places=2)
     pending_allocations = models.PositiveIntegerField()
+    # Learners whose attendance is recorded with 0 hours while counted money funds them (the BPF
+    # check `no_show_funded`).
+    no_show_funded = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("session summary")

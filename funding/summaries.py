@@ -205,6 +205,7 @@ def _refresh_session_summaries(ids: list[int]) -> None:
                 Sum(price - counted, filter=underfunded), Value(0), output_field=SUM_FIELD
             ),
             pending=Coalesce(Sum("pending_allocations"), Value(0)),
+            no_show_funded=Count("pk", filter=Q(hours_recorded=0, counted_funding__gt=0)),
         )
     )
     SessionSummary.objects.bulk_create(
@@ -218,6 +219,7 @@ def _refresh_session_summaries(ids: list[int]) -> None:
             underfunded_learners=row["underfunded"],
             funding_shortfall=row["shortfall"],
             pending_allocations=row["pending"],
+            no_show_funded=row["no_show_funded"],
         )
         for row in summaries
     )

@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
+from attendance.models import AttendanceGap
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
 from funding.models import (
@@ -158,7 +159,7 @@ def stored_summaries(session_ids: list[int]) -> list[list]:
             )
         )
     ]
-    for model in (SessionFundingTotal, SessionSummary, SessionEnrollmentTally):
+    for model in (SessionFundingTotal, SessionSummary, SessionEnrollmentTally, AttendanceGap):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         rows = model.objects.filter(session_id__in=session_ids).values_list(*fields)
         stored.append(sorted(rows, key=str))

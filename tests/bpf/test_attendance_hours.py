@@ -5,14 +5,18 @@ Calendar fiscal years. Slots of 3 h 30 (09:00–12:30, 13:30–17:00) or as said
 P  course A (NSF 326, RNCP 5) 03–05/03/2025, 6 slots of 3,5 h = 21 h, attendance recorded:
    L1 private employee (a), typed 5 h but present everywhere → 21 h (attendance wins)
    L2 private employee (a), drops out: present day 1 (7 h), absent day 2, day 3 left empty → 7 h
+      (dropped out: counted with the hours attended; their empty cells are not missing)
    L3 job seeker (c), partly present 90 min in the first slot, present in the other 5 → 19 h
    L4 apprentice (b), absent everywhere, CPF 1 000 approved → not a learner of F (0 h); its
-      money counts (line e)
+      money counts (line e); check `no_show_funded`: 1
+   L12 private employee (a), enrolled, nothing entered → 0 h, not in F; check
+      `attendance_not_recorded`: P (1 session)
 Q  course B (NSF 312, other) 29/12/2025–02/01/2026, slots 09:00–12:00 (3 h) on 29, 30, 31/12
    and 02/01 = 12 h, 9 h in 2025 (calendar days would say 3/5), attendance recorded:
    L5 private employee (a), present everywhere, OPCO skills plan 1 200 → 2025: 9 h, money
       1 200 × 9/12 = 900; 2026: 3 h, 300
-   L6 self-employed (e), present 29/12 only, then absent → 2025: 3 h; not a learner of 2026
+   L6 self-employed (e), present 29/12 only, then dropped out (cells left empty) → 2025: 3 h;
+      not a learner of 2026
    L7 job seeker (c), absent in December, present 02/01 → not a learner of 2025; 2026: 3 h
 R  course B 30/12/2025–02/01/2026, slots 09:00–13:00 (4 h) on 30, 31/12 and 02/01 = 12 h, 8 h in
    2025, no attendance recorded: shared by scheduled hours, 8/12 (days would say 2/4)
@@ -51,7 +55,7 @@ from tests.conftest import (
     make_learner,
     make_session,
 )
-from training.models import Objective
+from training.models import Objective, Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -114,9 +118,10 @@ def example(organization):
     )
     p_slots = slots(p, ["03/03/2025", "04/03/2025", "05/03/2025"], HALF_DAYS)
     e["L1"] = enrol(p, STATUS.PRIVATE_EMPLOYEE, hours_attended=Decimal(5))
-    e["L2"] = enrol(p, STATUS.PRIVATE_EMPLOYEE)
+    e["L2"] = enrol(p, STATUS.PRIVATE_EMPLOYEE, outcome=Outcome.DROPPED_OUT)
     e["L3"] = enrol(p, STATUS.JOB_SEEKER)
     e["L4"] = enrol(p, STATUS.APPRENTICE)
+    e["L12"] = enrol(p, STATUS.PRIVATE_EMPLOYEE)
     make_allocation(e["L4"], funding_type=FundingType.CPF, amount="1000.00")
     entries = [(slot, e["L1"], PRESENT, None) for slot in p_slots]
     entries += [(slot, e["L2"], PRESENT, None) for slot in p_slots[:2]]
@@ -133,12 +138,11 @@ def example(organization):
         q, ["29/12/2025", "30/12/2025", "31/12/2025", "02/01/2026"], [((9, 0), (12, 0))]
     )
     e["L5"] = enrol(q, STATUS.PRIVATE_EMPLOYEE)
-    e["L6"] = enrol(q, STATUS.SELF_EMPLOYED)
+    e["L6"] = enrol(q, STATUS.SELF_EMPLOYED, outcome=Outcome.DROPPED_OUT)
     e["L7"] = enrol(q, STATUS.JOB_SEEKER)
     make_allocation(e["L5"], funding_type=FundingType.OPCO_SKILLS_PLAN, amount="1200.00")
     entries = [(slot, e["L5"], PRESENT, None) for slot in q_slots]
     entries += [(q_slots[0], e["L6"], PRESENT, None)]
-    entries += [(slot, e["L6"], ABSENT, None) for slot in q_slots[1:]]
     entries += [(slot, e["L7"], ABSENT, None) for slot in q_slots[:3]]
     entries += [(q_slots[3], e["L7"], PRESENT, None)]
     record(q, entries)
@@ -257,9 +261,9 @@ def test_clearing_every_entry_gives_the_session_its_typed_hours_back(organizatio
     e["L1"].refresh_from_db()
     assert e["L1"].hours_recorded is None
     report = compute_bpf(organization, 2025)
-    # P: L1 typed 5, L2 L3 L4 the session's 21 each (L4 is a learner again).
-    assert report.f3["a_5"].exact_hours == Decimal(5 + 21 * 3 + 14 + 10)
-    assert report.f1["total"].learners == 10
+    # P: L1 typed 5, L2 L3 L4 L12 the session's 21 each (L4 and L12 are learners again).
+    assert report.f3["a_5"].exact_hours == Decimal(5 + 21 * 4 + 14 + 10)
+    assert report.f1["total"].learners == 11
 
 
 def test_drill_page_shows_where_hours_come_from(admin_client, organization, example):
@@ -274,3 +278,49 @@ def test_drill_page_shows_where_hours_come_from(admin_client, organization, exam
     assert "typed on the enrollment" in html and "the session's hours" in html
     assert "8/12 scheduled hours" in html  # R's learner, shared by the slots of the year
     assert "attended on the year's slots" in html  # Q's learner, attendance recorded
+
+
+def test_checks_no_show_funded_and_attendance_not_recorded(organization, example):
+    from django.urls import reverse
+
+    p = example["sessions"][0]
+    checks = {check.code: check for check in compute_bpf(organization, 2025).checks}
+    no_show = checks["no_show_funded"]
+    assert (no_show.severity, no_show.count) == ("warning", 1)
+    assert no_show.message.startswith("1 learner attended none of their session")
+    assert no_show.links[0].url == reverse("funding:list") + f"?session={p.pk}"
+    gap = checks["attendance_not_recorded"]
+    assert (gap.severity, gap.count) == ("warning", 1)  # P (L12); L2 and L6 dropped out
+    assert gap.links[0].url == reverse("attendance:grid", args=[p.pk])
+    assert "count 0 hours" in gap.message
+    assert {"no_show_funded", "attendance_not_recorded"}.isdisjoint(
+        check.code for check in compute_bpf(organization, 2026).checks
+    )
+    # Recording L12's cells (absent) ends the gap; the no-show count follows the funding.
+    record(p, [(slot, example["enrollments"]["L12"], ABSENT, None) for slot in p.time_slots.all()])
+    codes = {check.code for check in compute_bpf(organization, 2025).checks}
+    assert "attendance_not_recorded" not in codes and "no_show_funded" in codes
+
+
+def test_check_messages_in_french(organization, example, french):
+    checks = {check.code: check for check in compute_bpf(organization, 2025).checks}
+    assert checks["no_show_funded"].message.startswith("1 stagiaire")
+    assert "0 heure" in checks["attendance_not_recorded"].message
+
+
+def test_a_future_slot_left_empty_is_not_missing(organization):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    session = make_session(organization, start_date=today, end_date=today + datetime.timedelta(1))
+    first, _second = slots(
+        session,
+        [f"{d:%d/%m/%Y}" for d in (today, today + datetime.timedelta(1))],
+        [((9, 0), (12, 0))],
+    )
+    learner = enrol(session, STATUS.PRIVATE_EMPLOYEE)
+    record(session, [(first, learner, PRESENT, None)])
+    codes = {
+        check.code for check in compute_bpf(organization, organization.fiscal_year_of(today)).checks
+    }
+    assert "attendance_not_recorded" not in codes
