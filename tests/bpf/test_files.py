@@ -118,7 +118,8 @@ def test_bpf_detail_lists_the_rows_behind_every_figure(admin_client, example):
     assert detail_c[12][0] == "Total (lignes affichées)"
     assert detail_c[12][11] == "=SUBTOTAL(9,L2:L11)"
     assert values["Détail C"]["L13"].value == pytest.approx(10467.89, abs=0.01)
-    assert sheet.auto_filter.ref == "A1:L11"
+    assert sheet.auto_filter.ref == "A1:M11"
+    assert {row[12] for row in rows_c} == {"jours"}  # no schedule: shared by calendar days
 
     detail_f = list(workbook["Détail F"].iter_rows(values_only=True))
     rows_f = detail_f[1:10]  # 8 in F, 1 in G
