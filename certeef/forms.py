@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from certeef.models import Organization
 from certeef.numbers import NumberModelForm
 from certeef.validators import normalize_digits
+
+# The one placeholder of an empty choice, in every form (Django's own "---------" is rendered the
+# same by templates/django/forms/widgets/select_option.html).
+EMPTY_CHOICE_LABEL = _("— choose —")
 
 
 class DigitsField(forms.CharField):

@@ -8,8 +8,10 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready (models cannot be imported before).
+        from funding.learner_section import learner_funding_context
         from funding.selectors import session_funding_context
         from funding.summaries import STORED_SUMMARIES, refresh_funding_summaries
+        from learners.learner_page import LearnerSection, register_learner_section
         from training.changes import register_summaries
         from training.session_page import SessionSection, register_session_section
 
@@ -22,4 +24,8 @@ class FundingConfig(AppConfig):
                 context=session_funding_context,
                 administrators_only=True,
             )
+        )
+        # A learner's page shows their allocations (status, amount, session), to administrators.
+        register_learner_section(
+            LearnerSection(template="funding/learner_funding.html", context=learner_funding_context)
         )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from certeef.forms import EMPTY_CHOICE_LABEL
 from funding.models import FundingAllocation
 from funding.types import INDIVIDUAL_TYPES, types_for_company_kind
 from learners.models import Learner
@@ -81,7 +82,7 @@ class Carrier:
         for learner in learners:
             group = employees if learner.employer_id == self.company.pk else others
             group.append((learner.pk, learner.full_name))
-        choices: list = [("", "---------")]
+        choices: list = [("", EMPTY_CHOICE_LABEL)]
         if employees:
             choices.append((_("Employees of %(company)s") % {"company": self.company}, employees))
         if others:

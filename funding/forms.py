@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certeef.forms import DigitsField
+from certeef.forms import EMPTY_CHOICE_LABEL, DigitsField
 from certeef.numbers import AmountField
 from certeef.validators import NOTE_MAX_LENGTH
 from funding.models import REMITTANCE_MAX_LENGTH, STATUS_MOVES, FundingStatus, next_statuses
@@ -115,10 +115,14 @@ class AllocationForm(forms.Form):
         super().__init__(data, initial=initial)
         self.carrier = carrier
         self.fields["funding_type"].choices = [
-            ("", _("Choose a type")),
+            ("", EMPTY_CHOICE_LABEL),
             *type_choices(carrier.funding_types),
         ]
         self.fields["session"].queryset = carrier.sessions()
+        self.fields["session"].empty_label = EMPTY_CHOICE_LABEL
+        if FundingType.CPF not in carrier.funding_types:
+            # A company never carries CPF: its form has no case number to fill.
+            del self.fields["cpf_case_number"]
         if carrier.fixed_learner is not None:
             del self.fields["learner"]
         else:
@@ -186,7 +190,7 @@ class AllocationForm(forms.Form):
             "funding_type": data["funding_type"],
             "approved_amount": data["approved_amount"],
             "requested_amount": data["requested_amount"],
-            "cpf_case_number": data["cpf_case_number"],
+            "cpf_case_number": data.get("cpf_case_number", ""),
             "funder_reference": data["funder_reference"],
             "notes": data["notes"],
         }

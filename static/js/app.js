@@ -105,6 +105,152 @@
     if (figure) figure.focus();
   });
 
+  // The menu (a <details>, base.html): always open on a wide screen, folded behind its button on
+  // a narrow one; it follows the window when it is resized across the limit.
+  const menu = document.querySelector("details[data-menu]");
+  if (menu && window.matchMedia) {
+    const wide = window.matchMedia("(min-width: 901px)");
+    const follow = function () { menu.open = wide.matches; };
+    follow();
+    wide.addEventListener("change", follow);
+    // Escape closes the open menu (narrow screens) and gives the focus back to its button.
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open && !wide.matches) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
+  // After an htmx swap, the focus goes to what changed when the swap took it away (the button
+  // pressed was replaced, so the focus fell to the page's body): a field in error first, then the
+  // message the response brought, else the swapped content itself. A swap that leaves the focus
+  // where it was (typing in a search box, htmx keeping a field with the same id) changes nothing.
+  let messagesChanged = false;
+  let pendingFocus = null;
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+  }
+  const outOfBand = new WeakSet();
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    outOfBand.add(event.target);
+    const target = event.detail && event.detail.target;
+    if (target && target.id === "messages") messagesChanged = true;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id === "messages") { messagesChanged = true; return; }
+    if (outOfBand.has(event.target) || event.target.type === "hidden") return;
+    if (!pendingFocus) pendingFocus = event.target;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    const swapped = pendingFocus;
+    const announced = messagesChanged;
+    pendingFocus = null;
+    messagesChanged = false;
+    // The attendance grid keeps its own keyboard model (htmx gives the focus back to the cell).
+    if (!swapped || !swapped.isConnected || swapped.closest("[data-attendance-grid]")) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const invalid = swapped.querySelector(
+      "[aria-invalid=true], .has-error input, .has-error select, .has-error textarea, .form-errors"
+    );
+    const messages = document.getElementById("messages");
+    if (invalid) focusOn(invalid);
+    else if (announced && messages && messages.querySelector(".message")) focusOn(messages);
+    else focusOn(swapped);
+  });
+
+  // The learner picker (individuals/create.html), an ARIA combobox: the text box keeps the focus,
+  // the arrow keys move through the suggestions (aria-activedescendant), Enter picks the one
+  // shown, Escape closes the list. Each suggestion is also a plain link (no JavaScript).
+  function comboboxOptions(input) {
+    const list = document.getElementById(input.getAttribute("aria-controls"));
+    return list && !list.hidden ? Array.from(list.querySelectorAll("[role=option]")) : [];
+  }
+  function comboboxSync(input) {
+    const options = comboboxOptions(input);
+    options.forEach(function (option) {
+      option.setAttribute("tabindex", "-1");
+      option.setAttribute("aria-selected", "false");
+    });
+    input.setAttribute("aria-expanded", options.length ? "true" : "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  function comboboxShow(input, option) {
+    comboboxOptions(input).forEach(function (other) {
+      other.setAttribute("aria-selected", other === option ? "true" : "false");
+    });
+    input.setAttribute("aria-activedescendant", option.id);
+    option.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (event) {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-combobox")) return;
+    const options = comboboxOptions(input);
+    const current = options.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options.length) return;
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const next = current < 0 ? (step > 0 ? 0 : options.length - 1)
+        : (current + step + options.length) % options.length;
+      comboboxShow(input, options[next]);
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      options[current].click();
+    } else if (event.key === "Escape" && options.length) {
+      event.preventDefault();
+      document.getElementById(input.getAttribute("aria-controls")).hidden = true;
+      comboboxSync(input);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("input[data-combobox]").forEach(comboboxSync);
+  });
+  document.querySelectorAll("input[data-combobox]").forEach(comboboxSync);
+
+  // Exports (<a data-export data-busy-label="Preparing…">): the button says at once that the file
+  // is being prepared and stays disabled until it has arrived (fetched, then saved under the
+  // server's file name). If the fetch fails, the browser follows the link as it would have.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a[data-export]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-disabled") === "true") return;
+    const label = link.textContent;
+    link.setAttribute("aria-disabled", "true");
+    link.classList.add("busy");
+    link.textContent = link.dataset.busyLabel || label;
+    const restore = function () {
+      link.textContent = label;
+      link.removeAttribute("aria-disabled");
+      link.classList.remove("busy");
+    };
+    fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+      const name = match ? decodeURIComponent(match[1]) : "";
+      return response.blob().then(function (blob) {
+        const url = URL.createObjectURL(blob);
+        const save = document.createElement("a");
+        save.href = url;
+        save.download = name;
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+        restore();
+      });
+    }).catch(function () {
+      restore();
+      window.location.href = link.href;
+    });
+  });
+
   // Messages fade after a while; errors stay.
   document.body && document.body.addEventListener("htmx:afterSwap", function () {
     document.querySelectorAll(".message.success").forEach(function (m) {

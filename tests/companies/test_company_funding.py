@@ -82,7 +82,7 @@ def test_funding_tab_lists_the_company_allocations(admin_client, setup):
     assert "+ Add funding" in response.text
     assert "OPCO-77" in response.text and "800,00 €" in response.text
     assert "400,00 €" not in response.text  # the learner's own CPF is not the company's
-    assert 'aria-selected="true">Funding</a>' in response.text
+    assert 'aria-current="page">Funding</a>' in response.text
 
 
 def test_company_page_has_a_funding_tab(admin_client, setup):
@@ -286,3 +286,29 @@ def test_funding_tab_query_count_is_fixed(
     with django_assert_num_queries(6):
         response = admin_client.get(funding_url(company))
     assert response.status_code == 200
+
+
+def test_company_form_has_no_cpf_case_number_and_one_placeholder(admin_client, setup):
+    """A company never carries CPF: no case number field. Every empty choice (type, session,
+    learner) reads the same placeholder."""
+    response = admin_client.get(add_url(setup["company"]))
+    form = response.context["form"]
+    assert "cpf_case_number" not in form.fields
+    assert "CPF case number" not in response.text and 'name="cpf_case_number"' not in response.text
+    assert response.text.count('<option value="" selected>— choose —</option>') == 3
+    assert "---------" not in response.text
+    # The learners fetched for the chosen session start with the same placeholder.
+    options = admin_client.get(learners_url(setup["company"]), headers=HTMX).text
+    assert '<option value="">— choose —</option>' in options
+    # A post that still sends the field (a stale page) saves without it.
+    response = admin_client.post(
+        add_url(setup["company"]),
+        post_data(setup["session"], setup["employee"], cpf_case_number="12345678"),
+    )
+    assert response.status_code == 302
+    assert FundingAllocation.objects.get().cpf_case_number == ""
+
+
+def test_company_form_placeholder_in_french(admin_client, setup, french):
+    response = admin_client.get(add_url(setup["company"]))
+    assert response.text.count('<option value="" selected>— choisir —</option>') == 3

@@ -64,7 +64,7 @@ def test_attendance_recorded_with_the_keyboard_only(page, log_in, organization, 
     assert status_of(bruno, slots[1]) == ("excused", 0)
     assert status_of(bruno, slots[0]) == ("partial", 90)
     # Each cell's menu is named by its learner and its slot, for a screen reader.
-    expect(page.get_by_role("combobox", name="Arnaud Prénom", exact=False).first).to_be_visible()
+    expect(page.get_by_role("combobox", name=re.compile(r"Prénom\d* Arnaud")).first).to_be_visible()
     # Delete clears a cell.
     page.locator(f"#s-{alice.pk}-{slots[1].pk}").focus()
     page.keyboard.press("Delete")

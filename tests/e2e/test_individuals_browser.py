@@ -114,8 +114,17 @@ def test_individual_funding_walkthrough(page, log_in, organization, admin_user, 
     # 2. Create an individual: type in Learner, pick the suggestion, billing details pre-filled.
     page.get_by_role("link", name=words["new_individual"]).click()
     assert_translated(page)
-    page.get_by_label(words["learner"]).press_sequentially("mart")
-    page.get_by_role("link", name=re.compile("Camille Martin")).click()
+    # The learner picker is a combobox: the arrow keys move through the suggestions, Enter picks.
+    picker = page.get_by_role("combobox", name=words["learner"])
+    picker.press_sequentially("mart")
+    option = page.get_by_role("option", name=re.compile("Camille Martin"))
+    expect(option).to_be_visible()
+    expect(picker).to_have_attribute("aria-expanded", "true")
+    picker.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    expect(picker).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
+    expect(picker).to_be_focused()
+    picker.press("Enter")
     expect(page.get_by_label(words["billing_email"])).to_have_value("camille.martin@example.fr")
     expect(page.get_by_label(words["billing_name"])).to_have_value("Camille Martin")
     expect(page.get_by_label(words["billing_address"])).to_have_value(
@@ -159,6 +168,8 @@ def test_individual_funding_walkthrough(page, log_in, organization, admin_user, 
     panel.get_by_label(words["note"]).fill("Accepted on EDOF")
     panel.get_by_role("button", name=words["approve"]).click()
     expect(page.get_by_text(words["to_approved"])).to_be_visible()
+    # The button pressed is gone with the swap: the focus goes to the message, not the page body.
+    expect(page.locator("#messages")).to_be_focused()
     expect(row).to_contain_text(words["approved"])
     row.get_by_role("link", name=words["mark_paid"]).click()
     panel.get_by_label(words["payment_date"]).fill("2025-04-01")

@@ -104,3 +104,11 @@ def test_detail_lists_sessions(admin_client, organization):
     make_enrollment(session, learner)
     response = admin_client.get(reverse("learners:detail", args=[learner.pk]))
     assert "SESS-42" in response.text
+
+
+def test_list_writes_first_name_then_last_name(admin_client, organization):
+    """One order everywhere: "Mélanie Chevalier", as on every other page."""
+    make_learner(organization, first_name="Mélanie", last_name="Chevalier")
+    response = admin_client.get(reverse("learners:list"))
+    assert "Mélanie Chevalier" in response.text
+    assert "Chevalier Mélanie" not in response.text
