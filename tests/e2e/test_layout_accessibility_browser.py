@@ -36,13 +36,14 @@ MAX_PAGES = 40
 BLOCKING = ("serious", "critical")
 
 _WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-# What sticks out, to say which element to fix.
+# What sticks out, to say which element to fix (not the contents of a closed <details>: laid
+# out, never shown).
 _WIDEST = r"""() => {
   const width = window.innerWidth;
   const out = [];
   for (const element of document.body.querySelectorAll("*")) {
     const box = element.getBoundingClientRect();
-    if (box.right > width + 1 && !element.closest("[data-scroll]")) {
+    if (box.right > width + 1 && !element.closest("details:not([open])")) {
       out.push(element.tagName.toLowerCase() + (element.className ? "." + element.className : "")
         + " " + Math.round(box.right));
     }
