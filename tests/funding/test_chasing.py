@@ -4,6 +4,7 @@ per funder, on the dashboard and as a Funding filter (funding/chasing.py)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -170,3 +171,39 @@ def test_trainer_sees_no_chasing(trainer_client, cases):
 
 def test_other_organisation_not_counted(other_organization, organization, cases):
     assert chasing_overview(other_organization).empty
+
+
+def test_overview_ranks_and_cuts_the_carriers_in_sql(organization, django_assert_num_queries):
+    """A company paying directly is a funder of its own: with thousands of them the dashboard
+    must not read them all. The `limit` owing the most come back, in three queries, and the
+    count says how many funders there are in all."""
+    session = make_session(
+        organization,
+        start_date=TODAY - datetime.timedelta(days=20),
+        end_date=TODAY - datetime.timedelta(days=10),
+    )
+    for index in range(12):
+        company = make_company(organization, name=f"Client {index:02d}")
+        learner = make_learner(organization, employer=company)
+        declared_days_ago(
+            make_allocation(
+                make_enrollment(session, learner),
+                funding_type=FundingType.EMPLOYER,
+                carrier=company,
+                amount=f"{100 + index}.00",
+                status=FundingStatus.PENDING,
+            ),
+            45,
+        )
+    with django_assert_num_queries(3):
+        overview = chasing_overview(organization, limit=5)
+    assert overview.funder_count == 12
+    assert [funder.name for funder in overview.funders] == [
+        "Client 11",
+        "Client 10",
+        "Client 09",
+        "Client 08",
+        "Client 07",
+    ]
+    assert overview.funders[0].cells["pending_30"].amount == Decimal("111.00")
+    assert overview.totals["pending_30"].count == 12
