@@ -207,3 +207,26 @@ def test_overview_ranks_and_cuts_the_carriers_in_sql(organization, django_assert
     ]
     assert overview.funders[0].cells["pending_30"].amount == Decimal("111.00")
     assert overview.totals["pending_30"].count == 12
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_filtered_list_query_count_is_fixed(
+    admin_client, organization, atlas_company, django_assert_max_num_queries, count
+):
+    session = make_session(organization, end_date=TODAY - datetime.timedelta(days=1))
+    for _ in range(count):
+        learner = make_learner(organization, employer=atlas_company)
+        make_allocation(
+            make_enrollment(session, learner),
+            funding_type=FundingType.OPCO_SKILLS_PLAN,
+            carrier=atlas_company,
+        )
+    # The page's nine queries, and the funder's name.
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(
+            LIST_URL, {"chase": "unpaid", "funder": f"opco_not_set:{atlas_company.pk}"}
+        )
+    assert response.context["totals"].count == 0  # Atlas is set: not "OPCO not set"
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(LIST_URL, {"chase": "unpaid", "funder": "opco:atlas"})
+    assert response.context["totals"].count == count
