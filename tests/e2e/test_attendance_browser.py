@@ -70,3 +70,40 @@ def test_attendance_recorded_with_the_keyboard_only(page, log_in, organization, 
     page.keyboard.press("Delete")
     expect(page.locator(f"#t-{alice.pk}-{slots[1].pk}")).to_have_class(re.compile(r"^cell\s*$"))
     assert status_of(alice, slots[1]) is None
+
+
+def test_attendance_recorded_with_the_keyboard_changes_the_bpf_hours(
+    page, log_in, organization, admin_user
+):
+    """Before any entry the BPF counts the session's 14 hours; after a morning and an afternoon
+    present and two half-days absent, the hours attended: 7."""
+    session = make_session(
+        organization,
+        reference="S-BPF-EMARGEMENT",
+        start_date=datetime.date(2025, 3, 3),
+        end_date=datetime.date(2025, 3, 4),
+    )
+    slots = schedule(session)
+    learner = make_enrollment(session, make_learner(organization, last_name="Carré"))
+    log_in("admin")
+    hours = page.locator('tr[data-key="F1.a"] a.figure').nth(1)
+    page.goto("/bpf/?year=2025")
+    expect(hours).to_have_text("14")
+    page.goto(f"/attendance/sessions/{session.pk}/")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == f"s-{learner.pk}-{slots[0].pk}":
+            break
+    else:
+        pytest.fail("the grid's first cell is not reachable with Tab")
+    for index, key in enumerate("ppaa"):
+        if index:
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press(key)
+        status = "present" if key == "p" else "absent"
+        expect(page.locator(f"#t-{learner.pk}-{slots[index].pk}")).to_have_class(f"cell {status}")
+    expect(page.locator(f"#r-{learner.pk}")).to_have_text("7")
+    page.goto("/bpf/?year=2025")
+    expect(hours).to_have_text("7")
+    hours.click()  # the drill-down says where the hours come from
+    expect(page.locator("#drill-panel .hours-source")).to_have_text("attendance")
