@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from attendance.models import Attendance, AttendanceStatus, TimeSlot
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind, Opco
 from demo.demo import DEMO_PASSWORD, OPCO_PREFIX
@@ -156,6 +157,11 @@ KIND_OF_TYPE: dict[str, str] = {
 }
 
 STRADDLING_SHARE = 0.05
+# Past sessions of at most this many hours that get a schedule (two slots a day) and their
+# attendance: most learners present, some absent half-days, a few partly present, drop-outs and
+# no-shows, and now and then a session with a past slot nobody recorded.
+SCHEDULED_SHARE = 0.25
+SCHEDULED_MAX_HOURS = 70
 CANCELLED_SHARE = 0.02
 PARTIAL_HOURS_SHARE = 0.05
 
@@ -238,9 +244,13 @@ class _ScaleBuilder:
         # Django stores datetimes its own way on SQLite (UTC, no offset): adapt them as it does.
         # (Memoised: the stamps are one value repeated.)
         adapt = functools.cache(connection.ops.adapt_datetimefield_value)
+        adapt_time = connection.ops.adapt_timefield_value
         getters = [
             (lambda obj, name=field.attname: adapt(getattr(obj, name)))
             if isinstance(field, models.DateTimeField)
+            # Times too (slots): SQLite's driver does not adapt them.
+            else (lambda obj, name=field.attname: adapt_time(getattr(obj, name)))
+            if isinstance(field, models.TimeField) and connection.vendor == "sqlite"
             else operator.attrgetter(field.attname)
             for field in fields
         ]
@@ -267,6 +277,11 @@ class _ScaleBuilder:
         self._learners()
         self._enrollments()
         self._allocations()
+        self._attendance()
+        # The services keep the session summaries as they write; a bulk load rebuilds them.
+        refresh_sessions(
+            Session.objects.filter(organization=self.organization).values_list("pk", flat=True)
+        )
         return self.counts
 
     def _organization(self) -> None:
@@ -650,10 +665,91 @@ class _ScaleBuilder:
                 )
 
         self._stream(FundingAllocation, rows(), "funding allocations")
-        # The services keep the session summaries as they write; a bulk load rebuilds them.
-        refresh_sessions(
-            Session.objects.filter(organization=self.organization).values_list("pk", flat=True)
+
+    def _slots_of(self, session: Session) -> list[TimeSlot]:
+        """Two slots a day from the first day (08:00 and 13:30), as many as the session's hours
+        need, the last one shorter: their minutes add up to the session's hours exactly."""
+        minutes = int(session.hours * 60)
+        per_slot = 210
+        days = (session.end_date - session.start_date).days + 1
+        count = -(-minutes // per_slot)
+        if count > 2 * days:  # more hours than two slots a day hold: longer slots
+            count = 2 * days
+            per_slot = -(-minutes // count)
+        slots = []
+        for index in range(count):
+            length = min(per_slot, minutes - per_slot * index)
+            if length <= 0:
+                break
+            start = datetime.time(8, 0) if index % 2 == 0 else datetime.time(13, 30)
+            end = start.hour * 60 + start.minute + length
+            slots.append(
+                TimeSlot(
+                    organization_id=self.organization.pk,
+                    session_id=session.pk,
+                    date=session.start_date + datetime.timedelta(days=index // 2),
+                    start_time=start,
+                    end_time=datetime.time(end // 60, end % 60),
+                    minutes=length,
+                )
+            )
+        return slots
+
+    def _attendance(self) -> None:
+        """A share of the past sessions get a schedule and their attendance (streamed)."""
+        rng = self.rng
+        scheduled = {
+            index
+            for index, session in enumerate(self.sessions)
+            if session.end_date < self.today
+            and session.hours <= SCHEDULED_MAX_HOURS
+            and session.hours * 60 == int(session.hours * 60)
+            and rng.random() < SCHEDULED_SHARE
+        }
+        slots = self._bulk(
+            TimeSlot,
+            [slot for index in sorted(scheduled) for slot in self._slots_of(self.sessions[index])],
+            "time slots",
         )
+        slots_of: dict[int, list[TimeSlot]] = {}
+        for slot in slots:
+            slots_of.setdefault(slot.session_id, []).append(slot)
+        learners_of: dict[int, list[int]] = {}
+        for enrollment, session_index in enumerate(self.enrollment_session):
+            if session_index in scheduled and not self.enrollment_cancelled[enrollment]:
+                session_id = self.sessions[session_index].pk
+                learners_of.setdefault(session_id, []).append(self.enrollment_keys[enrollment])
+        dropped_out: list[int] = []
+
+        def entries() -> Iterator[Attendance]:
+            for session_id, session_slots in slots_of.items():
+                # One session in twenty has a past slot nobody recorded (a check's case).
+                skipped = rng.randrange(len(session_slots)) if rng.random() < 0.05 else None
+                for enrollment_id in learners_of.get(session_id, []):
+                    profile = rng.random()
+                    stop = len(session_slots)
+                    if profile < 0.05 and stop > 2:  # drops out: nothing recorded after
+                        stop = rng.randrange(1, stop - 1)
+                        dropped_out.append(enrollment_id)
+                    for index, slot in enumerate(session_slots[:stop]):
+                        if index == skipped:
+                            continue
+                        status, minutes = AttendanceStatus.PRESENT, slot.minutes
+                        if profile > 0.99 or (profile > 0.9 and rng.random() < 0.2):
+                            status, minutes = AttendanceStatus.ABSENT, 0  # no-shows, half-days
+                        elif profile > 0.85 and slot.minutes > 30 and rng.random() < 0.2:
+                            status, minutes = AttendanceStatus.PARTIAL, slot.minutes - 30
+                        yield Attendance(
+                            organization_id=self.organization.pk,
+                            slot_id=slot.pk,
+                            enrollment_id=enrollment_id,
+                            status=status,
+                            minutes=minutes,
+                        )
+
+        self._stream(Attendance, entries(), "attendance entries")
+        for batch in itertools.batched(dropped_out, BATCH_SIZE):
+            Enrollment.objects.filter(pk__in=batch).update(outcome=Outcome.DROPPED_OUT)
 
 
 def refresh_statistics() -> None:

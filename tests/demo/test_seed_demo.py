@@ -407,3 +407,23 @@ def test_demo_attendance_gives_the_bpf_the_hours_followed(demo_output):
     assert hours["Fatou"] == Decimal("17.50")
     assert hours["Manon"] == Decimal("20.50")
     assert hours["Karim"] == Decimal("21.00")
+
+
+def test_scale_gives_a_share_of_past_sessions_a_schedule_and_attendance(db):
+    from attendance.models import Attendance, AttendanceGap, TimeSlot
+    from training.models import Outcome
+
+    seed("--scale", "400")
+    organization = Organization.objects.get(slug="scale-400")
+    sessions = Session.objects.filter(organization=organization)
+    scheduled = sessions.filter(time_slots__isnull=False).distinct()
+    assert 0 < scheduled.count() < sessions.count()
+    assert Attendance.objects.filter(organization=organization).exists()
+    for session in scheduled[:20]:  # the session's hours are its slots'
+        minutes = sum(TimeSlot.objects.filter(session=session).values_list("minutes", flat=True))
+        assert session.hours * 60 == minutes
+    enrollments = Enrollment.objects.filter(organization=organization)
+    assert enrollments.filter(hours_recorded__isnull=False).exists()
+    assert enrollments.filter(outcome=Outcome.DROPPED_OUT).exists()
+    assert AttendanceGap.objects.filter(session__organization=organization).exists()
+    assert_summaries_current(*sessions)
