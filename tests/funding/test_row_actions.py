@@ -327,3 +327,16 @@ def test_french_messages(admin_client, pending, french):
         move_url(pending, "approved"), post_data(pending), headers={**HTMX, "Accept-Language": "fr"}
     )
     assert "Camille Martin\u00a0: En attente → Accordé." in response.text
+
+
+def test_the_allocations_own_status_page_takes_the_remittance_too(admin_client, approved):
+    reject = admin_client.get(reverse("funding:allocation_status", args=[approved.pk, "rejected"]))
+    assert reject.status_code == 200
+    assert 'name="note"' in reject.text
+    assert 'name="remittance_reference"' not in reject.text
+    url = reverse("funding:allocation_status", args=[approved.pk, "paid"])
+    assert 'name="remittance_reference"' in admin_client.get(url).text
+    data = {"version": approved.version, "paid_on": "15/01/2026", "remittance_reference": "R-7"}
+    admin_client.post(url, {**data, "note": ""})
+    approved.refresh_from_db()
+    assert (approved.status, approved.remittance_reference) == (FundingStatus.PAID, "R-7")
