@@ -28,6 +28,7 @@ from funding import services
 from funding.carriers import carrier_of
 from funding.forms import AllocationStatusForm, add_service_error
 from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus, next_statuses
+from funding.selectors import pending_allocations
 
 # The lists whose rows offer moves, the row template of each and the moves it offers (the
 # others — back to pending, reverse a payment — stay on the carrier's Funding tab).
@@ -112,6 +113,9 @@ def _row(
         "action_label": STATUS_MOVES.get((allocation.status, to_status), ""),
         "with_messages": True,
     }
+    if layout == "pending":
+        # The dashboard's pending count and amount follow (one query).
+        context["pending"] = pending_allocations(request.organization, limit=0)
     return render(request, ROW_LAYOUTS[layout][0], context)
 
 

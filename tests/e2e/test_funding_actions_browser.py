@@ -124,3 +124,15 @@ def test_approve_from_a_row_in_place_in_french(page, log_in, organization, admin
     row.get_by_role("button", name="Marquer comme payé").click()
     expect(page.locator(f"#funding-row-{pending.pk}")).to_contain_text("VIR-9")
     assert FundingAllocation.objects.get(pk=pending.pk).remittance_reference == "VIR-9"
+
+
+def test_approve_from_the_dashboard_in_place(page, log_in, organization, admin_user):
+    _allocations, pending = _opco_allocations(organization)
+    log_in("admin")
+    figure = page.locator("#pending-figure")
+    expect(figure).to_contain_text("1 ·")
+    page.locator(f"#pending-row-{pending.pk}").get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Zoé Durand: Pending → Approved.")).to_be_visible()
+    expect(page.locator(f"#pending-row-{pending.pk}")).to_contain_text("Approved")
+    expect(figure).to_contain_text("0 ·")  # the card's count follows
+    assert FundingAllocation.objects.get(pk=pending.pk).status == FundingStatus.APPROVED

@@ -160,6 +160,7 @@ def test_a_future_payment_date_is_an_error_in_the_row(admin_client, approved):
 def test_dashboard_pending_rows_approve_and_reject_in_place(admin_client, admin_user, pending):
     dashboard = admin_client.get(DASHBOARD_URL)
     assert f'<tr id="pending-row-{pending.pk}"' in dashboard.text
+    assert '<p class="figure" id="pending-figure">1 <' in dashboard.text
     assert f'hx-post="{move_url(pending, "approved")}"' in dashboard.text
     assert f'href="{move_url(pending, "rejected")}?layout=pending' in dashboard.text
 
@@ -171,6 +172,8 @@ def test_dashboard_pending_rows_approve_and_reject_in_place(admin_client, admin_
     response = admin_client.post(url, data, headers=HTMX)
     assert response.text.lstrip().startswith(f'<tr id="pending-row-{pending.pk}"')
     assert '<span class="badge rejected">Rejected</span>' in response.text
+    # The card's count and amount follow, out of band: nothing pending any more.
+    assert '<p class="figure" id="pending-figure" hx-swap-oob="true">0 <' in response.text
     change = FundingStatusChange.objects.get(allocation=pending)
     assert (change.to_status, change.note, change.changed_by) == (
         "rejected",
