@@ -15,6 +15,7 @@ the entries' keys (context, text, plural), ignoring the header, dates and locati
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,20 @@ def _key(entry: polib.POEntry) -> Key:
     return (entry.msgctxt, entry.msgid, entry.msgid_plural or None)
 
 
+def _plural_count(catalogue: polib.POFile) -> int | None:
+    match = re.search(r"nplurals\s*=\s*(\d+)", catalogue.metadata.get("Plural-Forms", ""))
+    return int(match.group(1)) if match else None
+
+
 def incomplete_entries(catalogue: polib.POFile) -> list[str]:
     problems = []
+    plurals = _plural_count(catalogue)
+    seen: set[Key] = set()
     for entry in catalogue:
+        # Two helpers appending at once leave an entry twice: msgfmt and makemessages refuse it.
+        if not entry.obsolete and _key(entry) in seen:
+            problems.append(f"duplicate entry (keep one): {entry.msgid!r}")
+        seen.add(_key(entry))
         if entry.obsolete:
             problems.append(f"obsolete (#~), run `make messages`: {entry.msgid!r}")
         elif "fuzzy" in entry.flags:
@@ -66,6 +78,11 @@ def incomplete_entries(catalogue: polib.POFile) -> list[str]:
         elif entry.msgid_plural:
             if not entry.msgstr_plural or not all(entry.msgstr_plural.values()):
                 problems.append(f"untranslated (plural): {entry.msgid!r}")
+            elif plurals is not None and len(entry.msgstr_plural) != plurals:
+                problems.append(
+                    f"{len(entry.msgstr_plural)} plural forms, the language has {plurals}:"
+                    f" {entry.msgid!r}"
+                )
         elif not entry.msgstr:
             problems.append(f"untranslated: {entry.msgid!r}")
     return problems

@@ -155,6 +155,27 @@ def test_the_french_catalogue_is_complete():
     assert not po.metadata_is_fuzzy
 
 
+def test_the_catalogue_check_finds_duplicates_and_missing_plural_forms():
+    """Two helpers appending to the catalogue at once once left 169 entries twice, and an entry
+    with two plural forms where French has three (n = 5 fell back to English)."""
+    po = polib.POFile()
+    po.metadata = {"Plural-Forms": "nplurals=3; plural=(n == 0 || n == 1) ? 0 : 2;"}
+    for _ in range(2):
+        po.append(polib.POEntry(msgid="Menu", msgstr="Menu"))
+    po.append(
+        polib.POEntry(
+            msgid="%(count)d line",
+            msgid_plural="%(count)d lines",
+            msgstr_plural={0: "%(count)d ligne", 1: "%(count)d lignes"},
+        )
+    )
+    problems = catalogue.incomplete_entries(po)
+    assert problems == [
+        "duplicate entry (keep one): 'Menu'",
+        "2 plural forms, the language has 3: '%(count)d line'",
+    ]
+
+
 def _project_forms() -> list[type[forms.BaseForm]]:
     found = []
     for app in [
