@@ -24,14 +24,14 @@ def test_enrol_then_un_enrol_with_confirmation(page, log_in, organization, admin
     page.get_by_label("Learner").press_sequentially("cami")
     page.get_by_role("button", name="Enrol Camille Martin").click()
     expect(page.get_by_text("Camille Martin enrolled.")).to_be_visible()
-    expect(page.get_by_role("link", name="Camille Martin")).to_be_visible()
+    expect(page.get_by_role("link", name="Camille Martin", exact=True)).to_be_visible()
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/session_detail.png", full_page=True)
 
     # Declining the confirmation keeps the learner; accepting it un-enrols them.
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Un-enrol").click()
-    expect(page.get_by_role("link", name="Camille Martin")).to_be_visible()
+    expect(page.get_by_role("link", name="Camille Martin", exact=True)).to_be_visible()
     assert Enrollment.objects.filter(session=session).count() == 1
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Un-enrol").click()
