@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.history import track_history
 from certeef.models import Membership, Organization
 
 
@@ -202,3 +203,9 @@ class AttendanceGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} — {self.first_date:%d/%m/%Y}"
+
+
+# Who changed what, when (certeef/history.py): the slots make a session's hours, the attendance
+# its learners' hours.
+track_history(TimeSlot, fields=["date", "start_time", "end_time"])
+track_history(Attendance, fields=["status", "minutes"])

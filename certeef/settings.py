@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     # Django's widget templates, for FORM_RENDERER below.
     "django.forms",
     "django_htmx",
+    # History of the changes that move money or a BPF figure (certeef/history.py).
+    "simple_history",
     # Certeef's apps, from the base up: an app imports only the apps above it in this list
     # (README, "Where things are"; tests/test_layers.py checks it). Summaries registered in
     # AppConfig.ready() run in this order too.
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "certeef.language.UserLanguageMiddleware",
+    # Who made a change, for the history (certeef/history.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "certeef.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

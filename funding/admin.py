@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from certeef.admin import OrganizationScopedAdmin, SameOrganizationForm
 from certeef.forms import DigitsField
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
+from certeef.validators import NOTE_MAX_LENGTH
 from funding import services
 from funding.forms import add_service_error
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
@@ -26,6 +27,16 @@ from training.changes import changing_sessions
 
 class AllocationAdminForm(SameOrganizationForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        help_text=_(
+            "Kept in the allocation's history; required to change a paid allocation's "
+            "amount, type or session."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = FundingAllocation
@@ -41,6 +52,13 @@ class AllocationAdminForm(SameOrganizationForm):
         cleaned_data = super().clean()
         if self.instance.pk and cleaned_data.get("expected_version") != self.instance.version:
             raise ValidationError(services.STALE_MESSAGE, code="stale")
+        if (
+            self.instance.pk
+            and self.instance.status == FundingStatus.PAID
+            and set(self.changed_data) & set(services.PAID_CHANGES_NEED_A_REASON)
+            and not cleaned_data.get("reason", "").strip()
+        ):
+            self.add_error("reason", services.REASON_REQUIRED_MESSAGE)
         return cleaned_data
 
     def _post_clean(self) -> None:
@@ -153,7 +171,10 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
         fields = {name: getattr(obj, name) for name in services.EDITABLE_FIELDS}
         if change:
             services.allocation_update(
-                allocation=obj, expected_version=form.cleaned_data["expected_version"], **fields
+                allocation=obj,
+                expected_version=form.cleaned_data["expected_version"],
+                reason=form.cleaned_data.get("reason", ""),
+                **fields,
             )
             return
         created = services.allocation_create(

@@ -83,6 +83,16 @@ class AllocationForm(forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        help_text=_(
+            "This allocation is paid: changing its amount, type or session needs a reason, "
+            "kept in its history."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -129,6 +139,8 @@ class AllocationForm(forms.Form):
             self.fields["learner"].queryset = carrier.learners()
             self._offer_learners_of_chosen_session(allocation)
         del self.fields["form_token" if allocation is not None else "version"]
+        if allocation is None or allocation.status != FundingStatus.PAID:
+            del self.fields["reason"]
 
     def _offer_learners_of_chosen_session(self, allocation: FundingAllocation | None) -> None:
         """A company funds any enrolled learner: the list shows those of the chosen session,

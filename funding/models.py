@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from certeef.formats import MAX_AMOUNT
+from certeef.history import track_history
 from certeef.models import Organization
 from certeef.validators import NOTE_MAX_LENGTH, bounded_text_field, max_length_constraint
 from funding.types import BPF_LINE, FundingType
@@ -360,3 +361,18 @@ class SessionEnrollmentTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} — {self.learners}"
+
+
+# Who changed what, when, and why (certeef/history.py): every field that moves money or a BPF
+# figure. Status moves are also kept, with their payment details, as FundingStatusChange rows.
+track_history(
+    FundingAllocation,
+    fields=[
+        "approved_amount",
+        "funding_type",
+        "session",
+        "cpf_case_number",
+        "funder_reference",
+        "status",
+    ],
+)

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certeef.history import record_change
 from certeef.validators import normalize_digits
 from funding.models import (
     REMITTANCE_MAX_LENGTH,
@@ -226,11 +227,23 @@ def allocation_create(
     return allocation
 
 
+# Changing one of these on a Paid allocation changes money already received: a reason is asked
+# for, and kept in the allocation's history.
+PAID_CHANGES_NEED_A_REASON = ("approved_amount", "funding_type", "session")
+
+REASON_REQUIRED_MESSAGE = gettext_lazy(
+    "This allocation is paid: say why its amount, type or session changes (kept in its history)."
+)
+
+
 @transaction.atomic
 def allocation_update(
-    *, allocation: FundingAllocation, expected_version: int, **changes: object
+    *, allocation: FundingAllocation, expected_version: int, reason: str = "", **changes: object
 ) -> FundingAllocation:
     """Change an allocation's editable fields, if nobody changed it since `expected_version`.
+
+    The change is recorded in the allocation's history with `reason`, which is required when a
+    Paid allocation's amount, type or session changes.
 
     Moving it to another session changes both sessions' figures: both are locked (in id order)
     before the allocation is read again, locked, and checked not to have moved meanwhile."""
@@ -243,8 +256,17 @@ def allocation_update(
         current = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
         if current.version != expected_version or current.session_id != allocation.session_id:
             raise ValidationError(STALE_MESSAGE, code="stale")
+        if current.status == FundingStatus.PAID and not reason.strip():
+            moved = [
+                field
+                for field in PAID_CHANGES_NEED_A_REASON
+                if field in changes and _differs(getattr(current, field), changes[field])
+            ]
+            if moved:
+                raise ValidationError({"reason": REASON_REQUIRED_MESSAGE}, code="reason_required")
         for field, value in changes.items():
             setattr(current, field, value)
+        current._change_reason = reason.strip() or None
         allocation_validate(allocation=current)
         current.version = F("version") + 1
         _save_or_explain(current)
@@ -268,6 +290,12 @@ def _check_payment(paid_on: datetime.date | None, remittance_reference: str) -> 
                 % {"limit": REMITTANCE_MAX_LENGTH}
             }
         )
+
+
+def _differs(stored: object, new: object) -> bool:
+    if isinstance(stored, Model) or isinstance(new, Model):
+        return getattr(stored, "pk", stored) != getattr(new, "pk", new)
+    return stored != new
 
 
 @transaction.atomic
@@ -338,6 +366,9 @@ def allocation_set_status(
             raise _case_number_taken() from error
         if updated == 0:
             raise ValidationError(STALE_MESSAGE, code="stale")
+        # update() sends no signal: the history records the move itself.
+        allocation.refresh_from_db()
+        record_change(allocation, user=changed_by, reason=note)
         FundingStatusChange.objects.create(
             allocation_id=allocation.pk,
             from_status=from_status,

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from certeef.access import get_for_organization, member_required
+from certeef.history import changes_of
 from funding import services
 from funding.carrier_views import done, panel, posted
 from funding.carriers import Carrier, carrier_of
@@ -44,6 +45,7 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.allocation_update(
                 allocation=allocation,
                 expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data.get("reason", ""),
                 **form.allocation_fields(),
             )
         except ValidationError as error:
@@ -143,9 +145,24 @@ def allocation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return panel(request, "funding/allocation_delete.html", context)
 
 
+HISTORY_FIELDS = [
+    "approved_amount",
+    "funding_type",
+    "session",
+    "cpf_case_number",
+    "funder_reference",
+]
+
+
 @member_required(admin=True)
 def allocation_history(request: HttpRequest, pk: int) -> HttpResponse:
     allocation = _get_allocation(request, pk)
     changes = allocation.status_changes.select_related("changed_by").order_by("changed_at", "pk")
-    context = {"allocation": allocation, "carrier": carrier_of(allocation), "changes": changes}
+    context = {
+        "allocation": allocation,
+        "carrier": carrier_of(allocation),
+        "changes": changes,
+        # Status moves are in the table above, with their payment details.
+        "history": changes_of(allocation, fields=HISTORY_FIELDS),
+    }
     return panel(request, "funding/allocation_history.html", context)

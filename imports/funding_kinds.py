@@ -355,7 +355,11 @@ class AllocationImporter(SessionLearnerRows):
             }
             if changes:
                 allocation = funding_services.allocation_update(
-                    allocation=allocation, expected_version=allocation.version, **changes
+                    allocation=allocation,
+                    expected_version=allocation.version,
+                    # Kept in the allocation's history (required for a Paid one's amount).
+                    reason=_("Changed by an import."),
+                    **changes,
                 )
             outcome = UPDATED if changes else UNCHANGED
         if status is not None and status != allocation.status:

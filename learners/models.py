@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.history import track_history
 from certeef.lists import words_matching
 from certeef.models import Organization
 from certeef.validators import ADDRESS_MAX_LENGTH, bounded_text_field, max_length_constraint
@@ -70,3 +71,7 @@ class Learner(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# Who changed what, when (certeef/history.py): the status classifies the learner in BPF F-1.
+track_history(Learner, fields=["professional_status"])

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from certeef.access import get_for_organization, member_required
+from certeef.history import changes_of
 from certeef.lists import paginate, query_string_without_page, search_query
 from learners.forms import LearnerForm
 from learners.learner_page import rendered_learner_sections
@@ -42,6 +43,8 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # What the apps above learners add (hours followed, certificates): learners/learner_page.py.
         "sections": rendered_learner_sections(request, request.membership, learner),
     }
+    if request.membership.is_administrator:
+        context["history"] = changes_of(learner)
     return render(request, "learners/detail.html", context)
 
 

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.history import track_history
 from certeef.lists import words_matching
 from certeef.models import Organization
 from training.nsf import nsf_choices, nsf_labels, validate_nsf_code
@@ -278,3 +279,9 @@ class Enrollment(models.Model):
     @property
     def effective_hours(self) -> Decimal:
         return self.session.hours if self.hours_attended is None else self.hours_attended
+
+
+# Who changed what, when (certeef/history.py): what moves a session's BPF figures.
+track_history(Course, fields=["nsf_code", "objective", "price"])
+track_history(Session, fields=["start_date", "end_date", "hours", "delivery"])
+track_history(Enrollment, fields=["hours_attended", "outcome", "trainee_type_override"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
+from certeef.history import changes_of
 from certeef.lists import paginate, query_string_without_page, search_query
 from training import services
 from training.forms import (
@@ -67,7 +68,10 @@ def course_list(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_for_organization(request, Course, pk)
     sessions = course.sessions.annotate(enrolled_count=ENROLLED_COUNT).order_by("-start_date", "pk")
-    return render(request, "training/course_detail.html", {"course": course, "sessions": sessions})
+    context = {"course": course, "sessions": sessions}
+    if request.membership.is_administrator:
+        context["history"] = changes_of(course)
+    return render(request, "training/course_detail.html", context)
 
 
 @member_required(admin=True)
@@ -138,6 +142,8 @@ def _session_page(
     # What the apps above training add (the funding of each learner): only the sections this
     # member may see are computed (training/session_page.py).
     context["sections"] = rendered_sections(request, request.membership, session)
+    if request.membership.is_administrator:
+        context["history"] = changes_of(session)
     return render(request, "training/session_detail.html", context)
 
 
