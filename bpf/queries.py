@@ -321,8 +321,9 @@ def read_sessions(
     )
     rows = list(rows)
     straddling = [row.pk for row in rows if row.straddling_start is not None]
-    shares = scheduled_shares(straddling, start, end)
-    recorded = recorded_groups(list(shares), start, end)
+    recorded_ids: set[int] = set()
+    shares = scheduled_shares(straddling, start, end, recorded_ids)
+    recorded = recorded_groups(recorded_ids, start, end)
     sessions = {}
     for row in rows:
         inside = whole = 1
@@ -368,11 +369,15 @@ def read_sessions(
 
 
 def scheduled_shares(
-    session_ids: list[int] | QuerySet, start: datetime.date, end: datetime.date
+    session_ids: list[int] | QuerySet,
+    start: datetime.date,
+    end: datetime.date,
+    recorded: set[int] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Of these sessions (straddling the year), those with a schedule: (minutes of their slots
     within the year, minutes of all their slots). Their money is shared by these, and their
-    learners' hours by the dates of the slots (BPF.md). One query, none without sessions."""
+    learners' hours by the dates of the slots (BPF.md). Given a set, `recorded` receives those
+    whose attendance is recorded. One query, none without sessions."""
     if isinstance(session_ids, list) and not session_ids:
         return {}
     rows = (
@@ -382,10 +387,16 @@ def scheduled_shares(
         .annotate(
             inside=Coalesce(Sum("minutes", filter=Q(date__gte=start, date__lte=end)), 0),
             whole=Sum("minutes"),
+            recorded=Exists(Attendance.objects.filter(slot__session_id=OuterRef("session_id"))),
         )
-        .values_list("session_id", "inside", "whole")
+        .values_list("session_id", "inside", "whole", "recorded")
     )
-    return {session_id: (inside, whole) for session_id, inside, whole in rows}
+    shares = {}
+    for session_id, inside, whole, is_recorded in rows:
+        shares[session_id] = (inside, whole)
+        if is_recorded and recorded is not None:
+            recorded.add(session_id)
+    return shares
 
 
 def year_shares(
@@ -404,29 +415,29 @@ def year_shares(
 
 
 def recorded_groups(
-    session_ids: list[int], start: datetime.date, end: datetime.date
+    session_ids: list[int] | set[int], start: datetime.date, end: datetime.date
 ) -> dict[int, list[F1Group]]:
-    """Of these scheduled sessions (straddling the year), those whose attendance is recorded:
-    their learners and hours of the year by F-1 line — a learner counts in the year when they
-    attended some minutes on its slots, for those minutes. Summed in the database, one query
-    (none without sessions)."""
+    """Of these scheduled sessions (straddling the year, their attendance recorded): their
+    learners and hours of the year by F-1 line — a learner counts in the year when they attended
+    some minutes on its slots, for those minutes. Only the year's entries with minutes are read,
+    summed in the database: one query (none without sessions)."""
     if not session_ids:
         return {}
-    in_year = Q(slot__date__gte=start, slot__date__lte=end) & ~Q(
-        enrollment__outcome=Outcome.CANCELLED
-    )
     rows = (
-        Attendance.objects.filter(slot__session_id__in=session_ids)
+        Attendance.objects.filter(
+            slot__session_id__in=session_ids,
+            slot__date__gte=start,
+            slot__date__lte=end,
+            minutes__gt=0,
+        )
+        .exclude(enrollment__outcome=Outcome.CANCELLED)
         .order_by()
         .annotate(f1_line=_f1_line(ON_ATTENDANCE))
         .values("slot__session_id", "f1_line")
-        .annotate(
-            learners=Count("enrollment_id", distinct=True, filter=in_year & Q(minutes__gt=0)),
-            minutes=Coalesce(Sum("minutes", filter=in_year), 0),
-        )
+        .annotate(learners=Count("enrollment_id", distinct=True), minutes=Sum("minutes"))
         .values_list("slot__session_id", "f1_line", "learners", "minutes")
     )
-    groups: dict[int, list[F1Group]] = {}
+    groups: dict[int, list[F1Group]] = {session_id: [] for session_id in session_ids}
     for session_id, line, learners, minutes in rows:
         groups.setdefault(session_id, [])
         if learners:
