@@ -278,6 +278,8 @@ def test_drill_page_shows_where_hours_come_from(admin_client, organization, exam
     assert "typed on the enrollment" in html and "the session's hours" in html
     assert "8/12 scheduled hours" in html  # R's learner, shared by the slots of the year
     assert "attended on the year's slots" in html  # Q's learner, attendance recorded
+    page = admin_client.get(reverse("bpf:report") + "?year=2025").content.decode()
+    assert "split by the dates of its slots rather than its days" in page  # the help text
 
 
 def test_checks_no_show_funded_and_attendance_not_recorded(organization, example):
