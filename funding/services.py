@@ -555,6 +555,15 @@ def allocations_set_status(
             .select_related("learner", "session__course", "individual", "company")
             .order_by("pk")
         )
+        # update() sends no signal: the allocations' history records the move itself, as
+        # record_change does for one move (one insert per CHUNK).
+        FundingAllocation.history.bulk_history_create(
+            moved,
+            batch_size=BULK_CHUNK,
+            update=True,
+            default_user=changed_by,
+            default_change_reason=note or "",
+        )
     return BulkMoveResult(
         to_status=to_status,
         allocations=moved,

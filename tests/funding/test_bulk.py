@@ -328,3 +328,20 @@ def test_service_refuses_other_moves(admin_user, organization):
             to_status=FundingStatus.REJECTED,
             changed_by=admin_user,
         )
+
+
+def test_a_bulk_move_is_in_each_allocations_change_history_as_a_single_move_is(
+    admin_client, admin_user, approved
+):
+    before = {a.pk: a.history.count() for a in approved}
+
+    admin_client.post(BULK_URL, bulk_data(approved))
+
+    for allocation in approved:
+        latest = allocation.history.order_by("-history_date", "-history_id").first()
+        assert allocation.history.count() == before[allocation.pk] + 1
+        assert (latest.history_type, latest.status, latest.history_user) == (
+            "~",
+            FundingStatus.PAID,
+            admin_user,
+        )
