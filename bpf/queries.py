@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -295,6 +296,23 @@ def read_sessions(
             pending=F("summary__pending_allocations"),
             no_show_funded=F("summary__no_show_funded"),
             first_gap=F("attendance_gap__first_date"),
+            # A straddling session's schedule: its slots' minutes in the year and in all, and
+            # whether its attendance is recorded (subqueries run for those sessions only).
+            scheduled_inside=Case(
+                When(straddling, then=_slot_minutes(Q(date__gte=start, date__lte=end))),
+                output_field=IntegerField(),
+            ),
+            scheduled_whole=Case(
+                When(straddling, then=_slot_minutes(Q())), output_field=IntegerField()
+            ),
+            recorded=Case(
+                When(
+                    straddling,
+                    then=Exists(Attendance.objects.filter(slot__session_id=OuterRef("pk"))),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .values_list(
             "pk",
@@ -316,20 +334,18 @@ def read_sessions(
             "pending",
             "no_show_funded",
             "first_gap",
+            "scheduled_inside",
+            "scheduled_whole",
+            "recorded",
             named=True,
         )
     )
-    rows = list(rows)
-    straddling = [row.pk for row in rows if row.straddling_start is not None]
-    recorded_ids: set[int] = set()
-    shares = scheduled_shares(straddling, start, end, recorded_ids)
-    recorded = recorded_groups(recorded_ids, start, end)
     sessions = {}
     for row in rows:
         inside = whole = 1
         unit = DAYS
-        if row.pk in shares:
-            (inside, whole), unit = shares[row.pk], SCHEDULED_MINUTES
+        if row.scheduled_whole:
+            inside, whole, unit = row.scheduled_inside or 0, row.scheduled_whole, SCHEDULED_MINUTES
         elif row.straddling_start is not None:
             inside, whole = days_in_year(row.straddling_start, row.straddling_end, start, end)
         # A schedule without a slot in the year: no learner, no hour in it.
@@ -338,11 +354,11 @@ def read_sessions(
             learners, row.learners_with_hours or 0, _exact_cents(row.hours_attended), row.hours
         )
         exact_hours = prorate(attended, inside, whole)
-        groups = recorded.get(row.pk)
+        # Attendance recorded: the learners and hours of the slots within the year, given by
+        # `read_f1` (from the year's entries, by F-1 line).
+        groups: list[F1Group] | None = [] if row.recorded and row.scheduled_whole else None
         if groups is not None:
-            # Attendance recorded: the learners and hours of the slots within the year.
-            learners = sum(group.learners for group in groups)
-            exact_hours = sum((group.hours for group in groups), ZERO)
+            learners, exact_hours = 0, ZERO
         sessions[row.pk] = SessionFacts(
             pk=row.pk,
             reference=row.reference or row.course_title,
@@ -366,6 +382,18 @@ def read_sessions(
             f1_groups=groups,
         )
     return sessions
+
+
+def _slot_minutes(condition: Q) -> Subquery:
+    """For a session (outer query): the minutes of its slots that meet `condition`."""
+    return Subquery(
+        TimeSlot.objects.filter(condition, session_id=OuterRef("pk"))
+        .order_by()
+        .values("session_id")
+        .annotate(total=Sum("minutes"))
+        .values("total"),
+        output_field=IntegerField(),
+    )
 
 
 def scheduled_shares(
@@ -412,37 +440,6 @@ def year_shares(
         .values("pk")
     )
     return scheduled_shares(straddling, start, end)
-
-
-def recorded_groups(
-    session_ids: list[int] | set[int], start: datetime.date, end: datetime.date
-) -> dict[int, list[F1Group]]:
-    """Of these scheduled sessions (straddling the year, their attendance recorded): their
-    learners and hours of the year by F-1 line — a learner counts in the year when they attended
-    some minutes on its slots, for those minutes. Only the year's entries with minutes are read,
-    summed in the database: one query (none without sessions)."""
-    if not session_ids:
-        return {}
-    rows = (
-        Attendance.objects.filter(
-            slot__session_id__in=session_ids,
-            slot__date__gte=start,
-            slot__date__lte=end,
-            minutes__gt=0,
-        )
-        .exclude(enrollment__outcome=Outcome.CANCELLED)
-        .order_by()
-        .annotate(f1_line=_f1_line(ON_ATTENDANCE))
-        .values("slot__session_id", "f1_line")
-        .annotate(learners=Count("enrollment_id", distinct=True), minutes=Sum("minutes"))
-        .values_list("slot__session_id", "f1_line", "learners", "minutes")
-    )
-    groups: dict[int, list[F1Group]] = {session_id: [] for session_id in session_ids}
-    for session_id, line, learners, minutes in rows:
-        groups.setdefault(session_id, [])
-        if learners:
-            groups[session_id].append(F1Group(line, learners, minutes_in_hours(minutes)))
-    return groups
 
 
 def _year_summary_rows(
@@ -501,8 +498,12 @@ def read_f1(
 ) -> list[F1Group]:
     """Section F-1 from the year's enrollment tallies, grouped by F-1 line: by session and line
     only for the sessions that straddle the year (their hours are pro-rated by `sessions`), the
-    rest summed in the database. Section G (sessions sub-contracted to us) is not in F-1. One
-    query; a line may come in several groups (one per straddling session)."""
+    rest summed in the database. Section G (sessions sub-contracted to us) is not in F-1.
+
+    A straddling session with a schedule whose attendance is recorded counts its learners and
+    hours of the year from the year's entries instead, by F-1 line (read in the same query, a
+    UNION ALL; they give that session's learners and hours in `sessions` too). One query; a line
+    may come in several groups (one per straddling session)."""
     rows = (
         _year_summary_rows(SessionEnrollmentTally, organization, start, end)
         .exclude(session__delivery=Delivery.SUBCONTRACTED_IN)
@@ -519,15 +520,42 @@ def read_f1(
                 ),
                 output_field=WIDE_DECIMAL,
             ),
+            minutes=Value(0, output_field=IntegerField()),
         )
     )
+    recorded = [pk for pk, session in sessions.items() if session.f1_groups is not None]
+    if recorded:
+        entries = (
+            Attendance.objects.filter(
+                slot__session_id__in=recorded,
+                slot__date__gte=start,
+                slot__date__lte=end,
+                minutes__gt=0,
+            )
+            .exclude(enrollment__outcome=Outcome.CANCELLED)
+            .order_by()
+            .annotate(straddling_session=F("slot__session_id"), f1_line=_f1_line(ON_ATTENDANCE))
+            .values("straddling_session", "f1_line")
+            .annotate(
+                learners_total=Count("enrollment_id", distinct=True),
+                hours=Value(ZERO, output_field=WIDE_DECIMAL),
+                minutes=Sum("minutes"),
+            )
+        )
+        rows = rows.union(entries, all=True)
     groups = []
     for row in rows:
         hours, learners = _exact_cents(row["hours"]), row["learners_total"]
         if row["straddling_session"] is not None:
             session = sessions[row["straddling_session"]]
             if session.f1_groups is not None:
-                continue  # its attendance gives its groups (below)
+                if not row["minutes"]:
+                    continue  # its tally: the year's attendance entries (minutes) replace it
+                group = F1Group(row["f1_line"], learners, minutes_in_hours(row["minutes"]))
+                session.f1_groups.append(group)
+                session.learners += group.learners
+                session.exact_hours += group.hours
+                continue
             if not session.inside:
                 continue  # a schedule without a slot in the year
             hours = prorate(hours, session.inside, session.whole)
