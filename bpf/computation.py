@@ -183,7 +183,8 @@ def _inputs_of(organization: Organization, year: int) -> Inputs:
 
 def compute_bpf(organization: Organization, year: int, *, with_checks: bool = True) -> BpfReport:
     """The BPF of `organization` for fiscal year `year` (the one that ends in calendar `year`).
-    Without checks when only its figures are wanted (last year's, beside this year's)."""
+    Without checks when only its computed figures are wanted (last year's, beside this year's):
+    then neither checked nor with what was typed for the year (sections D, E, H)."""
     start, end = organization.fiscal_year_bounds(year)
     facts = _Facts(sessions=read_sessions(organization, start, end))
     for group in read_f1(organization, start, end, facts.sessions):
@@ -213,7 +214,8 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
         f4_unclassified=f4_unclassified,
         f4_total=f4_total,
         g=facts.g.figure(),
-        inputs=_inputs_of(organization, year),
+        # Figures only (last year's, beside this year's): neither checks nor what was typed.
+        inputs=_inputs_of(organization, year) if with_checks else Inputs(),
         checks=(),
     )
     if not with_checks:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -23,7 +23,7 @@ from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
 from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
 from bpf.queries import fiscal_years_with_data
-from bpf.report import BpfReport
+from bpf.report import BpfReport, Inputs
 from bpf.rows import Row, figure_rows, flat_rows, identity_rows, input_rows, values_by_key
 from bpf.services import filing_create, inputs_save
 from bpf.snapshots import latest_filing, report_from_filing
@@ -149,8 +149,8 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
             ).select_related("changed_by")
         )
     if form is None:
-        stored = BpfInputs.objects.filter(organization=org, fiscal_year=year).first()
-        form = BpfInputsForm(instance=stored, has_activity=report.has_data)
+        # What was typed, as the report has just read it (not read again).
+        form = BpfInputsForm(initial=asdict(report.inputs), has_activity=report.has_data)
     rows = _page_rows(figure_rows(report), previous)
     titles = labels.section_titles(report.form)
     return {
@@ -175,6 +175,8 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
         "settings_changes": [_change_lines(change) for change in settings_changes],
         "year_open": _year_open(request, year),
         "form": form,
+        # Sections D, E and H open until something is typed for the year.
+        "inputs_typed": report.inputs != Inputs(),
         "input_fields": form.fields_by_section(),
         "formats": FORMATS,
     }

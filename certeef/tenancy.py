@@ -22,14 +22,20 @@ def _lookup_membership(request: HttpRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = Membership.objects.filter(user=user).select_related("organization")
+    # All of the user's memberships (a handful) in one query: the organisation switcher of the
+    # layout lists the same ones.
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name", "pk")
+    )
+    request._certeef_memberships = memberships
     chosen_id = request.session.get(SESSION_KEY)
-    if chosen_id is not None:
-        membership = memberships.filter(organization_id=chosen_id).first()
-        if membership is not None:
+    for membership in memberships:
+        if membership.organization_id == chosen_id:
             return membership
     # No choice yet, or a stale one (membership removed): fall back to the first organisation.
-    return memberships.order_by("organization__name", "pk").first()
+    return memberships[0] if memberships else None
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
@@ -51,10 +57,7 @@ def organization_context(request: HttpRequest) -> dict[str, object]:
     user's memberships for the organisation switcher (queried only if the layout shows it)."""
 
     def user_memberships() -> list[Membership]:
-        return list(
-            Membership.objects.filter(user=request.user)
-            .select_related("organization")
-            .order_by("organization__name")
-        )
+        current_membership(request)  # reads them all
+        return getattr(request, "_certeef_memberships", [])
 
     return {"current_membership": current_membership(request), "user_memberships": user_memberships}
