@@ -231,7 +231,7 @@ def nature_of(enrollment: Enrollment) -> str:
         return SKILLS_ASSESSMENT
     if objective == Objective.VAE:
         return VAE
-    if enrollment.learner.professional_status == "apprentice":
+    if enrollment.professional_status == "apprentice":
         return APPRENTICESHIP
     return TRAINING
 

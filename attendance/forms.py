@@ -12,7 +12,7 @@ from attendance.schedule import Pattern, TimeRange
 from attendance.selectors import trainer_name
 from certeef.models import Membership, Role
 from training.forms import DATE_WIDGET
-from training.models import Session
+from training.models import Outcome, Session
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -155,3 +155,27 @@ def parse_minutes(text: str) -> int | None:
             raise ValueError(text)
         return hours * 60 + minutes
     raise ValueError(text)
+
+
+class DropOutForm(forms.Form):
+    """A learner who stopped coming (issue 15, part 5): who, and the last day they attended.
+    The learners are the grid's (already read): no query of its own."""
+
+    enrollment = forms.TypedChoiceField(label=_("Learner"), coerce=int)
+    last_day = forms.DateField(
+        label=_("Last day attended"),
+        widget=DATE_WIDGET,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text=_("Absent from every slot after this day."),
+    )
+
+    def __init__(self, *args, enrollments, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrollment"].choices = [
+            ("", "—"),
+            *(
+                (enrollment.pk, f"{enrollment.learner.last_name} {enrollment.learner.first_name}")
+                for enrollment in enrollments
+                if enrollment.outcome != Outcome.DROPPED_OUT
+            ),
+        ]

@@ -21,11 +21,12 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
 from attendance import services
 from attendance.access import get_session_to_record
-from attendance.forms import parse_minutes
+from attendance.forms import DropOutForm, parse_minutes
 from attendance.models import AttendanceStatus
 from attendance.selectors import (
     Cell,
@@ -34,8 +35,8 @@ from attendance.selectors import (
     grid_cells,
     grid_enrollments,
 )
-from certeef.access import member_required
-from training.models import Session
+from certeef.access import get_for_organization, member_required
+from training.models import Enrollment, Session
 
 CELL = re.compile(r"^s-(\d+)-(\d+)$")
 
@@ -138,6 +139,9 @@ def _grid_page(request: HttpRequest, session: Session, posted: Posted | None = N
     for row in grid.rows:
         row.cells_html = row_html(row.cells, options, url)
     context = {"session": session, "grid": grid}
+    if request.membership.is_administrator:
+        enrollments = [row.enrollment for row in grid.rows]
+        context["drop_out_form"] = DropOutForm(enrollments=enrollments)
     return render(request, "attendance/grid.html", context, status=status)
 
 
@@ -237,6 +241,42 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Attendance saved."))
+    return redirect("attendance:grid", pk=session.pk)
+
+
+@member_required(admin=True)
+@require_POST
+def drop_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a learner dropped out in one step, from the grid (administrators: the outcome is the
+    enrollment's)."""
+    session = get_for_organization(request, Session, pk)
+    enrollments = list(
+        Enrollment.objects.filter(session=session).not_cancelled().select_related("learner")
+    )
+    form = DropOutForm(request.POST, enrollments=enrollments)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("attendance:grid", pk=session.pk)
+    enrollment = next(e for e in enrollments if e.pk == form.cleaned_data["enrollment"])
+    last_day = form.cleaned_data["last_day"]
+    try:
+        services.enrollment_drop_out(
+            organization=request.organization,
+            enrollment=enrollment,
+            last_day=last_day,
+            user=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(learner)s dropped out after %(day)s: absent from every later slot.")
+            % {"learner": enrollment.learner, "day": last_day.strftime("%d/%m/%Y")},
+        )
     return redirect("attendance:grid", pk=session.pk)
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("slots/<int:pk>/delete/", views.slot_delete, name="slot_delete"),
     path("sessions/<int:pk>/trainers/", views.trainers, name="trainers"),
     path("sessions/<int:pk>/", grid_views.grid, name="grid"),
+    path("sessions/<int:pk>/drop-out/", grid_views.drop_out, name="drop_out"),
     path(
         "sessions/<int:pk>/sign-in-sheet.pdf",
         document_views.sign_in_sheet_view,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bpf.report import ERROR, WARNING, Check, Link
+from certeef.formats import format_euros
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -49,16 +51,34 @@ def _course_links(sessions: Iterable[SessionFacts]) -> tuple[Link, ...]:
     return tuple(links[:MAX_LINKS])
 
 
+def _inputs_link(report: BpfReport, label: str) -> Link:
+    return Link(label, reverse("bpf:report") + f"?year={report.year}#inputs")
+
+
+def _funding_links(sessions: list[SessionFacts]) -> tuple[Link, ...]:
+    """The Funding page of the first sessions (latest first)."""
+    return tuple(_funding_link(session) for session in sessions[:MAX_LINKS])
+
+
+def _scale_suggestion(costs: int, income: int) -> int:
+    """The costs moved by the power of ten that brings them nearest the income: what a misplaced
+    separator usually hides (38 500,00 read as 3 850 000)."""
+    candidates = [costs * 10**shift for shift in range(1, 7)]
+    candidates += [costs // 10**shift for shift in range(1, 7) if costs // 10**shift]
+    return min(candidates, key=lambda value: abs(math.log(value / income)))
+
+
 def build_checks(
     report: BpfReport,
     counted_sessions: list[SessionFacts],
-    year_sessions: Iterable[SessionFacts],
+    year_sessions: dict[int, SessionFacts],
+    last_closed_year: int,
 ) -> tuple[Check, ...]:
     """Every check that fails, errors first, in BPF.md's order within each severity."""
     checks: list[Check] = []
     in_f = [session for session in counted_sessions if session.in_f]
 
-    pending = [session for session in year_sessions if session.pending]
+    pending = [session for session in year_sessions.values() if session.pending]
     pending_count = sum(session.pending for session in pending)
     if pending_count:
         query = {
@@ -113,10 +133,10 @@ def build_checks(
                 ERROR,
                 unclassified,
                 ngettext(
-                    "%(count)d learner has no F-1 line: set their professional status or the "
-                    "enrollment's F-1 line.",
-                    "%(count)d learners have no F-1 line: set their professional status or the "
-                    "enrollment's F-1 line.",
+                    "%(count)d learner has no F-1 line: set the enrollment's professional status "
+                    "at the time of the training, or its F-1 line.",
+                    "%(count)d learners have no F-1 line: set each enrollment's professional "
+                    "status at the time of the training, or its F-1 line.",
                     unclassified,
                 )
                 % {"count": unclassified},
@@ -238,7 +258,111 @@ def build_checks(
             )
         )
 
-    checks.extend(_attendance_checks(list(year_sessions)))
+    checks.extend(_attendance_checks(list(year_sessions.values())))
+
+    mismatched_sessions = [s for s in year_sessions.values() if s.funding_mismatch]
+    mismatched = len(mismatched_sessions)
+    if mismatched:
+        checks.append(
+            Check(
+                "subcontracting_mismatch",
+                ERROR,
+                mismatched,
+                ngettext(
+                    "%(count)d session's funding does not match its delivery: line 10 and "
+                    "section G must describe the same work. A session sub-contracted to us is "
+                    'funded by "Another training organisation", and only such a session is.',
+                    "%(count)d sessions' funding does not match their delivery: line 10 and "
+                    "section G must describe the same work. A session sub-contracted to us is "
+                    'funded by "Another training organisation", and only such a session is.',
+                    mismatched,
+                )
+                % {"count": mismatched},
+                _funding_links(mismatched_sessions),
+            )
+        )
+
+    cancelled_sessions = [s for s in year_sessions.values() if s.cancelled_funded]
+    cancelled_funded = sum(session.cancelled_funded for session in cancelled_sessions)
+    if cancelled_funded:
+        checks.append(
+            Check(
+                "cancelled_funded",
+                WARNING,
+                cancelled_funded,
+                ngettext(
+                    "%(count)d cancelled enrollment still carries approved or paid funding, "
+                    "which counts nowhere: reject that funding, or change the enrollment's "
+                    "outcome.",
+                    "%(count)d cancelled enrollments still carry approved or paid funding, "
+                    "which counts nowhere: reject that funding, or change the enrollments' "
+                    "outcome.",
+                    cancelled_funded,
+                )
+                % {"count": cancelled_funded},
+                _funding_links(cancelled_sessions),
+            )
+        )
+
+    if report.has_data and report.inputs.turnover_share is None:
+        checks.append(
+            Check(
+                "turnover_share_missing",
+                WARNING,
+                1,
+                _(
+                    "The share of the turnover made in professional training is not filled in: "
+                    "the form asks for it (a whole percentage, at least 1)."
+                ),
+                (_inputs_link(report, _("Share of turnover")),),
+            )
+        )
+
+    costs, income = report.inputs.total_costs, report.c["total"].value
+    if costs and income > 0 and (costs > 10 * income or costs * 10 < income):
+        suggestion = _scale_suggestion(costs, income)
+        message = (
+            _(
+                "The costs of section D (%(costs)s) are more than ten times the income of "
+                "section C (%(income)s): did you mean %(suggestion)s?"
+            )
+            if costs > 10 * income
+            else _(
+                "The costs of section D (%(costs)s) are less than a tenth of the income of "
+                "section C (%(income)s): did you mean %(suggestion)s?"
+            )
+        )
+        checks.append(
+            Check(
+                "costs_out_of_scale",
+                WARNING,
+                1,
+                message
+                % {
+                    "costs": format_euros(costs, decimals=0),
+                    "income": format_euros(income, decimals=0),
+                    "suggestion": format_euros(suggestion, decimals=0),
+                },
+                (_inputs_link(report, _("Section D")),),
+            )
+        )
+
+    if report.year > last_closed_year:
+        last_closed = reverse("bpf:report") + f"?year={last_closed_year}"
+        checks.append(
+            Check(
+                "year_not_closed",
+                WARNING,
+                1,
+                _(
+                    "Fiscal year %(year)d has not ended yet (it ends on %(end)s): filing it now "
+                    "would freeze partial figures. The BPF to file is the last closed year's."
+                )
+                % {"year": report.year, "end": report.end.strftime("%d/%m/%Y")},
+                (Link(_("Last closed fiscal year"), last_closed),),
+            )
+        )
+
     return tuple(sorted(checks, key=lambda check: check.severity != ERROR))
 
 

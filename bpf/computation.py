@@ -23,10 +23,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from bpf import labels
 from bpf.checks import build_checks
 from bpf.models import BpfInputs
-from bpf.queries import SessionFacts, read_f1, read_section_c, read_sessions
+from bpf.queries import (
+    SessionFacts,
+    read_f1,
+    read_section_c,
+    read_sessions,
+)
 from bpf.report import (
     C_CODES,
     C_DETAIL_CODES,
@@ -40,7 +47,7 @@ from bpf.report import (
     Inputs,
     Speciality,
 )
-from bpf.rules import OBJECTIVE_F3, round_half_up
+from bpf.rules import OBJECTIVE_F3, largest_remainder, round_half_up
 from training.models import Delivery
 from training.nsf import nsf_labels
 
@@ -60,7 +67,18 @@ class _Tally:
         self.hours += hours
 
     def figure(self) -> Figure:
+        """A single line (F-2, G, the distance count): hours rounded half-up."""
         return Figure(self.learners, round_half_up(self.hours), self.hours)
+
+
+def apportioned(tallies: list[_Tally], total: int | None = None) -> list[Figure]:
+    """The lines of a section, in the form's order, their hours rounded by largest remainder
+    (bpf/rules.py): they add up to the section's rounded exact total (or to `total`)."""
+    hours = largest_remainder([tally.hours for tally in tallies], total)
+    return [
+        Figure(tally.learners, rounded, tally.hours)
+        for tally, rounded in zip(tallies, hours, strict=True)
+    ]
 
 
 def sum_figures(figures: Iterable[Figure]) -> Figure:
@@ -124,35 +142,46 @@ def _section_c(c_exact: dict[str, Decimal]) -> dict[str, Amount]:
     return {code: amounts[code] for code in C_CODES}
 
 
+F3_TOP_LINES = ("b", "c", "d", "e", "f", "unclassified")
+
+
 def _section_f3(tallies: dict[str, _Tally]) -> dict[str, Figure]:
-    lines = {key: tallies.get(key, _Tally()).figure() for key in F3_LINES}
-    a = sum_figures(lines[key] for key in labels.F3_A_SUBLINES)
-    total = sum_figures(
-        [a, *(lines[key] for key in ("b", "c", "d", "e", "f", "unclassified"))],
-    )
-    return {"a": a, **lines, "total": total}
+    """Lines a…f (and the unclassified row, last) apportioned first, then line a's rounded hours
+    over its six "dont" sub-lines (BPF.md)."""
+    subs = [tallies.get(key, _Tally()) for key in labels.F3_A_SUBLINES]
+    a_tally = _Tally()
+    for sub in subs:
+        a_tally.add(sub.learners, sub.hours)
+    top = apportioned([a_tally, *(tallies.get(key, _Tally()) for key in F3_TOP_LINES)])
+    sub_figures = apportioned(subs, total=top[0].hours)
+    lines = {
+        **dict(zip(labels.F3_A_SUBLINES, sub_figures, strict=True)),
+        **dict(zip(F3_TOP_LINES, top[1:], strict=True)),
+    }
+    return {"a": top[0], **{key: lines[key] for key in F3_LINES}, "total": sum_figures(top)}
 
 
-def rank_specialities(tallies: dict[str, _Tally]) -> list[Speciality]:
-    """NSF specialities ranked by hours, then learners (then code, for a stable order)."""
-    names = nsf_labels()
-    specialities = [
-        Speciality(code, names.get(code, ""), tally.figure()) for code, tally in tallies.items()
-    ]
-    specialities.sort(key=lambda s: (-s.figure.hours, -s.figure.learners, s.code))
-    return specialities
+def rank_specialities(tallies: dict[str, _Tally]) -> list[str]:
+    """NSF codes ranked by exact hours, then learners, then code (BPF.md)."""
+    return sorted(tallies, key=lambda code: (-tallies[code].hours, -tallies[code].learners, code))
 
 
 def _section_f4(facts: _Facts) -> tuple[tuple[Speciality, ...], Figure, Figure, Figure]:
+    """The five main specialities, "Autres spécialités" and the unclassified row (last), their
+    hours apportioned together."""
     ranked = rank_specialities(facts.f4)
-    top = tuple(ranked[:F4_TOP])
     rest = _Tally()
-    for speciality in ranked[F4_TOP:]:
-        rest.add(speciality.figure.learners, facts.f4[speciality.code].hours)
-    other = rest.figure()
-    unclassified = facts.f4_unclassified.figure()
-    total = sum_figures([*(s.figure for s in top), other, unclassified])
-    return top, other, unclassified, total
+    for code in ranked[F4_TOP:]:
+        rest.add(facts.f4[code].learners, facts.f4[code].hours)
+    top_codes = ranked[:F4_TOP]
+    figures = apportioned([*(facts.f4[code] for code in top_codes), rest, facts.f4_unclassified])
+    names = nsf_labels()
+    top = tuple(
+        Speciality(code, names.get(code, ""), figure)
+        for code, figure in zip(top_codes, figures, strict=False)
+    )
+    other, unclassified = figures[-2], figures[-1]
+    return top, other, unclassified, sum_figures(figures)
 
 
 def identity_of(organization: Organization) -> Identity:
@@ -191,7 +220,9 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
         facts.f1.setdefault(group.line, _Tally()).add(group.learners, group.hours)
     _add_sessions(facts)
 
-    f1_lines = {key: facts.f1.get(key, _Tally()).figure() for key in F1_LINES}
+    f1_lines = dict(
+        zip(F1_LINES, apportioned([facts.f1.get(key, _Tally()) for key in F1_LINES]), strict=True)
+    )
     f1 = {**f1_lines, "total": sum_figures(f1_lines.values())}
     f4, f4_other, f4_unclassified, f4_total = _section_f4(facts)
     counted_sessions = [session for session in facts.sessions.values() if session.learners]
@@ -220,7 +251,12 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
     )
     if not with_checks:
         return report
-    checks = build_checks(report, counted_sessions, facts.sessions.values())
+    checks = build_checks(
+        report,
+        counted_sessions,
+        facts.sessions,
+        last_closed_year=organization.fiscal_year_of(timezone.localdate()) - 1,
+    )
     return dataclasses.replace(report, checks=checks)
 
 

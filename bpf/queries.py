@@ -56,7 +56,7 @@ from funding.models import (
     SessionFundingTotal,
 )
 from funding.summaries import cancelled_enrollment_exists
-from funding.types import BPF_LINE
+from funding.types import BPF_LINE, FundingType
 from training.models import Delivery, Enrollment, Outcome, Session
 
 if TYPE_CHECKING:
@@ -124,9 +124,9 @@ _F1_FIELDS: dict[str, tuple[str, str, str]] = {
     ),
     "funding_code": ("funding_code", "funding_code", "enrollment__funding_code"),
     "professional_status": (
-        "learner__professional_status",
         "professional_status",
-        "enrollment__learner__professional_status",
+        "professional_status",
+        "enrollment__professional_status",
     ),
 }
 ON_ENROLLMENT, ON_TALLY, ON_ATTENDANCE = 0, 1, 2
@@ -264,10 +264,30 @@ class SessionFacts:
     # A straddling session whose attendance is recorded: its learners and hours of the year by
     # F-1 line, from the slots each learner attended within the year (else None).
     f1_groups: list[F1Group] | None = None
+    # Cancelled enrollments still carrying counted funding (check `cancelled_funded`).
+    cancelled_funded: int = 0
+    # Counted funding that contradicts the delivery (check `subcontracting_mismatch`): set by
+    # `read_section_c`.
+    funding_mismatch: bool = False
 
     @property
     def in_f(self) -> bool:
         return self.delivery != Delivery.SUBCONTRACTED_IN
+
+
+def _cancelled_funded() -> Subquery:
+    """For a session: its cancelled enrollments still carrying Approved or Paid funding (their
+    funding summary, funding/summaries.py, is kept for every enrollment)."""
+    funded = (
+        Enrollment.objects.filter(
+            session_id=OuterRef("pk"), outcome=Outcome.CANCELLED, funding_code__isnull=False
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(funded, output_field=IntegerField())
 
 
 def read_sessions(
@@ -313,6 +333,7 @@ def read_sessions(
                 default=Value(False),
                 output_field=BooleanField(),
             ),
+            cancelled_funded=_cancelled_funded(),
         )
         .values_list(
             "pk",
@@ -337,6 +358,7 @@ def read_sessions(
             "scheduled_inside",
             "scheduled_whole",
             "recorded",
+            "cancelled_funded",
             named=True,
         )
     )
@@ -380,6 +402,7 @@ def read_sessions(
             no_show_funded=(row.no_show_funded or 0) if inside else 0,
             first_gap=row.first_gap,
             f1_groups=groups,
+            cancelled_funded=row.cancelled_funded or 0,
         )
     return sessions
 
@@ -473,14 +496,23 @@ def read_section_c(
     """Section C's exact amount per line, from the sessions' counted funding by type (the Approved
     and Paid allocations of non-cancelled enrollments), grouped by type: by session and type only
     for the sessions that straddle the year (their amounts are pro-rated by `sessions`), the rest
-    summed in the database. One query."""
+    summed in the database. One query, which also marks the sessions whose funding contradicts
+    their delivery (`SessionFacts.funding_mismatch`): they are grouped apart."""
     rows = (
         _year_summary_rows(SessionFundingTotal, organization, start, end)
-        .values("straddling_session", "funding_type")
+        .annotate(
+            mismatched_session=Case(
+                When(subcontracting_mismatch(), then=F("session_id")),
+                output_field=IntegerField(),
+            )
+        )
+        .values("straddling_session", "mismatched_session", "funding_type")
         .annotate(total=Sum("counted_amount", output_field=WIDE_DECIMAL))
     )
     lines: dict[str, Decimal] = {}
     for row in rows:
+        if row["mismatched_session"] is not None:
+            sessions[row["mismatched_session"]].funding_mismatch = True
         total = _exact_cents(row["total"])
         if row["straddling_session"] is not None:
             session = sessions[row["straddling_session"]]
@@ -564,6 +596,19 @@ def read_f1(
         if session.f1_groups is not None and session.in_f:
             groups.extend(session.f1_groups)
     return groups
+
+
+# ---------------------------------------------------------------------------------------------
+# What two checks read, folded into the queries above (no query of their own)
+
+
+def subcontracting_mismatch() -> Q:
+    """On a session funding total: money of a session sub-contracted to us on a line other than
+    10, or another training organisation's money (line 10) on a session not sub-contracted to
+    us."""
+    other_organisation = Q(funding_type=FundingType.TRAINING_ORGANISATION)
+    subcontracted_in = Q(session__delivery=Delivery.SUBCONTRACTED_IN)
+    return (subcontracted_in & ~other_organisation) | (other_organisation & ~subcontracted_in)
 
 
 # ---------------------------------------------------------------------------------------------

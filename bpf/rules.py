@@ -10,8 +10,9 @@ adds the results up.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from funding.types import (
     FUNDING_CODE_APPRENTICESHIP,
@@ -40,7 +41,7 @@ OBJECTIVE_F3: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------
 # Section F-1: an enrollment's line is given by the first rule that applies.
 
-# Rule 5: the learner's professional status → F-1 line.
+# Rule 5: the professional status at the time of the training (on the enrollment) → F-1 line.
 STATUS_F1: dict[str, str] = {
     ProfessionalStatus.PRIVATE_EMPLOYEE: "a",
     ProfessionalStatus.APPRENTICE: "b",
@@ -56,7 +57,7 @@ F1_RULES: dict[int, str] = {
     2: "every counted allocation is self-funded",
     3: "a counted allocation is France Travail",
     4: "a counted allocation is an OPCO apprenticeship contract",
-    5: "the learner's professional status",
+    5: "the professional status at the time of the training",
     6: "no rule applies",
 }
 
@@ -90,6 +91,24 @@ F1_UNCLASSIFIED_RULE = 6
 
 def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def largest_remainder(exact: Sequence[Decimal], total: int | None = None) -> list[int]:
+    """Whole numbers for the non-negative `exact` values (in the form's order) that add up to
+    `total` — by default the exact sum rounded half-up (BPF.md): each line gets its exact value
+    rounded down, then the units still missing go one each to the lines with the largest
+    fractional parts, ties to the line first on the form. So a section's lines add up to its
+    total, and totals (1), (3) and (4) are equal by construction."""
+    if total is None:
+        total = round_half_up(sum(exact, Decimal(0)))
+    floors = [int(value.to_integral_value(rounding=ROUND_FLOOR)) for value in exact]
+    # Between 0 and the number of lines with a fractional part, when `total` is the default
+    # (the rounded sum exceeds the floors' sum by less than the fractions' sum + 1/2).
+    missing = total - sum(floors)
+    ranked = sorted(range(len(exact)), key=lambda index: (floors[index] - exact[index], index))
+    for index in ranked[:missing]:
+        floors[index] += 1
+    return floors
 
 
 def days_in_year(

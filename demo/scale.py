@@ -509,6 +509,9 @@ class _ScaleBuilder:
                         session_id=session.pk,
                         learner_id=self.learner_keys[learner_index],
                         hours_attended=hours_attended,
+                        professional_status=self.learner_statuses[
+                            self.learner_status[learner_index]
+                        ],
                         outcome=Outcome.CANCELLED if cancelled else Outcome.ENROLLED,
                     )
 

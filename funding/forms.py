@@ -58,11 +58,15 @@ class AllocationForm(forms.Form):
     built from (stale copy)."""
 
     funding_type = forms.ChoiceField(label=_("Type"))
+    # Amounts are HT (before VAT), as the BPF counts them (BPF.md): the label says so.
     approved_amount = AmountField(
-        label=_("Approved amount"),
-        help_text=_("The approved amount, not the requested one, feeds exports and the BPF."),
+        label=_("Approved amount (HT)"),
+        help_text=_(
+            "In euros, before VAT (HT). The approved amount, not the requested one, feeds "
+            "exports and the BPF."
+        ),
     )
-    requested_amount = AmountField(label=_("Requested amount"), required=False)
+    requested_amount = AmountField(label=_("Requested amount (HT)"), required=False)
     session = SessionChoiceField(queryset=Session.objects.none(), label=_("Session"))
     learner = forms.ModelChoiceField(queryset=Learner.objects.none(), label=_("Learner"))
     cpf_case_number = DigitsField(

@@ -232,9 +232,7 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
         Enrollment.objects.filter(session_id__in=ids)
         .not_cancelled()
         .order_by()
-        .values(
-            "session_id", "trainee_type_override", "funding_code", "learner__professional_status"
-        )
+        .values("session_id", "trainee_type_override", "funding_code", "professional_status")
         .annotate(**_learner_counts())
     )
     SessionEnrollmentTally.objects.bulk_create(
@@ -242,7 +240,7 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
             session_id=row["session_id"],
             trainee_type_override=row["trainee_type_override"],
             funding_code=row["funding_code"],
-            professional_status=row["learner__professional_status"],
+            professional_status=row["professional_status"],
             learners=row["learners"],
             learners_with_hours=row["learners_with_hours"],
             hours_attended=row["hours"],

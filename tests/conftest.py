@@ -99,6 +99,8 @@ def make_enrollment(session: Session, learner: Learner | None = None, **fields) 
     """An enrollment written directly (no validation), then its session's summaries refreshed as
     the services do."""
     learner = learner or make_learner(session.organization)
+    # As the service does: the learner's status at the time of enrolling.
+    fields.setdefault("professional_status", learner.professional_status)
     enrollment = Enrollment.objects.create(
         organization=session.organization, session=session, learner=learner, **fields
     )

@@ -57,10 +57,13 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
             "hours_attended": obj.hours_attended,
             "outcome": obj.outcome,
             "trainee_type_override": obj.trainee_type_override,
+            "professional_status": obj.professional_status,
         }
         if change:
             services.enrollment_update(organization=obj.organization, enrollment=obj, **fields)
             return
+        # Left blank on a new enrollment, the status is the learner's (as in the interface).
+        fields["professional_status"] = obj.professional_status or None
         created = services.enrollment_create(
             organization=obj.organization, session=obj.session, learner=obj.learner, **fields
         )

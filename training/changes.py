@@ -2,8 +2,8 @@
 
 A session's figures — what the BPF, the dashboard and the session page count — come from the
 session (dates, hours, delivery, course), its course (NSF code, objective, price), its enrollments
-(hours, cancellation, F-1 override), their learners' professional status (until it is stored on
-the enrollment), its funding allocations and, later, its attendance. Apps above `training` keep
+(hours, outcome, F-1 override, professional status at the time of the training), its funding
+allocations and, later, its attendance. Apps above `training` keep
 summaries of those figures (funding/summaries.py) and plug their refresh in here. Every writer —
 service, admin, seed, import — does one thing:
 
@@ -55,16 +55,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 
-from training.models import Enrollment, Session
-
-if TYPE_CHECKING:
-    from learners.models import Learner
+from training.models import Session
 
 # A refresh rebuilds one app's summaries of the given sessions (locked, sorted, ≤ CHUNK ids).
 type SummaryRefresh = Callable[[Sequence[int]], None]
@@ -226,40 +222,3 @@ def summary_drifts(session_ids: Iterable[int | None]) -> list[Drift]:
                 if before is None or after is None or old != new:
                     drifts.append(Drift(session_id, name, key, field, old, new))
     return drifts
-
-
-# ---------------------------------------------------------------------------------------------
-# Learners (below training: they cannot call the entry point themselves)
-#
-# F-1 rule 5 reads the learner's professional status, so saving a learner changes the figures of
-# every session they are enrolled in. Until that status is stored on the enrollment (issue 12),
-# training watches learner saves: it locks those sessions before the row is written (pre_save)
-# and reports them changed once it is (post_save). TrainingConfig.ready() connects both.
-
-
-def _learner_session_ids(learner: Learner) -> list[int]:
-    return list(
-        Enrollment.objects.filter(learner_id=learner.pk).values_list("session_id", flat=True)
-    )
-
-
-def lock_learner_sessions(
-    sender: type, instance: Learner, raw: bool = False, **kwargs: Any
-) -> None:
-    """pre_save: lock the sessions of an existing learner (a new one has none) — when the save
-    runs in a transaction; in autocommit a lock would end with its own statement."""
-    if raw or instance._state.adding or not transaction.get_connection().in_atomic_block:
-        return
-    lock_sessions(_learner_session_ids(instance))
-
-
-def learner_sessions_changed(
-    sender: type, instance: Learner, created: bool = False, raw: bool = False, **kwargs: Any
-) -> None:
-    """post_save: the learner's sessions changed (refreshed now, or with the enclosing block)."""
-    if raw or created:
-        return
-    session_ids = _learner_session_ids(instance)
-    if session_ids:
-        with transaction.atomic(savepoint=False), changing_sessions(session_ids):
-            pass

@@ -107,7 +107,7 @@ def enrol_suggestions(session: Session, query: str) -> list[Learner]:
 class EnrollmentForm(NumberModelForm):
     class Meta:
         model = Enrollment
-        fields = ["hours_attended", "outcome", "trainee_type_override"]
+        fields = ["hours_attended", "outcome", "professional_status", "trainee_type_override"]
         field_classes = {"hours_attended": HoursField}
 
     def clean(self) -> dict:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from certeef.history import track_history
 from certeef.lists import words_matching
 from certeef.models import Organization
+from learners.models import ProfessionalStatus
 from training.nsf import nsf_choices, nsf_labels, validate_nsf_code
 
 
@@ -214,6 +215,18 @@ class Enrollment(models.Model):
         help_text=_(
             "Dropped out: counted with the hours followed. Cancelled (never started, or withdrawn "
             "before the start): counted nowhere, its funding neither."
+        ),
+    )
+    # F-1 rule 5 reads the status the learner had when trained, not today's: changing a learner's
+    # status later does not rewrite past years' BPF.
+    professional_status = models.CharField(
+        _("professional status at the time of the training"),
+        max_length=20,
+        choices=ProfessionalStatus.choices,
+        blank=True,
+        help_text=_(
+            "Filled from the learner's status when enrolled. The BPF (F-1) reads this one: "
+            "changing the learner's status later does not change it."
         ),
     )
     trainee_type_override = models.CharField(

@@ -45,7 +45,10 @@ def enrollment_create(
     hours_attended: Decimal | None = None,
     outcome: str = Outcome.ENROLLED,
     trainee_type_override: str = "",
+    professional_status: str | None = None,
 ) -> Enrollment:
+    """Enrol a learner. Their professional status at the time of the training is the learner's
+    current one unless given."""
     _check_organization(organization, session, learner)
     with changing_sessions([session.pk]):
         if Enrollment.objects.filter(session=session, learner=learner).exists():
@@ -57,6 +60,9 @@ def enrollment_create(
             hours_attended=hours_attended,
             outcome=outcome,
             trainee_type_override=trainee_type_override,
+            professional_status=(
+                learner.professional_status if professional_status is None else professional_status
+            ),
         )
         enrollment.full_clean()
         check_drop_out_hours(enrollment)
@@ -78,7 +84,10 @@ def enrollment_update(
     hours_attended: Decimal | None,
     outcome: str,
     trainee_type_override: str,
+    professional_status: str | None = None,
 ) -> Enrollment:
+    """Change what the administrator types on an enrollment. A professional status of None keeps
+    the one stored."""
     _check_organization(organization, enrollment)
     # Hours, override and outcome all change the session's figures (a cancelled enrollment and
     # its allocations count nowhere; a drop-out counts the hours it followed).
@@ -86,9 +95,18 @@ def enrollment_update(
         enrollment.hours_attended = hours_attended
         enrollment.outcome = outcome
         enrollment.trainee_type_override = trainee_type_override
+        if professional_status is not None:
+            enrollment.professional_status = professional_status
         enrollment.full_clean()
         check_drop_out_hours(enrollment)
-        enrollment.save(update_fields=["hours_attended", "outcome", "trainee_type_override"])
+        enrollment.save(
+            update_fields=[
+                "hours_attended",
+                "outcome",
+                "trainee_type_override",
+                "professional_status",
+            ]
+        )
     return enrollment
 
 

@@ -51,11 +51,20 @@ def test_json_has_the_shape_of_bpf_md(worked_example):
     assert data["D"] == {"total_costs": None, "trainer_salaries": None, "training_purchases": None}
     assert data["E"]["own"] == {"count": None, "hours": None}
     assert data["turnover_share"] is None
-    assert {key: value for key, value in data["checks"][-1].items() if key != "message"} == {
+    checks = {check["code"]: check for check in data["checks"]}
+    assert {key: value for key, value in checks["overfunded"].items() if key != "message"} == {
         "code": "overfunded",
         "severity": "warning",
         "count": 2,
     }
+    # The checks of issue 12 appear in the same list, with the same keys.
+    assert {key for key, value in checks["cancelled_funded"].items()} == {
+        "code",
+        "severity",
+        "count",
+        "message",
+    }
+    assert checks["turnover_share_missing"]["count"] == 1
     assert data["filed"] is None
 
 

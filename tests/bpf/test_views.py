@@ -149,7 +149,7 @@ def test_drill_full_page_and_f1_rule(admin_client, example):
     response = admin_client.get(drill_url(2025, "F1.b"))
     assert "<html" in response.text
     assert "rule 1: the enrollment&#x27;s own override" in response.text
-    assert "rule 5: the learner&#x27;s professional status" in response.text
+    assert "rule 5: the professional status at the time of the training" in response.text
     assert "Huit" in response.text and "Dix" in response.text
 
 

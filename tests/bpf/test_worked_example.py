@@ -155,6 +155,10 @@ def test_checks(worked_example):
         ("costs_missing", "warning", 1),
         # L1 2 500,50 in S1 and L9 2 500,00 in S3 exceed course A's 2 400,00.
         ("overfunded", "warning", 2),
+        # L5's cancelled enrollment in S1 still carries its approved CPF 900,00.
+        ("cancelled_funded", "warning", 1),
+        # Activity in the year, and no share of turnover typed.
+        ("turnover_share_missing", "warning", 1),
     ]
 
 

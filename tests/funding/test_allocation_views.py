@@ -122,6 +122,20 @@ def test_other_organisation_allocation_is_404(other_admin_client, allocation, in
 # --- add ---
 
 
+@pytest.mark.parametrize(
+    ("language", "label", "help_text"),
+    [
+        ("en", "Approved amount (HT)", "In euros, before VAT (HT)."),
+        ("fr", "Montant accordé (HT)", "En euros, hors taxes (HT)."),
+    ],
+)
+def test_add_form_says_amounts_are_before_vat(
+    admin_client, individual, session, language, label, help_text
+):
+    response = admin_client.get(add_url(individual), headers={"Accept-Language": language})
+    assert label in response.text and help_text in response.text
+
+
 def test_add_form_offers_individual_types_and_the_learners_sessions(
     admin_client, organization, individual, session
 ):

@@ -183,10 +183,18 @@ def test_cancelling_takes_the_funding_out_of_section_c_and_back(organization, in
 # --- learners, courses and sessions saved from their pages ---
 
 
-def test_learner_status_edited_on_its_page_moves_the_f1_line(admin_client, organization, session):
+def test_learner_status_edited_on_its_page_keeps_last_years_f1_line(
+    admin_client, organization, session
+):
+    """F-1 reads the status at the time of the training, stored on the enrollment: a learner
+    employed in 2025 who is a job seeker today stays on line a of the 2025 BPF; the status
+    corrected on the enrollment itself moves them."""
     learner = make_learner(organization, professional_status=ProfessionalStatus.PRIVATE_EMPLOYEE)
-    make_enrollment(session, learner)
-    assert compute_bpf(organization, YEAR).f1["c"].learners == 0
+    enrollment = services_enrol(organization, session, learner)
+    assert enrollment.professional_status == ProfessionalStatus.PRIVATE_EMPLOYEE
+    before = compute_bpf(organization, YEAR).f1
+    a, c = before["a"].learners, before["c"].learners
+    assert a >= 1
     response = admin_client.post(
         reverse("learners:edit", args=[learner.pk]),
         {
@@ -197,8 +205,31 @@ def test_learner_status_edited_on_its_page_moves_the_f1_line(admin_client, organ
         },
     )
     assert response.status_code == 302
-    assert compute_bpf(organization, YEAR).f1["c"].learners == 1
-    assert_summaries_current(session)
+    after = compute_bpf(organization, YEAR).f1
+    assert (after["a"].learners, after["c"].learners) == (a, c)
+    enrollment.refresh_from_db()
+    assert enrollment.professional_status == ProfessionalStatus.PRIVATE_EMPLOYEE
+    # Enrolled again today, the learner brings today's status.
+    learner.refresh_from_db()
+    later = make_session(
+        organization, start_date=datetime.date(2026, 3, 2), end_date=datetime.date(2026, 3, 3)
+    )
+    assert services_enrol(organization, later, learner).professional_status == "job_seeker"
+    # The status at the time of the training, corrected on the enrollment's page, moves the line.
+    response = admin_client.post(
+        reverse("training:enrollment_edit", args=[enrollment.pk]),
+        {"outcome": "enrolled", "professional_status": ProfessionalStatus.JOB_SEEKER},
+    )
+    assert response.status_code == 302
+    corrected = compute_bpf(organization, YEAR).f1
+    assert (corrected["a"].learners, corrected["c"].learners) == (a - 1, c + 1)
+    assert_summaries_current(session, later)
+
+
+def services_enrol(organization, session, learner):
+    return training_services.enrollment_create(
+        organization=organization, session=session, learner=learner
+    )
 
 
 def test_course_price_edited_on_its_page_updates_the_overfunding_check(
@@ -251,9 +282,10 @@ def test_session_moved_to_another_course_on_its_page_follows(
 # --- the admin ---
 
 
-def test_admin_learner_edit_follows(superuser_client, organization, session):
+def test_admin_learner_edit_keeps_the_f1_line(superuser_client, organization, session):
     learner = make_learner(organization, professional_status=ProfessionalStatus.PRIVATE_EMPLOYEE)
     make_enrollment(session, learner)
+    before = compute_bpf(organization, YEAR).f1
     response = superuser_client.post(
         reverse("admin:learners_learner_change", args=[learner.pk]),
         {
@@ -265,7 +297,8 @@ def test_admin_learner_edit_follows(superuser_client, organization, session):
         },
     )
     assert response.status_code == 302
-    assert compute_bpf(organization, YEAR).f1["b"].learners == 1
+    after = compute_bpf(organization, YEAR).f1
+    assert (after["a"].learners, after["b"].learners) == (before["a"].learners, 0)
     assert_summaries_current(session)
 
 

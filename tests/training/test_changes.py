@@ -281,23 +281,17 @@ def test_a_move_of_an_allocation_moved_meanwhile_is_refused(funded):
     assert FundingAllocation.objects.get(pk=allocation.pk).session == elsewhere
 
 
-def test_learner_save_locks_their_sessions_before_writing_and_refreshes_them(
-    organization, refreshes
-):
+def test_a_learner_save_locks_and_refreshes_nothing(organization, refreshes):
+    """F-1 reads the status stored on each enrollment: a learner's new status changes no
+    session's figures, so saving a learner touches no session."""
     learner = make_learner(organization, professional_status="")
-    sessions = [make_session(organization) for _ in range(2)]
-    for session in sessions:
-        make_enrollment(session, learner)
+    for _ in range(2):
+        make_enrollment(make_session(organization), learner)
     refreshes.clear()
     learner.professional_status = ProfessionalStatus.JOB_SEEKER
-    locked = _lock_before_writing(lambda: learner_save(learner=learner))
-    assert all(str(session.pk) in _locked_ids(locked) for session in sessions)
-    assert refreshes == [sorted(session.pk for session in sessions)]
-    assert_summaries_current(*sessions)
-
-
-def test_a_new_learner_locks_and_refreshes_nothing(organization, refreshes):
-    refreshes.clear()
+    with CaptureQueriesContext(connection) as captured:
+        learner_save(learner=learner)
+    assert not any(_is_session_lock(sql) for sql in _statements(captured))
     with CaptureQueriesContext(connection) as captured:
         learner_save(learner=Learner(organization=organization, first_name="A", last_name="B"))
     assert not any(_is_session_lock(sql) for sql in _statements(captured))

@@ -106,7 +106,9 @@ def test_session_and_learner_pages_show_the_outcome(admin_client, organization):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.summaries_may_drift  # rows written by the migration's historical models
-def test_migration_turns_the_cancelled_flag_into_the_outcome():
+def test_migrations_turn_the_cancelled_flag_into_the_outcome_and_copy_the_status():
+    """Existing enrollments: cancelled → outcome "cancelled", the others "enrolled"; each takes
+    its learner's professional status as its status at the time of the training."""
     executor = MigrationExecutor(connection)
     executor.migrate([("training", "0002_enrollment_funding_summary")])
     old = (
@@ -127,17 +129,20 @@ def test_migration_turns_the_cancelled_flag_into_the_outcome():
     )
     Learner = old.get_model("learners", "Learner")
     Enrollment = old.get_model("training", "Enrollment")
-    for n, cancelled in enumerate((True, False)):
-        learner = Learner.objects.create(organization=org, first_name=f"A{n}", last_name="B")
+    for n, (cancelled, status) in enumerate(((True, "job_seeker"), (False, "apprentice"))):
+        learner = Learner.objects.create(
+            organization=org, first_name=f"A{n}", last_name="B", professional_status=status
+        )
         Enrollment.objects.create(
             organization=org, session=session, learner=learner, cancelled=cancelled
         )
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
-    outcomes = dict(
-        new.get_model("training", "Enrollment").objects.values_list(
-            "learner__first_name", "outcome"
-        )
+    rows = new.get_model("training", "Enrollment").objects.values_list(
+        "learner__first_name", "outcome", "professional_status"
     )
-    assert outcomes == {"A0": "cancelled", "A1": "enrolled"}
+    assert {row[0]: row[1:] for row in rows} == {
+        "A0": ("cancelled", "job_seeker"),
+        "A1": ("enrolled", "apprentice"),
+    }
