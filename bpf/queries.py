@@ -605,10 +605,14 @@ def read_f1(
 def subcontracting_mismatch() -> Q:
     """On a session funding total: money of a session sub-contracted to us on a line other than
     10, or another training organisation's money (line 10) on a session not sub-contracted to
-    us."""
+    us. Line 11 (other products: meals, lodging, materials re-invoiced) is left out: it is not the
+    training work that line 10 and section G describe, and a principal may pay it too."""
     other_organisation = Q(funding_type=FundingType.TRAINING_ORGANISATION)
+    other_products = Q(funding_type=FundingType.OTHER_PRODUCTS)
     subcontracted_in = Q(session__delivery=Delivery.SUBCONTRACTED_IN)
-    return (subcontracted_in & ~other_organisation) | (other_organisation & ~subcontracted_in)
+    return (subcontracted_in & ~other_organisation & ~other_products) | (
+        other_organisation & ~subcontracted_in
+    )
 
 
 # ---------------------------------------------------------------------------------------------
