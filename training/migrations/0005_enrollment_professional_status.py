@@ -19,7 +19,7 @@ def status_from_learner(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("learners", "0002_text_max_length"),
-        ("training", "0003_enrollment_outcome"),
+        ("training", "0004_enrollment_hours_recorded"),
     ]
 
     operations = [
