@@ -297,4 +297,7 @@ class Enrollment(models.Model):
 # Who changed what, when (certeef/history.py): what moves a session's BPF figures.
 track_history(Course, fields=["nsf_code", "objective", "price"])
 track_history(Session, fields=["start_date", "end_date", "hours", "delivery"])
-track_history(Enrollment, fields=["hours_attended", "outcome", "trainee_type_override"])
+track_history(
+    Enrollment,
+    fields=["hours_attended", "outcome", "trainee_type_override", "professional_status"],
+)

@@ -19,7 +19,7 @@ def status_from_learner(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("learners", "0002_text_max_length"),
-        ("training", "0004_enrollment_hours_recorded"),
+        ("training", "0005_history"),
     ]
 
     operations = [
