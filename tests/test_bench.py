@@ -28,14 +28,9 @@ def test_every_operation_runs_at_a_small_scale():
         *("4", "5a", "5b", "5c", "5d", "5e", "5f", "6", "7a", "7b", "7c"),
     ]
     pages = [result for result in results if result.target.startswith("≤ 150 ms")]
-    assert len(pages) == 7
-    budgets = {page.operation[:2]: int(page.target.rsplit("≤ ", 1)[1].split()[0]) for page in pages}
-    assert budgets == {"3a": 15, "3b": 15, "3c": 15, "3d": 15, "3e": 15, "3f": 16, "3g": 15}
-    assert all(page.queries <= budgets[page.operation[:2]] for page in pages)
+    assert len(pages) == 7 and all(page.queries <= 15 for page in pages)
     bpf = results[0]
-    # Its sessions, their two summaries, what was typed, and (the scale seed records attendance in
-    # some straddling sessions) their slots and attendance: 6 queries whatever the size.
-    assert bpf.queries == 6 and bpf.rows > 0
+    assert bpf.queries == 4 and bpf.rows > 0
     assert all(result.size_kb for result in results if result.operation.startswith("5"))
     assert bpf_floor_ratio(results) > 0
     ratios = format_ratios(results)

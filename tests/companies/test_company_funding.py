@@ -282,8 +282,8 @@ def test_funding_tab_query_count_is_fixed(
             funding_type=FundingType.OPCO_SKILLS_PLAN,
             carrier=company,
         )
-    # Session, user, membership, sidebar memberships, the company, its allocations.
-    with django_assert_num_queries(6):
+    # Session, user, the memberships (current and the sidebar's), the company, its allocations.
+    with django_assert_num_queries(5):
         response = admin_client.get(funding_url(company))
     assert response.status_code == 200
 
