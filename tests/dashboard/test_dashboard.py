@@ -160,9 +160,9 @@ def test_query_count_is_fixed(admin_client, organization, django_assert_num_quer
                 carrier=company,
                 status=FundingStatus.PENDING,
             )
-    # Session, user, the memberships (current and the sidebar's); pending count and rows; unfunded summary
-    # and sessions; the year's totals by status; what to chase, per funder (three queries: the
-    # totals, the institutional funders, the carriers owing the most).
+    # Session, user, the memberships (current and the sidebar's); pending count and rows;
+    # unfunded summary and sessions; the year's totals by status; what to chase, per funder
+    # (three queries: the totals, the institutional funders, the carriers owing the most).
     with django_assert_num_queries(11):
         response = admin_client.get(URL)
     assert response.status_code == 200
