@@ -17,6 +17,7 @@ from attendance.forms import PatternForm, SlotForm, TrainersForm
 from attendance.models import TimeSlot
 from attendance.selectors import days_of, session_slots, session_trainers, weeks_of
 from certeef.access import get_for_organization, member_required
+from certeef.history import changes_of
 from training.models import Session
 
 
@@ -127,7 +128,13 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "attendance/slot_form.html",
-        {"form": form, "slot": slot, "session": slot.session, "entries": slot.attendances.count()},
+        {
+            "form": form,
+            "slot": slot,
+            "session": slot.session,
+            "entries": slot.attendances.count(),
+            "history": changes_of(slot),
+        },
     )
 
 

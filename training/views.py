@@ -236,9 +236,8 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Enrollment of %(learner)s saved.") % {"learner": enrollment.learner}
             )
             return redirect("training:session_detail", pk=enrollment.session_id)
-    return render(
-        request, "training/enrollment_form.html", {"form": form, "enrollment": enrollment}
-    )
+    context = {"form": form, "enrollment": enrollment, "history": changes_of(enrollment)}
+    return render(request, "training/enrollment_form.html", context)
 
 
 @member_required(admin=True)

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from attendance import services as slot_services
 from attendance.models import Attendance, AttendanceStatus, TimeSlot
 from certeef.history import changes_of, track_history
 from funding import services
@@ -188,3 +189,34 @@ def test_enrollment_slot_and_attendance_changes_are_kept(organization, enrollmen
 def test_a_field_is_tracked_only_if_the_model_has_it():
     with pytest.raises(ValueError, match="no field"):
         track_history(FundingAllocation, fields=["no_such_field"])
+
+
+def test_enrollment_and_slot_pages_show_their_changes(admin_client, organization, enrollment):
+    training_services.enrollment_update(
+        organization=organization,
+        enrollment=enrollment,
+        hours_attended=Decimal("7"),
+        outcome="cancelled",
+        trainee_type_override="",
+    )
+    slot = TimeSlot.objects.create(
+        organization=organization,
+        session=enrollment.session,
+        date=datetime.date(2025, 3, 3),
+        start_time=datetime.time(9),
+        end_time=datetime.time(12),
+    )
+    refresh_sessions([enrollment.session_id])
+    slot_services.slot_update(
+        organization=organization,
+        slot=slot,
+        date=datetime.date(2025, 3, 4),
+        start_time=datetime.time(9),
+        end_time=datetime.time(12),
+    )
+
+    enrollment_page = admin_client.get(reverse("training:enrollment_edit", args=[enrollment.pk]))
+    slot_page = admin_client.get(reverse("attendance:slot_edit", args=[slot.pk]))
+
+    assert "<td>Cancelled</td>" in enrollment_page.text
+    assert "<td>03/03/2025</td>" in slot_page.text and "<td>04/03/2025</td>" in slot_page.text
