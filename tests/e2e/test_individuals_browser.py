@@ -182,7 +182,8 @@ def test_individual_funding_walkthrough(page, log_in, organization, admin_user, 
 
     # Every change is in the History view.
     row.get_by_role("link", name=words["history"]).click()
-    history = panel.get_by_role("table")
+    # The status moves' table (the field changes have their own, below it).
+    history = panel.get_by_role("region", name=words["history"], exact=True).get_by_role("table")
     expect(history).to_contain_text("Accepted on EDOF")
     expect(history.get_by_role("row")).to_have_count(3)
     assert_translated(page)
