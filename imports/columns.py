@@ -12,7 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 from django.utils import translation
@@ -139,3 +141,48 @@ def auto_map(columns: Iterable[Column], headers: list[str]) -> dict[str, int]:
                 taken.add(index)
                 break
     return mapping
+
+
+def form_columns(form_class, names) -> list[Column]:
+    """Columns for a form's fields, named by their labels in both languages and their code."""
+    columns = []
+    form = form_class()
+    for name in names:
+        field = form.fields[name]
+        labels = [name]
+        for language in ("en", "fr"):
+            with translation.override(language):
+                labels.append(str(field.label or name))
+        columns.append(Column(name, field.label or name, tuple(labels)))
+    return columns
+
+
+def read_form_value(field, column: str, text: str) -> Any:
+    """A cell for a form field: yes/no for a checkbox, a code or label for a choice."""
+    if isinstance(field, forms.BooleanField):
+        return read_boolean(column, text)
+    choices = getattr(field, "choices", None)
+    if choices and not isinstance(field, forms.ModelChoiceField):
+        lookup: dict[str, str] = {}
+        for language in ("en", "fr"):
+            with translation.override(language):
+                for value, label in field.choices:
+                    if value not in ("", None):
+                        lookup[normalize(str(label))] = value
+                        # "a — Private-sector employees": the letter alone too.
+                        lookup.setdefault(normalize(str(label).split(" — ")[0]), value)
+        for value, _label in field.choices:
+            if value not in ("", None):
+                lookup[normalize(str(value))] = value
+        code = lookup.get(normalize(text))
+        if code is None:
+            raise CellError(
+                column,
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {
+                    "value": text,
+                    "choices": ", ".join(str(label) for value, label in field.choices if value),
+                },
+            )
+        return code
+    return text

@@ -24,7 +24,8 @@ from funding.models import FundingStatus
 from funding.types import FundingType
 from imports.columns import CellError, Column, RowErrors, casefold_key, normalize, read_date
 from imports.funding_kinds import AllocationImporter, read_amount
-from imports.kinds import LEARNER_NAMES, _digits, _one, course_keys, learner_keys, session_keys
+from imports.kind_columns import LEARNER_NAMES
+from imports.matching import course_keys, digits, learner_keys, one_match, session_keys
 from learners.forms import LearnerForm
 from learners.services import learner_save
 from training import services as training_services
@@ -194,7 +195,7 @@ class EdofImporter(AllocationImporter):
     ]
 
     def key(self, values):
-        return "case", (_digits(values["cpf_case_number"]),)
+        return "case", (digits(values["cpf_case_number"]),)
 
     # -- found or created
 
@@ -208,7 +209,7 @@ class EdofImporter(AllocationImporter):
                 "name", casefold_key(values["last_name"], values["first_name"])
             )
             column, shown = "last_name", f"{values['first_name']} {values['last_name']}"
-        learner = _one(found, self.learners, column, _("learners"), shown)
+        learner = one_match(found, self.learners, column, _("learners"), shown)
         if learner is not None:
             return learner
         form = LearnerForm(
@@ -234,7 +235,7 @@ class EdofImporter(AllocationImporter):
         start = read_date("start_date", values["start_date"])
         end = read_date("end_date", values["end_date"])
         hours = values.get("hours") or "0"
-        course = _one(
+        course = one_match(
             self.courses.find("title", casefold_key(title)),
             self.courses,
             "title",
@@ -257,7 +258,7 @@ class EdofImporter(AllocationImporter):
             self.courses.add(course, course_keys())
             self.notices.append(_("The course “%(course)s” will be created.") % {"course": title})
         found = self.sessions.find("course_start", (course.pk, start))
-        session = _one(
+        session = one_match(
             found, self.sessions, "start_date", _("sessions"), f"{title} {values['start_date']}"
         )
         if session is None:
@@ -297,7 +298,7 @@ class EdofImporter(AllocationImporter):
         return session
 
     def apply(self, values):
-        number = _digits(values["cpf_case_number"])
+        number = digits(values["cpf_case_number"])
         if not number:
             raise CellError("cpf_case_number", _("This field is required."))
         approved = read_amount("approved_amount", values["approved_amount"])

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from imports.columns import CellError, RowErrors
-from imports.kinds import CREATED, UNCHANGED, UPDATED, Importer
+from imports.importer import CREATED, UNCHANGED, UPDATED, Importer
 from imports.registry import KINDS
 from training.changes import changing_sessions
 

@@ -25,20 +25,10 @@ from funding import services as funding_services
 from funding.models import FundingAllocation, FundingStatus, next_statuses
 from funding.types import INDIVIDUAL_TYPES, FundingType
 from imports.columns import CellError, Column, RowErrors, read_choice, read_date
-from imports.kinds import (
-    COURSE_REFERENCE,
-    CREATED,
-    LEARNER_COLUMNS_OPTIONAL,
-    SESSION_REFERENCE,
-    START_DATE,
-    UNCHANGED,
-    UPDATED,
-    Index,
-    SessionLearnerRows,
-    _digits,
-    _one,
-    company_keys,
-)
+from imports.enrollment_kinds import SessionLearnerRows
+from imports.importer import CREATED, UNCHANGED, UPDATED
+from imports.kind_columns import SESSION_LEARNER_COLUMNS
+from imports.matching import Index, company_keys, digits, one_match
 from individuals import services as individual_services
 from individuals.models import Individual
 from learners.models import Learner
@@ -96,10 +86,7 @@ class AllocationImporter(SessionLearnerRows):
     fields = ALLOCATION_FIELDS
     key_columns = {"case": "cpf_case_number", "carrier": "funding_type"}
     columns = [
-        SESSION_REFERENCE,
-        COURSE_REFERENCE,
-        START_DATE,
-        *LEARNER_COLUMNS_OPTIONAL,
+        *SESSION_LEARNER_COLUMNS,
         Column(
             "funding_type",
             gettext_lazy("Funding type"),
@@ -183,12 +170,12 @@ class AllocationImporter(SessionLearnerRows):
         text = values.get("company", "").strip()
         if not text:
             return None
-        siret = _digits(text)
+        siret = digits(text)
         if siret.isdigit():
             found = self.companies.find("siret", (siret,))
         else:
             found = self.companies.find("name", (" ".join(text.split()).casefold(),))
-        company = _one(found, self.companies, "company", _("companies"), text)
+        company = one_match(found, self.companies, "company", _("companies"), text)
         if company is None:
             raise CellError(
                 "company",
@@ -199,7 +186,7 @@ class AllocationImporter(SessionLearnerRows):
     def key(self, values):
         funding_type = self.funding_type(values)
         if funding_type == FundingType.CPF and values.get("cpf_case_number"):
-            return "case", (_digits(values["cpf_case_number"]),)
+            return "case", (digits(values["cpf_case_number"]),)
         session = self.find_session(values)
         learner = self.find_learner(values)
         company = self.find_company(values)
@@ -207,7 +194,7 @@ class AllocationImporter(SessionLearnerRows):
 
     def find(self, values, funding_type, session, learner, company):
         if funding_type == FundingType.CPF:
-            number = _digits(values.get("cpf_case_number", ""))
+            number = digits(values.get("cpf_case_number", ""))
             found = self.by_case.get(number, [])
             if len(found) > 1:
                 raise RowErrors(
@@ -326,7 +313,7 @@ class AllocationImporter(SessionLearnerRows):
             "session": session,
             "learner": learner,
             "approved_amount": approved,
-            "cpf_case_number": _digits(values.get("cpf_case_number", "")),
+            "cpf_case_number": digits(values.get("cpf_case_number", "")),
         }
         if requested is not None:
             wanted["requested_amount"] = requested

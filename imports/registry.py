@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from imports.edof import EdofImporter
+from imports.enrollment_kinds import EnrollmentImporter
 from imports.funding_kinds import AllocationImporter
-from imports.kinds import (
-    CompanyImporter,
-    CourseImporter,
-    EnrollmentImporter,
-    Importer,
-    LearnerImporter,
-    SessionImporter,
-)
+from imports.importer import Importer
+from imports.kinds import CompanyImporter, CourseImporter, LearnerImporter, SessionImporter
 
 KINDS: dict[str, type[Importer]] = {
     "learners": LearnerImporter,
