@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from bench.attendance_ops import measured as attendance_measured
 from bench.imports_ops import measured as imports_measured
+from bench.status_ops import measured as status_measured
 from bpf.computation import compute_bpf
 from bpf.exports import export
 from bpf.queries import fiscal_years_with_data
@@ -160,6 +161,8 @@ def operations(*, scale: int) -> Iterator[Operation]:
     )
     # The attendance grid (issue 15): bench/attendance_ops.py.
     yield from attendance_measured(organization, client, Operation)
+    # A status change (issue 17): bench/status_ops.py.
+    yield from status_measured(organization, client, Operation)
     admin = reverse("admin:funding_fundingallocation_changelist")
     yield Operation(
         "4. Django admin change list of allocations", _get(client, admin), "(reference)"
