@@ -19,8 +19,8 @@ from training.models import Enrollment, Session
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-    from django.http import HttpRequest
 
+    from certeef.http import OrganizationRequest
     from certeef.models import Membership
 
 
@@ -45,7 +45,7 @@ def assigned_session_ids(membership: Membership, session_ids: list[int]) -> set[
 
 
 def get_session_to_record(
-    request: HttpRequest, pk: int, queryset: QuerySet[Session] | None = None
+    request: OrganizationRequest, pk: int, queryset: QuerySet[Session] | None = None
 ) -> Session:
     """The session, if this member may record its attendance: else 404 (another organisation's)
     or 403 (a trainer not assigned to it)."""
@@ -55,7 +55,7 @@ def get_session_to_record(
     return session
 
 
-def get_enrollment_to_record(request: HttpRequest, pk: int) -> Enrollment:
+def get_enrollment_to_record(request: OrganizationRequest, pk: int) -> Enrollment:
     enrollment = get_for_organization(
         request,
         Enrollment.objects.select_related(

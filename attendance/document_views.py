@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 
 from attendance.access import get_enrollment_to_record, get_session_to_record
 from attendance.documents import (
@@ -20,6 +20,7 @@ from attendance.documents import (
 )
 from attendance.selectors import grid_enrollments
 from certeef.access import member_required
+from certeef.http import OrganizationRequest
 from training.models import Session
 
 
@@ -38,7 +39,7 @@ def _date(value: str) -> datetime.date:
 
 
 @member_required()
-def sign_in_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_in_sheet_view(request: OrganizationRequest, pk: int) -> HttpResponse:
     """?day=2025-09-14 for a day, ?week=2025-09-14 for the week (Monday to Sunday) of a date."""
     session = get_session_to_record(
         request, pk, Session.objects.select_related("course", "organization")
@@ -58,7 +59,7 @@ def sign_in_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def certificates_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificates_view(request: OrganizationRequest, pk: int) -> HttpResponse:
     """One certificate per learner of the session (cancelled enrollments have none), one PDF."""
     session = get_session_to_record(
         request, pk, Session.objects.select_related("course", "organization")
@@ -73,7 +74,7 @@ def certificates_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def certificate_view(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_view(request: OrganizationRequest, pk: int) -> HttpResponse:
     enrollment = get_enrollment_to_record(request, pk)
     if enrollment.is_cancelled:
         raise Http404("Cancelled enrollment")

@@ -15,7 +15,7 @@ from html import escape as html_escape
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +36,7 @@ from attendance.selectors import (
     grid_enrollments,
 )
 from certeef.access import get_for_organization, member_required
+from certeef.http import OrganizationRequest
 from training.models import Enrollment, Session
 
 CELL = re.compile(r"^s-(\d+)-(\d+)$")
@@ -120,7 +121,9 @@ def read_post(data: QueryDict) -> Posted:
     return posted
 
 
-def _grid_page(request: HttpRequest, session: Session, posted: Posted | None = None, status=200):
+def _grid_page(
+    request: OrganizationRequest, session: Session, posted: Posted | None = None, status=200
+):
     grid = attendance_grid(session, enrollments=grid_enrollments(session))
     if posted is not None:
         # The grid as the user posted it, with the refused cells' messages next to them.
@@ -146,7 +149,12 @@ def _grid_page(request: HttpRequest, session: Session, posted: Posted | None = N
 
 
 def _cells_response(
-    request: HttpRequest, session: Session, keys: list[tuple[int, int]], *, oob: bool, **extra
+    request: OrganizationRequest,
+    session: Session,
+    keys: list[tuple[int, int]],
+    *,
+    oob: bool,
+    **extra,
 ) -> HttpResponse:
     """The cells that changed (swapped in place) and their learners' new totals."""
     cells = grid_cells(session, keys)
@@ -171,7 +179,7 @@ def _cells_response(
 
 
 @member_required()
-def grid(request: HttpRequest, pk: int) -> HttpResponse:
+def grid(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_session_to_record(request, pk, Session.objects.select_related("course"))
     if request.method != "POST":
         return _grid_page(request, session)
@@ -246,7 +254,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def drop_out(request: HttpRequest, pk: int) -> HttpResponse:
+def drop_out(request: OrganizationRequest, pk: int) -> HttpResponse:
     """Mark a learner dropped out in one step, from the grid (administrators: the outcome is the
     enrollment's)."""
     session = get_for_organization(request, Session, pk)
@@ -287,7 +295,7 @@ def _by_cell(refused: dict[tuple[int, int], list[str]]) -> dict[tuple[int, int],
     }
 
 
-def _alert(request: HttpRequest, lines: list[str]) -> HttpResponse:
+def _alert(request: OrganizationRequest, lines: list[str]) -> HttpResponse:
     """A refusal that concerns no single cell, shown in the page's messages."""
     html = format_html(
         '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">{}</div>',

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from attendance.models import TimeSlot
 from attendance.selectors import days_of, session_slots, session_trainers, weeks_of
 from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
+from certeef.http import OrganizationRequest
 from training.models import Session
 
 
@@ -31,7 +32,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _schedule_page(
-    request: HttpRequest,
+    request: OrganizationRequest,
     session: Session,
     *,
     pattern_form: PatternForm | None = None,
@@ -60,14 +61,14 @@ def _schedule_page(
 
 
 @member_required()
-def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     return _schedule_page(request, session)
 
 
 @member_required(admin=True)
 @require_POST
-def schedule_generate(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule_generate(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     form = PatternForm(request.POST)
     if form.is_valid():
@@ -96,7 +97,7 @@ def schedule_generate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_create(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     form = SlotForm(request.POST)
     if form.is_valid():
@@ -113,7 +114,7 @@ def slot_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     slot = get_for_organization(request, TimeSlot.objects.select_related("session__course"), pk)
     initial = {"date": slot.date, "start_time": slot.start_time, "end_time": slot.end_time}
     form = SlotForm(request.POST or None, initial=initial)
@@ -140,7 +141,7 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def slot_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_delete(request: OrganizationRequest, pk: int) -> HttpResponse:
     slot = get_for_organization(request, TimeSlot, pk)
     services.slot_delete(organization=request.organization, slot=slot)
     messages.success(request, _("Slot of %(slot)s deleted.") % {"slot": slot})
@@ -149,7 +150,7 @@ def slot_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def trainers(request: HttpRequest, pk: int) -> HttpResponse:
+def trainers(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session, pk)
     form = TrainersForm(request.POST, session=session)
     if form.is_valid():

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,6 +29,7 @@ from bpf.services import filing_create, inputs_save
 from bpf.snapshots import latest_filing, report_from_filing
 from certeef.access import member_required
 from certeef.formats import format_number
+from certeef.http import OrganizationRequest
 from certeef.lists import query_string_without_page
 from certeef.models import Organization, OrganizationChange
 
@@ -107,23 +108,23 @@ def _differences(filed: BpfReport, current: BpfReport) -> list[Difference]:
     return differences
 
 
-def _year_open(request: HttpRequest, year: int) -> bool:
+def _year_open(request: OrganizationRequest, year: int) -> bool:
     """The fiscal year has not ended yet (today, in the organisation's time zone)."""
     _start, end = request.organization.fiscal_year_bounds(year)
     return timezone.localdate() <= end
 
 
-def _years(request: HttpRequest) -> list[int]:
+def _years(request: OrganizationRequest) -> list[int]:
     return fiscal_years_with_data(request.organization)
 
 
-def _year_or_404(request: HttpRequest, year: int) -> int:
+def _year_or_404(request: OrganizationRequest, year: int) -> int:
     if year not in _years(request):
         raise Http404
     return year
 
 
-def _report_context(request: HttpRequest, year: int, years: list[int], form=None) -> dict:
+def _report_context(request: OrganizationRequest, year: int, years: list[int], form=None) -> dict:
     org = request.organization
     report = compute_bpf(org, year)
     previous = compute_bpf(org, year - 1, with_checks=False) if year - 1 in years else None
@@ -183,7 +184,7 @@ def _report_context(request: HttpRequest, year: int, years: list[int], form=None
 
 
 @member_required(admin=True)
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: OrganizationRequest) -> HttpResponse:
     years = _years(request)
     try:
         year = int(request.GET.get("year", ""))
@@ -197,7 +198,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def drill(request: HttpRequest, year: int, key: str) -> HttpResponse:
+def drill(request: OrganizationRequest, year: int, key: str) -> HttpResponse:
     _year_or_404(request, year)
     report = compute_bpf(request.organization, year)
     if not drilling.valid_key(report, key):
@@ -232,7 +233,7 @@ def drill(request: HttpRequest, year: int, key: str) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def save_inputs(request: HttpRequest, year: int) -> HttpResponse:
+def save_inputs(request: OrganizationRequest, year: int) -> HttpResponse:
     years = _years(request)
     _year_or_404(request, year)
     stored = BpfInputs.objects.filter(organization=request.organization, fiscal_year=year).first()
@@ -248,7 +249,7 @@ def save_inputs(request: HttpRequest, year: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def mark_filed(request: HttpRequest, year: int) -> HttpResponse:
+def mark_filed(request: OrganizationRequest, year: int) -> HttpResponse:
     _year_or_404(request, year)
     if _year_open(request, year) and request.POST.get("confirm_open_year") != "1":
         # Filing a year that has not ended freezes partial figures: say so and ask again.
@@ -268,7 +269,7 @@ def mark_filed(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def export_file(request: HttpRequest, year: int, file_format: str) -> HttpResponse:
+def export_file(request: OrganizationRequest, year: int, file_format: str) -> HttpResponse:
     if file_format not in FORMATS:
         raise Http404
     if request.GET.get("filing"):
@@ -306,7 +307,7 @@ def export_file(request: HttpRequest, year: int, file_format: str) -> HttpRespon
 
 
 @member_required(admin=True)
-def export_detail(request: HttpRequest, year: int) -> HttpResponse:
+def export_detail(request: OrganizationRequest, year: int) -> HttpResponse:
     """The "BPF detail" XLSX: the rows behind the year's figures, or behind one figure (?key=,
     from its drill-down). Streamed: current data, whatever was filed."""
     _year_or_404(request, year)

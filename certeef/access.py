@@ -22,14 +22,19 @@ from certeef.tenancy import current_membership
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
+
+    from certeef.http import OrganizationRequest
 
 
-def member_required(*, admin: bool = False) -> Callable:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+type View = Callable[..., HttpResponse]
+
+
+def member_required(*, admin: bool = False) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
         @login_required
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: OrganizationRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = current_membership(request)
             if membership is None:
                 return redirect("no_organization")
@@ -45,7 +50,7 @@ def member_required(*, admin: bool = False) -> Callable:
 
 
 def get_for_organization[M: Model](
-    request: HttpRequest, model_or_queryset: type[M] | QuerySet[M], pk: Any
+    request: OrganizationRequest, model_or_queryset: type[M] | QuerySet[M], pk: Any
 ) -> M:
     """The object with this pk in the current organisation, or 404."""
     queryset = (

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
+    from certeef.http import CerteefRequest
+
 HTMX_VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 
@@ -57,9 +59,9 @@ class HtmxMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: CerteefRequest) -> HttpResponseBase:
         details = HtmxDetails(request)
-        request.htmx = details  # type: ignore[attr-defined]
+        request.htmx = details
         response = self.get_response(request)
         if details.consulted:
             patch_vary_headers(response, HTMX_VARY_HEADERS)

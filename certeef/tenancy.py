@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 from certeef.models import Membership
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from certeef.http import CerteefRequest
 
 SESSION_KEY = "current_organization_id"
-_NOT_LOOKED_UP = object()
 
 
-def _lookup_membership(request: HttpRequest) -> Membership | None:
+def _lookup_membership(request: CerteefRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
@@ -38,21 +37,19 @@ def _lookup_membership(request: HttpRequest) -> Membership | None:
     return memberships[0] if memberships else None
 
 
-def current_membership(request: HttpRequest) -> Membership | None:
+def current_membership(request: CerteefRequest) -> Membership | None:
     """The user's membership in the organisation they act in now, or None."""
-    cached = getattr(request, "_certeef_membership", _NOT_LOOKED_UP)
-    if cached is _NOT_LOOKED_UP:
-        cached = _lookup_membership(request)
-        request._certeef_membership = cached
-    return cached
+    if not hasattr(request, "_certeef_membership"):
+        request._certeef_membership = _lookup_membership(request)
+    return request._certeef_membership
 
 
-def choose_organization(request: HttpRequest, membership: Membership) -> None:
+def choose_organization(request: CerteefRequest, membership: Membership) -> None:
     request.session[SESSION_KEY] = membership.organization_id
     request._certeef_membership = membership
 
 
-def organization_context(request: HttpRequest) -> dict[str, object]:
+def organization_context(request: CerteefRequest) -> dict[str, object]:
     """Template context: the current membership (organisation and role) for the layout, and the
     user's memberships for the organisation switcher (queried only if the layout shows it)."""
 

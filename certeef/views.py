@@ -3,19 +3,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certeef.access import member_required
 from certeef.forms import OrganizationSettingsForm
+from certeef.http import CerteefRequest, OrganizationRequest
 from certeef.models import Membership, OrganizationChange
 from certeef.tenancy import choose_organization, current_membership
 
 
 @login_required
-def no_organization(request: HttpRequest) -> HttpResponse:
+def no_organization(request: CerteefRequest) -> HttpResponse:
     if current_membership(request) is not None:
         return redirect("dashboard")
     return render(request, "certeef/no_organization.html")
@@ -23,7 +24,7 @@ def no_organization(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_organization(request: HttpRequest) -> HttpResponse:
+def switch_organization(request: CerteefRequest) -> HttpResponse:
     # Only an organisation the user belongs to can be chosen: anything else is a 404.
     membership = get_object_or_404(
         Membership.objects.select_related("organization"),
@@ -37,14 +38,14 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
-def _as_text(value) -> str | None:
+def _as_text(value: object) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
 
 
 @member_required(admin=True)
-def organization_settings(request: HttpRequest) -> HttpResponse:
+def organization_settings(request: OrganizationRequest) -> HttpResponse:
     form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
     if request.method == "POST" and form.is_valid():
         # The settings fill sections A and B of the BPF: what changed is recorded (who, when).

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from certeef.access import get_for_organization, member_required
+from certeef.http import OrganizationRequest
 from certeef.lists import paginate, query_string_without_page, search_query
 from companies.forms import CompanyForm
 from companies.models import Company
@@ -14,7 +15,7 @@ from companies.services import company_save
 
 
 @member_required(admin=True)
-def company_list(request: HttpRequest) -> HttpResponse:
+def company_list(request: OrganizationRequest) -> HttpResponse:
     query = search_query(request)
     companies = (
         Company.objects.filter(organization=request.organization)
@@ -33,14 +34,14 @@ def company_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def company_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
     company = get_for_organization(request, Company, pk)
     employees = company.employees.order_by("last_name", "first_name", "pk")
     return render(request, "companies/detail.html", {"company": company, "employees": employees})
 
 
 @member_required(admin=True)
-def company_create(request: HttpRequest) -> HttpResponse:
+def company_create(request: OrganizationRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         company = form.save(commit=False)
@@ -52,7 +53,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def company_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def company_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     company = get_for_organization(request, Company, pk)
     form = CompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():

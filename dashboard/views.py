@@ -21,13 +21,14 @@ from funding.selectors import (
 )
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpResponse
 
+    from certeef.http import OrganizationRequest
     from certeef.models import Organization
 
 
 @member_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: OrganizationRequest) -> HttpResponse:
     """Trainers see the shortcuts; administrators also see what needs attention: pending
     allocations, sessions with unfunded learners, and the fiscal year's totals by status."""
     if not request.membership.is_administrator:

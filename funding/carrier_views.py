@@ -16,13 +16,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget
 
 from certeef.access import get_for_organization, member_required
 from certeef.formats import format_euros
+from certeef.http import OrganizationRequest
 from certeef.once import AlreadySubmitted, claim_form_token, form_token_claimed
 from companies.models import Company
 from funding import services
@@ -41,7 +42,7 @@ def allocation_list_context(carrier: Carrier) -> dict[str, object]:
     return {"carrier": carrier, "allocations": allocations}
 
 
-def done(request: HttpRequest, carrier: Carrier) -> HttpResponse:
+def done(request: OrganizationRequest, carrier: Carrier) -> HttpResponse:
     """After an action: the refreshed list in place (htmx), else back to the Funding tab."""
     if request.htmx:
         response = render(request, ALLOCATION_LIST_TEMPLATE, allocation_list_context(carrier))
@@ -49,7 +50,7 @@ def done(request: HttpRequest, carrier: Carrier) -> HttpResponse:
     return redirect(carrier.funding_url)
 
 
-def panel(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+def panel(request: OrganizationRequest, template: str, context: dict[str, object]) -> HttpResponse:
     """A form or a view of one allocation: in the panel above the list (htmx) or as a page."""
     if request.htmx:
         response = render(request, f"{template}#panel", context)
@@ -57,19 +58,19 @@ def panel(request: HttpRequest, template: str, context: dict[str, object]) -> Ht
     return render(request, template, context)
 
 
-def posted(request: HttpRequest):
+def posted(request: OrganizationRequest):
     """The submitted data on POST (even empty, so that it is validated), else None."""
     return request.POST if request.method == "POST" else None
 
 
-def _already_saved(request: HttpRequest, carrier: Carrier) -> HttpResponse:
+def _already_saved(request: OrganizationRequest, carrier: Carrier) -> HttpResponse:
     messages.warning(
         request, _("This funding was already saved: the repeated submission was ignored.")
     )
     return done(request, carrier)
 
 
-def _preset(request: HttpRequest) -> dict[str, int]:
+def _preset(request: OrganizationRequest) -> dict[str, int]:
     """?session=&learner= of "+ Add funding" opened from a learner's row of a session's page:
     the form starts with them chosen (ids only; the form offers only the carrier's choices)."""
     return {
@@ -79,7 +80,7 @@ def _preset(request: HttpRequest) -> dict[str, int]:
     }
 
 
-def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
+def allocation_add(request: OrganizationRequest, carrier: Carrier) -> HttpResponse:
     """+ Add funding, for any carrier. The carrier's own view checks access and fetches it.
 
     Exactly once: each add form carries a one-time token, claimed in the database in the same
@@ -121,20 +122,20 @@ def allocation_add(request: HttpRequest, carrier: Carrier) -> HttpResponse:
 
 
 @member_required(admin=True)
-def company_funding(request: HttpRequest, pk: int) -> HttpResponse:
+def company_funding(request: OrganizationRequest, pk: int) -> HttpResponse:
     company = get_for_organization(request, Company, pk)
     context = {"company": company, **allocation_list_context(Carrier(company=company))}
     return render(request, "companies/funding.html", context)
 
 
 @member_required(admin=True)
-def company_funding_add(request: HttpRequest, pk: int) -> HttpResponse:
+def company_funding_add(request: OrganizationRequest, pk: int) -> HttpResponse:
     company = get_for_organization(request, Company, pk)
     return allocation_add(request, Carrier(company=company))
 
 
 @member_required(admin=True)
-def company_funding_learners(request: HttpRequest, pk: int) -> HttpResponse:
+def company_funding_learners(request: OrganizationRequest, pk: int) -> HttpResponse:
     """The learner options of the add/edit form for the session in ?session= (htmx swaps them
     in when the session changes). Learners are those of this organisation only."""
     company = get_for_organization(request, Company, pk)

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import member_required
 from certeef.formats import format_date, format_euros
+from certeef.http import OrganizationRequest
 from certeef.lists import PAGE_SIZE
 from funding import exports, services
 from funding.chasing import funder_name
@@ -29,13 +30,13 @@ from funding.row_views import prepare_rows
 from funding.selectors import allocation_list, allocation_totals, filter_allocations
 
 
-def _filtered_allocations(request: HttpRequest) -> QuerySet:
+def _filtered_allocations(request: OrganizationRequest) -> QuerySet:
     """The allocations the Funding page shows for the filters in the URL."""
     form = FundingFilterForm(request.GET, organization=request.organization)
     return filter_allocations(request.organization, form.filters())
 
 
-def _list_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
+def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, object]:
     """The Funding page for the filters (and page number) in `params`."""
     form = FundingFilterForm(params, organization=request.organization)
     filters = form.filters()
@@ -67,7 +68,7 @@ def _list_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
 
 
 @member_required(admin=True)
-def funding_list(request: HttpRequest) -> HttpResponse:
+def funding_list(request: OrganizationRequest) -> HttpResponse:
     context = _list_context(request, request.GET)
     template = "funding/list.html#results" if request.htmx else "funding/list.html"
     return render(request, template, context)
@@ -75,7 +76,7 @@ def funding_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def funding_bulk(request: HttpRequest) -> HttpResponse:
+def funding_bulk(request: OrganizationRequest) -> HttpResponse:
     """Approve, or mark as paid, the selected allocations (or all those the page's filter
     matches): all or nothing (`services.allocations_set_status`). Refused: the Funding page
     again, nothing changed, each refused allocation with its reason and a way to repeat without
@@ -155,7 +156,7 @@ def _bulk_summary(result: services.BulkMoveResult) -> str:
 
 
 def _bulk_page(
-    request: HttpRequest,
+    request: OrganizationRequest,
     params: QueryDict,
     form: BulkActionForm,
     *,
@@ -181,29 +182,29 @@ def _bulk_page(
     return render(request, "funding/list.html", context)
 
 
-def _filtered_allocations_for(request: HttpRequest, params: QueryDict) -> QuerySet:
+def _filtered_allocations_for(request: OrganizationRequest, params: QueryDict) -> QuerySet:
     form = FundingFilterForm(params, organization=request.organization)
     return filter_allocations(request.organization, form.filters())
 
 
-def _filename(request: HttpRequest, extension: str) -> str:
+def _filename(request: OrganizationRequest, extension: str) -> str:
     return exports.export_filename(request.organization, timezone.localdate(), extension)
 
 
 @member_required(admin=True)
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: OrganizationRequest) -> HttpResponse:
     allocations = _filtered_allocations(request)
     return exports.xlsx_response(allocations, _filename(request, "xlsx"))
 
 
 @member_required(admin=True)
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: OrganizationRequest) -> HttpResponse:
     allocations = _filtered_allocations(request)
     return exports.csv_response(allocations, _filename(request, "csv"))
 
 
 @member_required(admin=True)
-def export_by_funder_xlsx(request: HttpRequest) -> HttpResponse:
+def export_by_funder_xlsx(request: OrganizationRequest) -> HttpResponse:
     allocations = _filtered_allocations(request)
     filename = exports.export_filename(
         request.organization, timezone.localdate(), "xlsx", suffix="-by-funder"

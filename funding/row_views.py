@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certeef.access import get_for_organization, member_required
+from certeef.http import OrganizationRequest
 from funding import services
 from funding.carriers import carrier_of
 from funding.forms import AllocationStatusForm, add_service_error
@@ -72,14 +73,14 @@ def prepare_rows(allocations, layout: str) -> None:
         allocation.row_moves = row_moves(allocation, layout)
 
 
-def _layout(request: HttpRequest) -> str:
+def _layout(request: OrganizationRequest) -> str:
     layout = request.POST.get("layout") or request.GET.get("layout") or "list"
     if layout not in ROW_LAYOUTS:
         raise Http404
     return layout
 
 
-def _next_url(request: HttpRequest, layout: str) -> str:
+def _next_url(request: OrganizationRequest, layout: str) -> str:
     """Where a page without JavaScript goes back to: the list the row was on (a local URL)."""
     url = request.POST.get("next") or request.GET.get("next") or ""
     if url and url_has_allowed_host_and_scheme(
@@ -89,14 +90,14 @@ def _next_url(request: HttpRequest, layout: str) -> str:
     return reverse("dashboard") if layout == "pending" else reverse("funding:list")
 
 
-def _get_allocation(request: HttpRequest, pk: int) -> FundingAllocation:
+def _get_allocation(request: OrganizationRequest, pk: int) -> FundingAllocation:
     return get_for_organization(
         request, FundingAllocation.objects.for_list().select_related("created_by"), pk
     )
 
 
 def _row(
-    request: HttpRequest,
+    request: OrganizationRequest,
     allocation: FundingAllocation,
     layout: str,
     *,
@@ -119,7 +120,7 @@ def _row(
     return render(request, ROW_LAYOUTS[layout][0], context)
 
 
-def _done(request: HttpRequest, allocation: FundingAllocation, layout: str) -> HttpResponse:
+def _done(request: OrganizationRequest, allocation: FundingAllocation, layout: str) -> HttpResponse:
     """After a move, or a refusal: the row as it is now (htmx), else back to the list."""
     if request.htmx:
         allocation = _get_allocation(request, allocation.pk)
@@ -129,7 +130,7 @@ def _done(request: HttpRequest, allocation: FundingAllocation, layout: str) -> H
 
 @member_required(admin=True)
 @require_GET
-def allocation_row(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_row(request: OrganizationRequest, pk: int) -> HttpResponse:
     """One row as it is now (htmx: a move's form cancelled); without htmx, the list."""
     layout = _layout(request)
     allocation = _get_allocation(request, pk)
@@ -140,7 +141,7 @@ def allocation_row(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_http_methods(["GET", "POST"])
-def allocation_row_move(request: HttpRequest, pk: int, to_status: str) -> HttpResponse:
+def allocation_row_move(request: OrganizationRequest, pk: int, to_status: str) -> HttpResponse:
     """GET: the move's small form (in the row with htmx, else a page). POST: the move."""
     layout = _layout(request)
     allocation = _get_allocation(request, pk)
@@ -191,7 +192,7 @@ def allocation_row_move(request: HttpRequest, pk: int, to_status: str) -> HttpRe
 
 
 def _form(
-    request: HttpRequest,
+    request: OrganizationRequest,
     allocation: FundingAllocation,
     layout: str,
     form: AllocationStatusForm,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
+from certeef.http import OrganizationRequest
 from funding import services
 from funding.carrier_views import done, panel, posted
 from funding.carriers import Carrier, carrier_of
@@ -25,7 +26,7 @@ from funding.forms import (
 from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus
 
 
-def _get_allocation(request: HttpRequest, pk: int) -> FundingAllocation:
+def _get_allocation(request: OrganizationRequest, pk: int) -> FundingAllocation:
     return get_for_organization(
         request,
         FundingAllocation.objects.select_related(
@@ -36,7 +37,7 @@ def _get_allocation(request: HttpRequest, pk: int) -> FundingAllocation:
 
 
 @member_required(admin=True)
-def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     allocation = _get_allocation(request, pk)
     carrier = carrier_of(allocation)
     form = AllocationForm(posted(request), carrier=carrier, allocation=allocation)
@@ -59,7 +60,7 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def allocation_status(request: HttpRequest, pk: int, to_status: str) -> HttpResponse:
+def allocation_status(request: OrganizationRequest, pk: int, to_status: str) -> HttpResponse:
     """Change the status: a small form (payment date for Paid, an optional note), then the move
     through `allocation_set_status`, which records it in the history."""
     allocation = _get_allocation(request, pk)
@@ -101,7 +102,7 @@ def allocation_status(request: HttpRequest, pk: int, to_status: str) -> HttpResp
 
 
 def _status_panel(
-    request: HttpRequest,
+    request: OrganizationRequest,
     allocation: FundingAllocation,
     carrier: Carrier,
     form: AllocationStatusForm,
@@ -119,7 +120,7 @@ def _status_panel(
 
 
 @member_required(admin=True)
-def allocation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_delete(request: OrganizationRequest, pk: int) -> HttpResponse:
     """Delete a Pending allocation, after confirmation."""
     allocation = _get_allocation(request, pk)
     carrier = carrier_of(allocation)
@@ -155,7 +156,7 @@ HISTORY_FIELDS = [
 
 
 @member_required(admin=True)
-def allocation_history(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation_history(request: OrganizationRequest, pk: int) -> HttpResponse:
     allocation = _get_allocation(request, pk)
     changes = allocation.status_changes.select_related("changed_by").order_by("changed_at", "pk")
     context = {

@@ -11,13 +11,14 @@ import datetime
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
+from certeef.http import OrganizationRequest
 from imports.columns import auto_map, normalize
 from imports.engine import Result, run_import
 from imports.files import FileError, Table, read_table
@@ -32,7 +33,7 @@ SAMPLE_ROWS = 3
 
 
 @member_required(admin=True)
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: OrganizationRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and form.table is not None:
         ImportUpload.objects.filter(
@@ -50,7 +51,7 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/start.html", {"form": form, "kinds": KINDS})
 
 
-def _upload_and_table(request: HttpRequest, pk) -> tuple[ImportUpload, Table | None, str]:
+def _upload_and_table(request: OrganizationRequest, pk) -> tuple[ImportUpload, Table | None, str]:
     upload = get_for_organization(request, ImportUpload, pk)
     if upload.confirmed_at is not None:
         return upload, None, ""
@@ -75,7 +76,7 @@ def _initial_mapping(organization, kind: str, table: Table) -> dict[str, int]:
 
 
 @member_required(admin=True)
-def map_columns(request: HttpRequest, pk) -> HttpResponse:
+def map_columns(request: OrganizationRequest, pk) -> HttpResponse:
     upload, table, error = _upload_and_table(request, pk)
     if upload.confirmed_at is not None:
         return redirect("imports:done", pk=upload.pk)
@@ -113,7 +114,7 @@ def map_columns(request: HttpRequest, pk) -> HttpResponse:
 
 
 @member_required(admin=True)
-def preview(request: HttpRequest, pk) -> HttpResponse:
+def preview(request: OrganizationRequest, pk) -> HttpResponse:
     upload, table, error = _upload_and_table(request, pk)
     if upload.confirmed_at is not None:
         return redirect("imports:done", pk=upload.pk)
@@ -145,7 +146,7 @@ def preview(request: HttpRequest, pk) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def confirm(request: HttpRequest, pk) -> HttpResponse:
+def confirm(request: OrganizationRequest, pk) -> HttpResponse:
     get_for_organization(request, ImportUpload.objects.only("pk", "organization"), pk)
     with transaction.atomic():
         # The claim: a second submission waits here, then finds the upload imported.
@@ -184,7 +185,7 @@ def confirm(request: HttpRequest, pk) -> HttpResponse:
 
 
 @member_required(admin=True)
-def done(request: HttpRequest, pk) -> HttpResponse:
+def done(request: OrganizationRequest, pk) -> HttpResponse:
     upload = get_for_organization(request, ImportUpload.objects.defer("data"), pk)
     if upload.confirmed_at is None:
         return redirect("imports:preview", pk=upload.pk)

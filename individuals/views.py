@@ -5,13 +5,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
+from certeef.http import OrganizationRequest
 from certeef.lists import paginate, query_string_without_page, search_query
 from certeef.validators import normalize_digits
 from funding.carrier_views import allocation_add, allocation_list_context
@@ -86,7 +87,7 @@ def _attach_funding_summary(individuals: list[Individual]) -> None:
 
 
 @member_required(admin=True)
-def individual_list(request: HttpRequest) -> HttpResponse:
+def individual_list(request: OrganizationRequest) -> HttpResponse:
     query = search_query(request)
     show_archived = request.GET.get("show") == ARCHIVED
     individuals = Individual.objects.filter(organization=request.organization)
@@ -105,7 +106,7 @@ def individual_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def individual_create(request: HttpRequest) -> HttpResponse:
+def individual_create(request: OrganizationRequest) -> HttpResponse:
     organization_learners = Learner.objects.filter(organization=request.organization)
     # ?for_session=<id>: "+ Add funding" from a session's page, for a learner without a record.
     for_session = _int_or_none(request.POST.get("for_session") or request.GET.get("for_session"))
@@ -155,7 +156,7 @@ def individual_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def learner_suggestions(request: HttpRequest) -> HttpResponse:
+def learner_suggestions(request: OrganizationRequest) -> HttpResponse:
     """The learners matching what is typed in the Learner field (htmx)."""
     learner_query = request.GET.get("learner_query", "").strip()[:100]
     learners = Learner.objects.filter(organization=request.organization)
@@ -175,7 +176,7 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _detail(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
+def _detail(request: OrganizationRequest, pk: int, tab: str) -> HttpResponse:
     individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
     context: dict[str, object] = {"individual": individual, "tab": tab}
     if tab == "funding":
@@ -188,23 +189,23 @@ def _detail(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
 
 
 @member_required(admin=True)
-def individual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def individual_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
     return _detail(request, pk, "overview")
 
 
 @member_required(admin=True)
-def individual_funding(request: HttpRequest, pk: int) -> HttpResponse:
+def individual_funding(request: OrganizationRequest, pk: int) -> HttpResponse:
     return _detail(request, pk, "funding")
 
 
 @member_required(admin=True)
-def individual_funding_add(request: HttpRequest, pk: int) -> HttpResponse:
+def individual_funding_add(request: OrganizationRequest, pk: int) -> HttpResponse:
     individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
     return allocation_add(request, Carrier(individual=individual))
 
 
 @member_required(admin=True)
-def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def individual_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
     form = IndividualForm(request.POST or None, instance=individual)
     if request.method == "POST" and form.is_valid():
@@ -220,7 +221,7 @@ def individual_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def individual_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def individual_archive(request: OrganizationRequest, pk: int) -> HttpResponse:
     individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
     services.individual_archive(individual=individual)
     messages.success(
@@ -233,7 +234,7 @@ def individual_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def individual_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
+def individual_unarchive(request: OrganizationRequest, pk: int) -> HttpResponse:
     individual = get_for_organization(request, Individual.objects.select_related("learner"), pk)
     services.individual_unarchive(individual=individual)
     messages.success(request, _("%(name)s is active again.") % {"name": individual})

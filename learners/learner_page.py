@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from certeef.http import OrganizationRequest
     from certeef.models import Membership
     from learners.models import Learner
 
@@ -43,7 +42,7 @@ def register_learner_section(section: LearnerSection) -> None:
 
 
 def rendered_learner_sections(
-    request: HttpRequest, membership: Membership, learner: Learner
+    request: OrganizationRequest, membership: Membership, learner: Learner
 ) -> list[str]:
     """The HTML of every section, in order."""
     return [

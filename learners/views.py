@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
+from certeef.http import OrganizationRequest
 from certeef.lists import paginate, query_string_without_page, search_query
 from learners.forms import LearnerForm
 from learners.learner_page import rendered_learner_sections
@@ -15,7 +16,7 @@ from learners.services import learner_save
 
 
 @member_required()
-def learner_list(request: HttpRequest) -> HttpResponse:
+def learner_list(request: OrganizationRequest) -> HttpResponse:
     query = search_query(request)
     learners = (
         Learner.objects.filter(organization=request.organization)
@@ -32,7 +33,7 @@ def learner_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required()
-def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def learner_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
     learner = get_for_organization(request, Learner.objects.select_related("employer"), pk)
     enrollments = learner.enrollments.select_related("session__course").order_by(
         "-session__start_date"
@@ -49,7 +50,7 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def learner_create(request: HttpRequest) -> HttpResponse:
+def learner_create(request: OrganizationRequest) -> HttpResponse:
     form = LearnerForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         learner = form.save(commit=False)
@@ -61,7 +62,7 @@ def learner_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def learner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def learner_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     learner = get_for_organization(request, Learner, pk)
     form = LearnerForm(request.POST or None, instance=learner, organization=request.organization)
     if request.method == "POST" and form.is_valid():

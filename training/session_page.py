@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from certeef.http import OrganizationRequest
     from certeef.models import Membership
     from training.models import Session
 
@@ -49,7 +48,9 @@ def register_session_section(section: SessionSection) -> None:
         _sections.append(section)
 
 
-def rendered_sections(request: HttpRequest, membership: Membership, session: Session) -> list[str]:
+def rendered_sections(
+    request: OrganizationRequest, membership: Membership, session: Session
+) -> list[str]:
     """The HTML of every section this member may see, in order."""
     return [
         render_to_string(

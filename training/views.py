@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
+from certeef.http import OrganizationRequest
 from certeef.lists import paginate, query_string_without_page, search_query
 from training import services
 from training.forms import (
@@ -46,7 +47,7 @@ def _attach_enrolled_counts(sessions: list[Session]) -> None:
 
 
 @member_required()
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: OrganizationRequest) -> HttpResponse:
     query = search_query(request)
     courses = (
         Course.objects.filter(organization=request.organization)
@@ -65,7 +66,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required()
-def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def course_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
     course = get_for_organization(request, Course, pk)
     sessions = course.sessions.annotate(enrolled_count=ENROLLED_COUNT).order_by("-start_date", "pk")
     context = {"course": course, "sessions": sessions}
@@ -75,7 +76,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def course_create(request: HttpRequest) -> HttpResponse:
+def course_create(request: OrganizationRequest) -> HttpResponse:
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         course = form.save(commit=False)
@@ -87,7 +88,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def course_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     course = get_for_organization(request, Course, pk)
     form = CourseForm(request.POST or None, instance=course)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +102,7 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required()
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: OrganizationRequest) -> HttpResponse:
     query = search_query(request)
     period = SessionFilterForm(request.GET)
     sessions = (
@@ -131,7 +132,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 def _session_page(
-    request: HttpRequest, session: Session, enroll_form: EnrollmentCreateForm | None = None
+    request: OrganizationRequest, session: Session, enroll_form: EnrollmentCreateForm | None = None
 ) -> HttpResponse:
     enrollments = session.enrollments.select_related("learner")
     context = {"session": session, "enrollments": enrollments}
@@ -148,13 +149,13 @@ def _session_page(
 
 
 @member_required()
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     return _session_page(request, session)
 
 
 @member_required(admin=True)
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: OrganizationRequest) -> HttpResponse:
     form = SessionForm(
         request.POST or None,
         organization=request.organization,
@@ -170,7 +171,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required(admin=True)
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     form = SessionForm(request.POST or None, instance=session, organization=request.organization)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +185,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def enrollment_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_suggestions(request: OrganizationRequest, pk: int) -> HttpResponse:
     """As the administrator types a learner's name on the session page: who can be enrolled."""
     session = get_for_organization(request, Session, pk)
     learner_query = search_query(request, "learner_q")
@@ -198,7 +199,7 @@ def enrollment_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_create(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session.objects.select_related("course"), pk)
     form = EnrollmentCreateForm(request.POST, session=session)
     if form.is_valid():
@@ -217,7 +218,7 @@ def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     enrollment = get_for_organization(
         request, Enrollment.objects.select_related("learner", "session__course"), pk
     )
@@ -242,7 +243,7 @@ def enrollment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def enrollment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_delete(request: OrganizationRequest, pk: int) -> HttpResponse:
     enrollment = get_for_organization(request, Enrollment.objects.select_related("learner"), pk)
     try:
         services.enrollment_delete(organization=request.organization, enrollment=enrollment)
