@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bpf import labels
 from bpf.files import CONTENT_TYPES, ExportFile, contents_note, file_name
-from bpf.rows import identity_rows, input_rows, section_c_rows, section_f_rows, section_g_rows
+from bpf.rows import form_sections
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -21,8 +21,6 @@ STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
 
 
 def pdf_html(report: BpfReport) -> str:
-    f_rows = section_f_rows(report)
-    inputs = input_rows(report)
     return render_to_string(
         "bpf/pdf.html",
         {
@@ -31,23 +29,7 @@ def pdf_html(report: BpfReport) -> str:
             "f_columns": labels.F_COLUMNS,
             "e_labels": labels.E_LABELS,
             "e_columns": labels.E_COLUMNS,
-            "identity_rows": [row for row in identity_rows(report) if row[0].startswith("A.")],
-            "fiscal_year_label": labels.FISCAL_YEAR_LABEL,
-            "distance_question": labels.DISTANCE_QUESTION,
-            "asks_distance": report.form != labels.FORM_16,
-            "c_rows": section_c_rows(report),
-            "turnover": inputs[0],
-            "d_rows": [row for row in inputs if row[0].startswith("D.")],
-            "h_rows": [row for row in inputs if row[0].startswith("H.")],
-            "f_sections": [
-                (
-                    section,
-                    labels.section_titles(report.form)[section],
-                    [r for r in f_rows if r.section == section],
-                )
-                for section in ("F1", "F2", "F3", "F4")
-            ],
-            "g_rows": section_g_rows(report),
+            "sections": form_sections(report),
             "contents": contents_note(report),
             "generated_at": timezone.localtime(),
         },

@@ -2,7 +2,9 @@
 
 The page, the PDF, the XLSX "BPF" sheet and the CSV all list these rows, so that every output shows
 the same lines in the same order. Each row has a stable `key` ("C.e", "F1.total", "F4.326") used
-to put last year's figure and the filed figure beside it, and to drill into it.
+to put last year's figure and the filed figure beside it, and to drill into it. The page and the
+PDF lay the rows out section by section: `form_sections` splits them once, here, and their
+templates only render what it gives.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ class Row:
         if self.figure is not None:
             return (self.figure.learners, self.figure.hours)
         return None
+
+
+# (code, label, value) of a line that is not computed: sections A and B, and what was typed.
+TextRow = tuple[str, str, str]
+InputRow = tuple[str, str, int | str | None]
 
 
 def section_c_rows(report: BpfReport) -> list[Row]:
@@ -176,7 +183,7 @@ def values_by_key(report: BpfReport) -> dict[str, int | tuple[int, int]]:
     return {row.key: row.value for row in figure_rows(report) if not row.heading}
 
 
-def input_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
+def input_rows(report: BpfReport) -> list[InputRow]:
     """(code, label, value) of what the administrator typed: turnover share, D, E, H."""
     inputs = report.inputs
     return [
@@ -219,7 +226,7 @@ def input_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
     ]
 
 
-def identity_rows(report: BpfReport) -> list[tuple[str, str, str]]:
+def identity_rows(report: BpfReport) -> list[TextRow]:
     """(code, label, value) of sections A and B."""
     identity = report.organization
     values = {
@@ -257,14 +264,14 @@ def _yes_no(answer: bool | None) -> str:
     return labels.YES if answer else labels.NO
 
 
-def flat_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
+def flat_rows(report: BpfReport) -> list[InputRow]:
     """Every line as (code, label, value) in form order: A, B, C, D, E, F, G, H, as the exports
     write them (labels without their leading "- "). Figures of F and G give two rows, learners
     then hours (the form's two columns)."""
     return [(code, labels.export_label(label), value) for code, label, value in _form_rows(report)]
 
 
-def _form_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
+def _form_rows(report: BpfReport) -> list[InputRow]:
     rows = identity_rows(report)
     inputs = input_rows(report)
     for row in section_c_rows(report):
@@ -279,3 +286,70 @@ def _form_rows(report: BpfReport) -> list[tuple[str, str, int | str | None]]:
         rows.append((f"{row.key}.hours", f"{label} — {labels.F_COLUMNS[1]}", row.figure.hours))
     rows.extend(row for row in inputs if row[0].startswith("H."))
     return rows
+
+
+@dataclass(frozen=True)
+class Line:
+    """A computed line as laid out: its row and last year's figure beside it (None without
+    last year, and always in the PDF)."""
+
+    row: Row
+    previous: int | tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class FigureSection:
+    """F-1 to F-4: each its own table under section F."""
+
+    key: str  # "F1"
+    name: str  # "F-1", as the form numbers it
+    title: str
+    lines: list[Line]
+
+
+@dataclass(frozen=True)
+class FormSections:
+    """The report split into the form's sections, A to H, for the page and the PDF."""
+
+    a: list[TextRow]
+    b: list[TextRow]
+    c: list[Line]
+    turnover_share: InputRow
+    d: list[InputRow]
+    e: list[InputRow]
+    f: list[FigureSection]
+    g: list[Line]
+    h: list[InputRow]
+
+
+def form_sections(report: BpfReport, previous: BpfReport | None = None) -> FormSections:
+    """Every row of the report in its section, with `previous`'s figure beside each computed
+    line when given (the page's last-year column)."""
+    previous_values = values_by_key(previous) if previous is not None else {}
+
+    def lines(rows: list[Row]) -> list[Line]:
+        return [Line(row, previous_values.get(row.key)) for row in rows]
+
+    identity = identity_rows(report)
+    inputs = input_rows(report)
+    f_rows = section_f_rows(report)
+    titles = labels.section_titles(report.form)
+    return FormSections(
+        a=[row for row in identity if row[0].startswith("A.")],
+        b=[row for row in identity if row[0].startswith("B.")],
+        c=lines(section_c_rows(report)),
+        turnover_share=next(row for row in inputs if row[0] == "C.turnover_share"),
+        d=[row for row in inputs if row[0].startswith("D.")],
+        e=[row for row in inputs if row[0].startswith("E.")],
+        f=[
+            FigureSection(
+                key,
+                f"{key[0]}-{key[1:]}",
+                titles[key],
+                lines([row for row in f_rows if row.section == key]),
+            )
+            for key in ("F1", "F2", "F3", "F4")
+        ],
+        g=lines(section_g_rows(report)),
+        h=[row for row in inputs if row[0].startswith("H.")],
+    )

@@ -24,7 +24,7 @@ from bpf.forms import BpfInputsForm
 from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
 from bpf.queries import fiscal_years_with_data
 from bpf.report import BpfReport, Inputs
-from bpf.rows import Row, figure_rows, flat_rows, identity_rows, input_rows, values_by_key
+from bpf.rows import flat_rows, form_sections
 from bpf.services import filing_create, inputs_save
 from bpf.snapshots import latest_filing, report_from_filing
 from certeef.access import member_required
@@ -37,23 +37,10 @@ DRILL_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
-class PageRow:
-    """A line of the page: the current figure and, beside it, last year's."""
-
-    row: Row
-    previous: int | tuple[int, int] | None
-
-
-@dataclass(frozen=True)
 class Difference:
     label: str
     filed: str
     current: str
-
-
-def _page_rows(rows: list[Row], previous: BpfReport | None) -> list[PageRow]:
-    previous_values = values_by_key(previous) if previous is not None else {}
-    return [PageRow(row, previous_values.get(row.key)) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -152,21 +139,13 @@ def _report_context(request: OrganizationRequest, year: int, years: list[int], f
     if form is None:
         # What was typed, as the report has just read it (not read again).
         form = BpfInputsForm(initial=asdict(report.inputs), has_activity=report.has_data)
-    rows = _page_rows(figure_rows(report), previous)
     titles = labels.section_titles(report.form)
     return {
         "years": years,
         "year": year,
         "report": report,
         "previous": previous,
-        "c_rows": [r for r in rows if r.row.section == "C"],
-        "f_sections": [
-            (section, titles[section], [r for r in rows if r.row.section == section])
-            for section in ("F1", "F2", "F3", "F4")
-        ],
-        "g_rows": [r for r in rows if r.row.section == "G"],
-        "identity_rows": identity_rows(report),
-        "input_rows": input_rows(report),
+        "sections": form_sections(report, previous),
         "titles": titles,
         "f_columns": labels.F_COLUMNS,
         "filed": filed,

@@ -78,7 +78,7 @@ def test_page_shows_the_form_wording_in_either_language(admin_client, example, l
         ADDRESS_QUESTION,
     ):
         assert expected in text, expected
-    a_rows = {code: value for code, _label, value in response.context["identity_rows"]}
+    a_rows = {code: value for code, _label, value in response.context["sections"].a}
     assert a_rows["A.address_public"] == "Oui"
 
 
