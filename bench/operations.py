@@ -23,7 +23,7 @@ from bpf.exports import export
 from bpf.queries import fiscal_years_with_data
 from certeef.models import Organization
 from demo.scale import scale_present, scale_slug, scale_username
-from funding.exports import export_order, export_rows
+from funding.export_rows import export_order, export_rows
 from funding.models import COUNTED_STATUSES, FundingAllocation
 from training.models import Session
 

@@ -26,7 +26,7 @@ from bpf.files import CONTENT_TYPES, neutralise
 from bpf.queries import counted_enrollments
 from bpf.report import C_DETAIL_CODES
 from bpf.rules import F1_RULES, OBJECTIVE_F3, SCHEDULED_MINUTES
-from funding.exports import excel_date, new_workbook
+from funding.export_xlsx import excel_date, new_workbook
 from training.models import Delivery
 
 if TYPE_CHECKING:

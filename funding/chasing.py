@@ -2,7 +2,7 @@
 (over 30, 60, 90 days), and Approved ones still unpaid once their session has ended.
 
 The dashboard shows it per funder — who actually pays, as the per-funder export groups them
-(funding/exports.py `funder_of`: the company's OPCO, the Caisse des Dépôts for CPF, France
+(funding/funders.py `funder_of`: the company's OPCO, the Caisse des Dépôts for CPF, France
 Travail…, else the company or the individual itself) — and each figure opens the Funding page
 filtered the same way (`?chase=…&funder=…`, `chase_filter` and `funder_filter`).
 """
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Opco
-from funding.exports import OPCO_TYPES, FunderKind, funder_kind_labels
+from funding.funders import OPCO_TYPES, FunderKind, funder_kind_labels
 from funding.models import FundingAllocation, FundingStatus
 from funding.types import FundingType
 

@@ -21,8 +21,12 @@ from certeef.access import member_required
 from certeef.formats import format_date, format_euros
 from certeef.http import OrganizationRequest
 from certeef.lists import PAGE_SIZE
-from funding import exports, services
+from funding import services
 from funding.chasing import funder_name
+from funding.export_by_funder import xlsx_by_funder_response
+from funding.export_csv import csv_response
+from funding.export_rows import export_filename
+from funding.export_xlsx import xlsx_response
 from funding.filters import FundingFilterForm
 from funding.forms import BulkActionForm, add_service_error
 from funding.models import FundingStatus
@@ -188,25 +192,25 @@ def _filtered_allocations_for(request: OrganizationRequest, params: QueryDict) -
 
 
 def _filename(request: OrganizationRequest, extension: str) -> str:
-    return exports.export_filename(request.organization, timezone.localdate(), extension)
+    return export_filename(request.organization, timezone.localdate(), extension)
 
 
 @member_required(admin=True)
 def export_xlsx(request: OrganizationRequest) -> HttpResponse:
     allocations = _filtered_allocations(request)
-    return exports.xlsx_response(allocations, _filename(request, "xlsx"))
+    return xlsx_response(allocations, _filename(request, "xlsx"))
 
 
 @member_required(admin=True)
 def export_csv(request: OrganizationRequest) -> HttpResponse:
     allocations = _filtered_allocations(request)
-    return exports.csv_response(allocations, _filename(request, "csv"))
+    return csv_response(allocations, _filename(request, "csv"))
 
 
 @member_required(admin=True)
 def export_by_funder_xlsx(request: OrganizationRequest) -> HttpResponse:
     allocations = _filtered_allocations(request)
-    filename = exports.export_filename(
+    filename = export_filename(
         request.organization, timezone.localdate(), "xlsx", suffix="-by-funder"
     )
-    return exports.xlsx_by_funder_response(allocations, filename)
+    return xlsx_by_funder_response(allocations, filename)

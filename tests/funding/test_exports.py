@@ -13,7 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from companies.models import Opco
-from funding import exports
+from funding import export_csv, export_rows, export_xlsx
+from funding.export_by_funder import xlsx_by_funder_response
 from funding.models import FundingAllocation, FundingStatus
 from funding.types import FundingType
 from tests.conftest import (
@@ -186,7 +187,7 @@ def both_books(response):
 def test_xlsx_rows_types_counted_and_layout(admin_client, mixed):
     response = admin_client.get(reverse("funding:export_xlsx"))
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == export_xlsx.XLSX_CONTENT_TYPE
     assert (
         f'filename="funding-formations-lumiere-{TODAY:%Y-%m-%d}.xlsx"'
         in (response["Content-Disposition"])
@@ -226,9 +227,9 @@ def test_xlsx_rows_types_counted_and_layout(admin_client, mixed):
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:Q4"  # header and data rows, not the totals
     cpf_cells = next(r for r in sheet.iter_rows(min_row=2) if r[3].value == "CPF")
-    assert cpf_cells[11].number_format == exports.EURO_FORMAT
-    assert cpf_cells[12].number_format == exports.EURO_FORMAT
-    assert cpf_cells[6].number_format == exports.DATE_FORMAT
+    assert cpf_cells[11].number_format == export_xlsx.EURO_FORMAT
+    assert cpf_cells[12].number_format == export_xlsx.EURO_FORMAT
+    assert cpf_cells[6].number_format == export_xlsx.DATE_FORMAT
     assert cpf_cells[6].is_date
 
 
@@ -266,7 +267,7 @@ def test_xlsx_totals_are_subtotal_formulas_over_the_rows_by_status(admin_client,
         row = totals[label]
         for column, amount in zip((10, 11, 12), amounts, strict=True):
             cell = row[column]
-            assert cell.number_format == exports.EURO_FORMAT
+            assert cell.number_format == export_xlsx.EURO_FORMAT
             assert evaluate(formulas, sheet, cell.value) == Decimal(amount), (label, column)
             cached_value = cached.cell(row=cell.row, column=cell.column).value
             assert _number(cached_value) == Decimal(amount), (label, column)
@@ -315,7 +316,7 @@ def test_csv_is_french_spreadsheet_friendly(admin_client, mixed):
 
 
 def test_csv_streams_in_batches(admin_client, mixed, monkeypatch):
-    monkeypatch.setattr(exports, "CSV_BATCH", 2)
+    monkeypatch.setattr(export_csv, "CSV_BATCH", 2)
     chunks = list(admin_client.get(reverse("funding:export_csv")).streaming_content)
     # BOM + header + 1 row, then 2 rows, then the totals
     assert len(chunks) == 3
@@ -525,7 +526,7 @@ def test_empty_exports_still_have_header_and_totals(admin_client):
     ],
 )
 def test_neutralise_formula(text, expected):
-    assert exports.neutralise_formula(text) == expected
+    assert export_rows.neutralise_formula(text) == expected
 
 
 def test_formulas_are_neutralised_in_both_formats(admin_client, organization):
@@ -603,14 +604,14 @@ def _peak_bytes(build) -> int:
 
 @pytest.mark.parametrize(
     "build",
-    [exports.xlsx_response, exports.xlsx_by_funder_response, exports.csv_response],
+    [export_xlsx.xlsx_response, xlsx_by_funder_response, export_csv.csv_response],
     ids=["xlsx", "by_funder", "csv"],
 )
 def test_export_memory_does_not_grow_with_rows(organization, monkeypatch, build):
     """Peak memory for 400 and for 1 600 rows (chunks of 200) stays about the same: nothing
     keeps every row. Keeping the rows would make the second peak several times the first."""
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 200)
-    monkeypatch.setattr(exports, "CSV_BATCH", 50)
+    monkeypatch.setattr(export_rows, "CHUNK_SIZE", 200)
+    monkeypatch.setattr(export_csv, "CSV_BATCH", 50)
     _bulk_allocations(organization, 1600)
     allocations = FundingAllocation.objects.filter(organization=organization)
     four_hundredth = allocations.order_by("pk").values_list("pk", flat=True)[399]

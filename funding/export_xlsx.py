@@ -1,0 +1,222 @@
+"""The Funding page's XLSX export, and the sheet of allocation rows the per-funder workbook
+(`export_by_funder.py`) is made of.
+
+Every total is a formula over the rows, written with its computed value (a viewer that does not
+recalculate shows the right figure): the totals use SUBTOTAL, so that they follow the
+spreadsheet's filter. The file is written by XlsxWriter in constant-memory mode (each row goes to
+disk as soon as it is written) into a temporary file that is then streamed (issue 17). Text is
+always written as a string cell, never parsed (see `export_rows.neutralise_formula`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import xlsxwriter
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from xlsxwriter.utility import xl_col_to_name
+
+from funding.export_rows import (
+    AMOUNT_COLUMNS,
+    COLUMN_COUNT,
+    STATUS_COLUMN,
+    TOTAL_LABEL_COLUMN,
+    ExportRow,
+    Totals,
+    export_order,
+    export_rows,
+    headers,
+    neutralise_formula,
+)
+from funding.models import FundingStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from django.db.models import QuerySet
+    from xlsxwriter.worksheet import Worksheet
+
+EURO_FORMAT = '#,##0.00 "€"'
+DATE_FORMAT = "DD/MM/YYYY"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def excel_date(value: datetime.date) -> int:
+    """A date as the day number a spreadsheet stores (shown as a date by its format)."""
+    return (value - _EXCEL_EPOCH).days
+
+
+def formula_text(text: str) -> str:
+    """A text inside a formula: "…" with its quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def sheet_ref(title: str) -> str:
+    """'Sheet name'! with its apostrophes doubled."""
+    return "'" + title.replace("'", "''") + "'!"
+
+
+def new_workbook(output) -> xlsxwriter.Workbook:
+    """A workbook written row by row to disk (constant memory) in which text is only ever text:
+    no string becomes a formula, a link or a number."""
+    return xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+
+
+class Formats:
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self.bold = workbook.add_format({"bold": True})
+        self.euro = workbook.add_format({"num_format": EURO_FORMAT})
+        self.bold_euro = workbook.add_format({"num_format": EURO_FORMAT, "bold": True})
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
+
+
+class Sheet:
+    """One worksheet of allocation rows: bold frozen header, auto-filter over the rows, amounts
+    as euro numbers, dates as dates; optional sections (one per funder) each closed by a
+    SUBTOTAL row; then the totals, in all and by status, as formulas over the rows."""
+
+    WIDTHS = (24, 28, 12, 30, 8, 18, 11, 11, 30, 10, 14, 14, 14, 16, 20, 11, 20)
+
+    def __init__(self, workbook: xlsxwriter.Workbook, formats: Formats, title: str) -> None:
+        self.title = title
+        self.sheet: Worksheet = workbook.add_worksheet(title)
+        self.formats = formats
+        self.sheet.freeze_panes(1, 0)
+        for index, width in enumerate(self.WIDTHS):
+            self.sheet.set_column(index, index, width)
+        for index, text in enumerate(headers()):
+            self.sheet.write_string(0, index, text, formats.bold)
+        self.row = 1  # the next row to write (0-based)
+        self.totals = Totals()
+        # Internal writers: the public ones check their arguments' types on every cell.
+        self._string = self.sheet._write_string
+        self._number = self.sheet._write_number
+        self._dates: dict[datetime.date, int] = {}
+        self.section_start: int | None = None
+        self.section_totals: Totals | None = None
+
+    def open_section(self, name: str) -> None:
+        self.sheet.write_string(
+            self.row, TOTAL_LABEL_COLUMN, neutralise_formula(name), self.formats.bold
+        )
+        self.row += 1
+        self.section_start = self.row
+        self.section_totals = Totals()
+
+    def close_section(self, label: str) -> tuple[int, int]:
+        """Write the section's subtotal row; return the section's rows (first, last, 0-based)."""
+        first, last = self.section_start, self.row - 1
+        totals = self.section_totals
+        self.sheet.write_string(
+            self.row, TOTAL_LABEL_COLUMN, neutralise_formula(label), self.formats.bold
+        )
+        for column, value in zip(
+            AMOUNT_COLUMNS, (totals.requested, totals.approved, totals.counted), strict=True
+        ):
+            self.sheet.write_formula(
+                self.row,
+                column,
+                f"=SUBTOTAL(9,{self.cell_range(column, first, last)})",
+                self.formats.bold_euro,
+                float(value),
+            )
+        self.row += 1
+        self.section_start = self.section_totals = None
+        return first, last
+
+    def cell_range(self, column: int, first: int, last: int, *, absolute: bool = False) -> str:
+        letter = xl_col_to_name(column)
+        dollar = "$" if absolute else ""
+        return f"{dollar}{letter}{dollar}{first + 1}:{dollar}{letter}{dollar}{last + 1}"
+
+    def append(self, row: ExportRow) -> None:
+        # Writing cells is most of an export's time: each cell goes straight to its writer, an
+        # empty text or value is no cell at all, dates are day numbers with a date format.
+        number, string, index, formats = self._number, self._string, self.row, self.formats
+        for column, value in enumerate(row.cells):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                string(index, column, value, None)
+            elif isinstance(value, Decimal):
+                number(index, column, float(value), formats.euro)
+            else:
+                serial = self._dates.get(value)
+                if serial is None:
+                    serial = self._dates[value] = excel_date(value)
+                number(index, column, serial, formats.date)
+        self.row += 1
+        self.totals.add(row)
+        if self.section_totals is not None:
+            self.section_totals.add(row)
+
+    def close(self) -> None:
+        """The auto-filter over the header and the rows, then, after an empty row, the totals:
+        SUBTOTAL of each amount column (it skips the rows the filter hides, and the sections'
+        own subtotals), and by status the visible rows of that status."""
+        last = self.row - 1  # the last row of data (0 when there is none)
+        self.sheet.autofilter(0, 0, last, COLUMN_COUNT - 1)
+        row = self.row + 1
+        status_column = self.cell_range(STATUS_COLUMN, 1, last, absolute=True)
+        for label, status, amounts in self.totals.lines():
+            self.sheet.write_string(row, TOTAL_LABEL_COLUMN, label, self.formats.bold)
+            if status is not None:
+                self.sheet.write_string(row, STATUS_COLUMN, str(FundingStatus(status).label))
+            for column, value in zip(AMOUNT_COLUMNS, amounts, strict=True):
+                if last == 0:
+                    self.sheet.write_number(row, column, 0, self.formats.bold_euro)
+                    continue
+                cells = self.cell_range(column, 1, last, absolute=True)
+                if status is None:
+                    formula = f"=SUBTOTAL(9,{cells})"
+                else:
+                    # The visible rows of this status: SUBTOTAL of each row alone is its value
+                    # when the filter shows it, else 0.
+                    first_cell = f"${xl_col_to_name(column)}$2"
+                    label_text = formula_text(str(FundingStatus(status).label))
+                    formula = (
+                        f"=SUMPRODUCT(SUBTOTAL(9,OFFSET({first_cell},ROW({cells})-ROW("
+                        f"{first_cell}),0)),--({status_column}={label_text}))"
+                    )
+                self.sheet.write_formula(row, column, formula, self.formats.bold_euro, float(value))
+            row += 1
+
+
+def xlsx_file_response(build: Callable[[xlsxwriter.Workbook], None], filename: str) -> FileResponse:
+    """`build(workbook)` fills a workbook zipped into a temporary file on disk, which is then
+    streamed in chunks; FileResponse closes, hence deletes, the file when the response is done."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook = new_workbook(output)
+    build(workbook)
+    workbook.close()
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+
+
+def write_xlsx(workbook: xlsxwriter.Workbook, rows: Iterable[ExportRow]) -> None:
+    sheet = Sheet(workbook, Formats(workbook), _("Funding"))
+    for row in rows:
+        sheet.append(row)
+    sheet.close()
+
+
+def xlsx_response(allocations: QuerySet, filename: str) -> FileResponse:
+    rows = export_rows(export_order(allocations))
+    return xlsx_file_response(lambda workbook: write_xlsx(workbook, rows), filename)
