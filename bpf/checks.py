@@ -115,8 +115,8 @@ def build_checks(
                 WARNING,
                 unfunded_count,
                 ngettext(
-                    "%(count)d enrolled learner has no approved or paid funding.",
-                    "%(count)d enrolled learners have no approved or paid funding.",
+                    "%(count)d enrolled learner is unfunded: no approved or paid funding.",
+                    "%(count)d enrolled learners are unfunded: no approved or paid funding.",
                     unfunded_count,
                 )
                 % {"count": unfunded_count},

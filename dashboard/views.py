@@ -17,7 +17,7 @@ from funding.selectors import (
     filter_allocations,
     pending_allocations,
     status_totals,
-    unfunded_overview,
+    underfunded_overview,
 )
 
 if TYPE_CHECKING:
@@ -30,13 +30,13 @@ if TYPE_CHECKING:
 @member_required()
 def dashboard(request: OrganizationRequest) -> HttpResponse:
     """Trainers see the shortcuts; administrators also see what needs attention: pending
-    allocations, sessions with unfunded learners, and the fiscal year's totals by status."""
+    allocations, sessions with under-funded learners, and the fiscal year's totals by status."""
     if not request.membership.is_administrator:
         return render(request, "dashboard/dashboard.html", {})
     return render(request, "dashboard/dashboard.html", _funding_attention(request.organization))
 
 
-# How many pending allocations and unfunded sessions the dashboard lists (the Funding page and
+# How many pending allocations and under-funded sessions the dashboard lists (the Funding page and
 # the sessions have the rest).
 DASHBOARD_ROWS = 10
 
@@ -44,7 +44,7 @@ DASHBOARD_ROWS = 10
 def _funding_attention(organization: Organization) -> dict[str, object]:
     fiscal_year = organization.fiscal_year_of(timezone.localdate())
     year_start, year_end = organization.fiscal_year_bounds(fiscal_year)
-    # Unfunded learners still matter for the last closed year (its BPF is being prepared) and
+    # Under-funded learners still matter for the last closed year (its BPF is being prepared) and
     # for the current one; older sessions are history.
     since, _previous_end = organization.fiscal_year_bounds(fiscal_year - 1)
     pending = pending_allocations(organization, limit=DASHBOARD_ROWS)
@@ -56,8 +56,8 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
         "chasing": chasing_overview(organization, limit=DASHBOARD_ROWS),
         "layout": "pending",
         "next": reverse("dashboard"),
-        "unfunded": unfunded_overview(organization, since, limit=DASHBOARD_ROWS),
-        "unfunded_since": since,
+        "underfunded": underfunded_overview(organization, since, limit=DASHBOARD_ROWS),
+        "underfunded_since": since,
         "fiscal_year": fiscal_year,
         "year_start": year_start,
         "year_end": year_end,

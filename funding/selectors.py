@@ -233,13 +233,15 @@ class LearnerFunding:
 
     @property
     def remaining(self) -> Decimal | None:
-        """Price − counted: positive = unfunded, negative = over-funded, None = no price."""
+        """Price − counted: positive = under-funded, negative = over-funded, None = no price."""
         if self.expected is None:
             return None
         return self.expected - self.counted
 
     @property
-    def unfunded(self) -> Decimal:
+    def shortfall(self) -> Decimal:
+        """How much the place is under-funded: the counted funding below the price (0 when
+        it is not)."""
         remaining = self.remaining
         return remaining if remaining is not None and remaining > 0 else ZERO
 
@@ -267,22 +269,22 @@ class SessionFunding:
         return sum((row.pending for row in self.learners), ZERO)
 
     @property
-    def unfunded_total(self) -> Decimal:
-        return sum((row.unfunded for row in self.learners), ZERO)
+    def shortfall_total(self) -> Decimal:
+        return sum((row.shortfall for row in self.learners), ZERO)
 
     @property
     def overfunded_total(self) -> Decimal:
         return sum((row.overfunded for row in self.learners), ZERO)
 
     @property
-    def unfunded_learners(self) -> int:
-        return sum(1 for row in self.learners if row.unfunded > 0)
+    def underfunded_learners(self) -> int:
+        return sum(1 for row in self.learners if row.shortfall > 0)
 
 
 def session_funding(session: Session) -> SessionFunding:
     """Per enrolled learner of `session`: the course price, each allocation (any carrier, any
     status), the counted total (Approved + Paid, approved amounts), the pending total, and the
-    unfunded or over-funded remainder. Two queries (enrollments, allocations); the session's
+    under-funded or over-funded remainder. Two queries (enrollments, allocations); the session's
     course should come with it (select_related) or costs one more."""
     enrollments = list(
         Enrollment.objects.filter(session=session)
@@ -322,10 +324,10 @@ def session_funding_context(session: Session, membership: Membership) -> dict[st
 # Dashboard
 
 
-def _unfunded_by_session(
+def _underfunded_by_session(
     organization: Organization, since: datetime.date
 ) -> dict[int, tuple[datetime.date, int, Decimal]]:
-    """{session id: (start date, unfunded learners, unfunded amount)} for sessions ending on or
+    """{session id: (start date, under-funded learners, shortfall)} for sessions ending on or
     after `since`: the enrolled (not cancelled) learners whose course price exceeds what their
     own counted allocations in that session bring, and by how much (the session's summary,
     funding/summaries.py). Courses without a price are left out."""
@@ -341,21 +343,22 @@ def _unfunded_by_session(
 
 
 @dataclass(frozen=True)
-class UnfundedOverview:
+class UnderfundedOverview:
     sessions: int
     learners: int
     amount: Decimal
-    # The first sessions (earliest first): id, reference, course title, dates, unfunded learners
-    # and amount.
+    # The first sessions (earliest first): id, reference, course title, dates, under-funded
+    # learners and shortfall.
     rows: list[dict[str, object]]
 
 
-def unfunded_overview(
+def underfunded_overview(
     organization: Organization, since: datetime.date, *, limit: int
-) -> UnfundedOverview:
-    """Sessions ending on or after `since` with unfunded learners: how many sessions and
-    learners, by how much, and the first `limit` sessions. Two queries."""
-    by_session = _unfunded_by_session(organization, since)
+) -> UnderfundedOverview:
+    """Sessions ending on or after `since` with under-funded learners (counted funding below
+    the course price): how many sessions and learners, by how much, and the first `limit`
+    sessions. Two queries."""
+    by_session = _underfunded_by_session(organization, since)
     first = sorted(by_session, key=lambda pk: (by_session[pk][0], pk))[:limit]
     sessions = Session.objects.filter(pk__in=first).values(
         "pk", "reference", "course__title", "start_date", "end_date"
@@ -373,7 +376,7 @@ def unfunded_overview(
         }
         for pk in first
     ]
-    return UnfundedOverview(
+    return UnderfundedOverview(
         sessions=len(by_session),
         learners=sum(learners for _start, learners, _amount in by_session.values()),
         amount=sum((amount for _start, _learners, amount in by_session.values()), ZERO),

@@ -8,7 +8,8 @@ courses, never edited by hand:
 - `SessionFundingTotal`: per session and funding type, the counted sum of the session's
   non-cancelled enrollments (BPF section C);
 - `SessionSummary`: per session, its non-cancelled enrollments in a few figures (learners, hours,
-  unfunded, over- and under-funded, pending: sections F-2 to G, the checks, the dashboard);
+  unfunded (no counted allocation), over- and under-funded (counted funding above or below the
+  course price), pending: sections F-2 to G, the checks, the dashboard);
 - `SessionEnrollmentTally`: per session, its non-cancelled enrollments grouped by what classifies
   them in F-1, with their hours (section F-1).
 

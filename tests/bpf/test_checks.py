@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from bpf.checks import build_checks
 from bpf.computation import compute_bpf
@@ -95,6 +96,18 @@ def test_worked_example_check_links(worked_example):
     )
     assert checks["unfunded_enrollments"].links[0].url == reverse(
         "training:session_detail", args=[worked_example.s1.pk]
+    )
+
+
+def test_unfunded_is_no_counted_funding_in_both_languages(worked_example):
+    message = checks_of(compute_bpf(worked_example.organization, 2025))[
+        "unfunded_enrollments"
+    ].message
+    assert message == "1 enrolled learner is unfunded: no approved or paid funding."
+    with translation.override("fr"):
+        french = checks_of(compute_bpf(worked_example.organization, 2025))
+    assert french["unfunded_enrollments"].message == (
+        "1 apprenant inscrit est sans financement\u00a0: aucun financement accordé ou payé."
     )
 
 

@@ -80,23 +80,32 @@ def test_pending_allocations_oldest_first_with_links(admin_client, organization)
     assert f"{reverse('funding:list')}?status=pending" in text
 
 
-def test_sessions_with_unfunded_learners(admin_client, organization):
+def test_sessions_with_underfunded_learners(admin_client, organization):
     course = make_course(organization, price=Decimal("1000.00"))
     short = this_year_session(organization, course=course, reference="SHORT")
-    make_allocation(make_enrollment(short), amount="400.00")  # 600 unfunded
+    make_allocation(make_enrollment(short), amount="400.00")  # 600 under-funded
     make_allocation(make_enrollment(short), amount="1000.00")  # funded
-    make_allocation(make_enrollment(short), amount="1000.00", status="pending")  # 1 000 unfunded
+    make_allocation(make_enrollment(short), amount="1000.00", status="pending")  # 1 000 short
     funded = this_year_session(organization, course=course, reference="FUNDED")
     make_allocation(make_enrollment(funded), amount="1000.00", status=FundingStatus.PAID)
     response = admin_client.get(URL)
-    unfunded = response.context["unfunded"]
-    assert (unfunded.sessions, unfunded.learners, unfunded.amount) == (1, 2, Decimal("1600.00"))
-    rows = unfunded.rows
+    underfunded = response.context["underfunded"]
+    assert (underfunded.sessions, underfunded.learners, underfunded.amount) == (
+        1,
+        2,
+        Decimal("1600.00"),
+    )
+    rows = underfunded.rows
     assert [row["session__reference"] for row in rows] == ["SHORT"]
     assert f"{reverse('training:session_detail', args=[short.pk])}#session-funding" in (
         response.text
     )
     assert "1 600,00 €" in response.text
+    assert "Sessions with under-funded learners" in response.text
+    assert "unfunded" not in response.text.lower()
+    french = admin_client.get(URL, headers={"Accept-Language": "fr"})
+    assert "Sessions avec des apprenants sous-financés" in french.text
+    assert "Sous-financé" in french.text
 
 
 def test_fiscal_year_totals_by_status(admin_client, organization):
@@ -141,7 +150,7 @@ def test_no_other_organisation_data(admin_client, organization, other_organizati
     )
     response = admin_client.get(URL)
     assert response.context["pending"].count == 0
-    assert response.context["unfunded"].sessions == 0
+    assert response.context["underfunded"].sessions == 0
     assert response.context["year_totals"] == []
 
 

@@ -1,5 +1,6 @@
-"""+ Add funding from a session page's unfunded learner: the learner and the session filled in,
-the carrier proposed (the learner's employer, the learner as an individual)."""
+"""+ Add funding from a session page's under-funded learner (counted funding below the course
+price): the learner and the session filled in, the carrier proposed (the learner's employer, the
+learner as an individual)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,22 @@ def test_an_existing_individual_record_is_linked(admin_client, organization, ses
     assert f'href="{add}?session={session.pk}"' in text
     assert "company_funding_add" not in text
     assert reverse("individuals:create") + "?learner" not in text
+
+
+def test_a_partly_funded_learner_is_under_funded_and_offered_the_rest(
+    admin_client, organization, session, acme
+):
+    learner = make_learner(organization, employer=acme)
+    make_allocation(make_enrollment(session, learner), amount="1000.00")
+    text = session_page(admin_client, session)
+    assert "+ Add funding: " in text
+    assert '<th class="num">Under-funded</th>' in text
+    assert '<span class="badge warning">200,00 €</span>' in text
+    assert "Unfunded" not in text
+    french = admin_client.get(
+        reverse("training:session_detail", args=[session.pk]), headers={"Accept-Language": "fr"}
+    ).text
+    assert '<th class="num">Sous-financé</th>' in french
 
 
 def test_a_funded_learner_is_offered_nothing(admin_client, organization, session, acme):

@@ -10,7 +10,7 @@ from funding.models import FundingStatus
 from funding.selectors import (
     pending_allocations,
     session_funding,
-    unfunded_overview,
+    underfunded_overview,
 )
 from funding.types import FundingType
 from tests.conftest import (
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mixed_session(organization):
     """A 2 490,00 € course. Alice: CPF 1 200,50 approved + OPCO 1 000,25 paid + France Travail
-    300,00 rejected → 289,25 unfunded. Bruno: OPCO 2 000,00 approved + employer 600,10 pending →
-    counted 2 000, pending 600,10, 490 unfunded. Chloé: self-funded 2 500,01 approved →
+    300,00 rejected → 289,25 under-funded. Bruno: OPCO 2 000,00 approved + employer 600,10 pending →
+    counted 2 000, pending 600,10, 490 under-funded. Chloé: self-funded 2 500,01 approved →
     over-funded by 10,01. Denis: nothing."""
     course = make_course(organization, title="Gestion de paie", price=Decimal("2490.00"))
     session = make_session(organization, course, reference="PAIE-05")
@@ -93,18 +93,18 @@ def test_mixed_funding_to_the_cent(mixed_session, django_assert_num_queries):
     assert alice.counted == Decimal("2200.75")
     assert alice.pending == Decimal("0.00")
     assert alice.remaining == Decimal("289.25")
-    assert (alice.unfunded, alice.overfunded) == (Decimal("289.25"), Decimal("0.00"))
+    assert (alice.shortfall, alice.overfunded) == (Decimal("289.25"), Decimal("0.00"))
 
     bruno = rows["Bruno"]
     assert (bruno.counted, bruno.pending) == (Decimal("2000.00"), Decimal("600.10"))
-    assert bruno.unfunded == Decimal("490.00")
+    assert bruno.shortfall == Decimal("490.00")
 
     chloe = rows["Chloé"]
     assert chloe.remaining == Decimal("-10.01")
-    assert (chloe.unfunded, chloe.overfunded) == (Decimal("0.00"), Decimal("10.01"))
+    assert (chloe.shortfall, chloe.overfunded) == (Decimal("0.00"), Decimal("10.01"))
 
     denis = rows["Denis"]
-    assert (denis.counted, denis.unfunded, denis.allocations) == (
+    assert (denis.counted, denis.shortfall, denis.allocations) == (
         Decimal("0.00"),
         Decimal("2490.00"),
         [],
@@ -113,9 +113,9 @@ def test_mixed_funding_to_the_cent(mixed_session, django_assert_num_queries):
     assert funding.price_total == Decimal("9960.00")
     assert funding.counted_total == Decimal("6700.76")
     assert funding.pending_total == Decimal("600.10")
-    assert funding.unfunded_total == Decimal("3269.25")
+    assert funding.shortfall_total == Decimal("3269.25")
     assert funding.overfunded_total == Decimal("10.01")
-    assert funding.unfunded_learners == 3
+    assert funding.underfunded_learners == 3
 
 
 def test_query_count_does_not_depend_on_learners(organization, django_assert_num_queries):
@@ -133,7 +133,7 @@ def test_cancelled_enrollment_expects_nothing_and_its_money_is_over_funding(orga
     make_allocation(make_enrollment(session, outcome="cancelled"), amount="100.00")
     row = session_funding(session).learners[0]
     assert row.expected == Decimal("0.00")
-    assert (row.unfunded, row.overfunded) == (Decimal("0.00"), Decimal("100.00"))
+    assert (row.shortfall, row.overfunded) == (Decimal("0.00"), Decimal("100.00"))
 
 
 def test_course_without_price_has_no_remainder(organization):
@@ -141,7 +141,7 @@ def test_course_without_price_has_no_remainder(organization):
     make_allocation(make_enrollment(session), amount="100.00")
     funding = session_funding(session)
     row = funding.learners[0]
-    assert row.remaining is None and row.unfunded == 0 and row.overfunded == 0
+    assert row.remaining is None and row.shortfall == 0 and row.overfunded == 0
     assert funding.price_total == 0
 
 
@@ -194,7 +194,7 @@ def test_pending_allocations_oldest_first(organization, other_organization):
     assert [a.pk for a in summary.oldest] == [first.pk, second.pk]
 
 
-def test_sessions_with_unfunded_learners(mixed_session, organization, other_organization):
+def test_sessions_with_underfunded_learners(mixed_session, organization, other_organization):
     session, _allocations = mixed_session
     funded = make_session(organization, make_course(organization, price=Decimal("100.00")))
     make_allocation(make_enrollment(funded), amount="100.00")
@@ -205,7 +205,7 @@ def test_sessions_with_unfunded_learners(mixed_session, organization, other_orga
     )
     make_enrollment(long_ago)
     make_enrollment(make_session(other_organization))
-    overview = unfunded_overview(organization, datetime.date(2024, 1, 1), limit=10)
+    overview = underfunded_overview(organization, datetime.date(2024, 1, 1), limit=10)
     rows = overview.rows
     assert (overview.sessions, overview.learners) == (1, 3)
     assert len(rows) == 1
