@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -385,6 +386,27 @@ def test_scale_rejects_nonsense(db):
 def test_paid_dates_are_never_in_the_future(scale_output):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert not FundingAllocation.objects.filter(paid_on__gte=tomorrow).exists()
+
+
+def _constraints_and_indexes() -> dict[str, set]:
+    """Every table's constraints (with their definitions) and indexes, as the database has them."""
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        return {
+            table: {
+                (name, tuple(details["columns"]), details["foreign_key"], details["unique"])
+                for name, details in connection.introspection.get_constraints(cursor, table).items()
+            }
+            for table in tables
+        }
+
+
+def test_scale_leaves_every_foreign_key_and_index_in_place(db):
+    # On PostgreSQL the seed drops the foreign keys and secondary indexes of the tables it
+    # loads, and puts them back (demo/scale.py).
+    before = _constraints_and_indexes()
+    seed("--scale", "100")
+    assert _constraints_and_indexes() == before
 
 
 def test_demo_and_scale_leave_every_session_summary_current(demo_output, scale_output):
