@@ -406,7 +406,9 @@ def test_scale_leaves_every_foreign_key_and_index_in_place(db):
     # loads, and puts them back (demo/scale.py).
     before = _constraints_and_indexes()
     seed("--scale", "100")
-    assert _constraints_and_indexes() == before
+    after = _constraints_and_indexes()
+    # (SQLite's ANALYZE adds a table of statistics, with nothing to compare.)
+    assert {table: after[table] for table in before} == before
 
 
 def test_demo_and_scale_leave_every_session_summary_current(demo_output, scale_output):
