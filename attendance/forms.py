@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.schedule import Pattern, TimeRange
 from attendance.selectors import trainer_name
+from certeef.forms import form_field
 from certeef.models import Membership, Role
 from training.forms import DATE_WIDGET
 from training.models import Outcome, Session
@@ -38,7 +39,8 @@ class SlotForm(forms.Form):
     end_time = forms.TimeField(label=_("End"), widget=TIME_WIDGET)
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         start, end = cleaned_data.get("start_time"), cleaned_data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", ACROSS_MIDNIGHT)
@@ -80,7 +82,8 @@ class PatternForm(forms.Form):
         }
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         first, last = cleaned_data.get("first"), cleaned_data.get("last")
         if first and last and last < first:
             self.add_error("last", _("The end date cannot be before the start date."))
@@ -130,7 +133,7 @@ class TrainersForm(forms.Form):
     def __init__(self, *args, session: Session, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's trainers: anyone else is an invalid choice.
-        self.fields["trainers"].queryset = Membership.objects.filter(
+        form_field(self, "trainers", forms.ModelChoiceField).queryset = Membership.objects.filter(
             organization_id=session.organization_id, role=Role.TRAINER
         ).select_related("user")
 
@@ -171,7 +174,7 @@ class DropOutForm(forms.Form):
 
     def __init__(self, *args, enrollments, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enrollment"].choices = [
+        form_field(self, "enrollment", forms.ChoiceField).choices = [
             ("", "—"),
             *(
                 (enrollment.pk, f"{enrollment.learner.last_name} {enrollment.learner.first_name}")

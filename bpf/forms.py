@@ -68,7 +68,8 @@ class BpfInputsForm(NumberModelForm):
         return share
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         total = cleaned.get("total_costs")
         parts = (cleaned.get("trainer_salaries") or 0) + (cleaned.get("training_purchases") or 0)
         if total is not None and parts > total:

@@ -15,7 +15,8 @@ class SameOrganizationForm(NumberModelForm):
     enrolling a learner of organisation B): the admin sees every tenant, the data must not mix."""
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         organization = cleaned_data.get("organization") or getattr(
             self.instance, "organization", None
         )

@@ -23,7 +23,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms.models import BaseModelForm, ModelFormMetaclass
+from django.forms.models import ModelFormMetaclass
 from django.utils.translation import gettext_lazy as _
 
 from certeef.formats import MAX_AMOUNT, format_decimal
@@ -148,7 +148,9 @@ class DecimalNumberField(forms.DecimalField):
         kwargs["localize"] = False
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # The stubs give DecimalField its parent IntegerField's to_python (-> int); Django's returns
+    # a Decimal, as this one does.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal):
@@ -211,14 +213,14 @@ class _NumberModelFormMetaclass(ModelFormMetaclass):
         return super().__new__(mcs, name, bases, attrs)
 
 
-class NumberModelForm(BaseModelForm, metaclass=_NumberModelFormMetaclass):
+class NumberModelForm(forms.ModelForm, metaclass=_NumberModelFormMetaclass):
     """The project's ModelForm: its number fields read French input."""
 
 
 # ModelAdmin.formfield_overrides: the admin's number fields read French input too (a text input
 # replaces the admin's number widgets, which a browser would not let take "38 500,00").
-_DECIMAL_ADMIN = {"form_class": DecimalNumberField, "widget": forms.TextInput}
-_WHOLE_ADMIN = {"form_class": WholeNumberField, "widget": forms.TextInput}
+_DECIMAL_ADMIN: dict[str, Any] = {"form_class": DecimalNumberField, "widget": forms.TextInput}
+_WHOLE_ADMIN: dict[str, Any] = {"form_class": WholeNumberField, "widget": forms.TextInput}
 NUMBER_FORMFIELD_OVERRIDES: dict[type[models.Field], dict[str, Any]] = {
     models.DecimalField: _DECIMAL_ADMIN,
     models.IntegerField: _WHOLE_ADMIN,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Every free text has a maximum length: a longer one is refused with a form error next to the
 # field ("at most N characters"), keeping what was typed; it is never cut. A French postal
@@ -65,13 +67,13 @@ def validate_naf(value: str) -> None:
         )
 
 
-def normalize_digits(value: str) -> str:
+def normalize_digits(value: str | None) -> str:
     """Remove spaces (people type SIRET and case numbers in groups)."""
     return re.sub(r"\s+", "", value or "")
 
 
 def bounded_text_field(
-    verbose_name: str | Promise, max_length: int, **kwargs: Any
+    verbose_name: StrOrPromise, max_length: int, **kwargs: Any
 ) -> models.TextField:
     """A multi-line text with a maximum length that the model validates too (a TextField's
     max_length alone only reaches its form field)."""

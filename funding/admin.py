@@ -6,6 +6,8 @@ Pending allocation can be deleted."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
@@ -23,6 +25,9 @@ from funding import services
 from funding.forms import add_service_error
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from training.changes import changing_sessions
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class AllocationAdminForm(SameOrganizationForm):
@@ -49,7 +54,8 @@ class AllocationAdminForm(SameOrganizationForm):
             self.fields["expected_version"].initial = self.instance.version
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         if self.instance.pk and cleaned_data.get("expected_version") != self.instance.version:
             raise ValidationError(services.STALE_MESSAGE, code="stale")
         if (
@@ -61,9 +67,10 @@ class AllocationAdminForm(SameOrganizationForm):
             self.add_error("reason", services.REASON_REQUIRED_MESSAGE)
         return cleaned_data
 
+    # Django's hook once the instance is built from the form (the stubs leave it out: private).
     def _post_clean(self) -> None:
-        super()._post_clean()
-        if self._errors:
+        super()._post_clean()  # type: ignore[misc]
+        if self.errors:
             return
         try:
             services.allocation_validate(allocation=self.instance)
@@ -78,8 +85,7 @@ class StatusChangeInline(admin.TabularInline):
     model = FundingStatusChange
     extra = 0
     can_delete = False
-    fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
-    readonly_fields = fields
+    readonly_fields = fields = ("from_status", "to_status", "changed_by", "changed_at", "note")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -88,7 +94,7 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-def _status_action(to_status: str, description: str, *, paid_today: bool = False):
+def _status_action(to_status: str, description: StrOrPromise, *, paid_today: bool = False):
     def action(modeladmin, request, queryset) -> None:
         moved = 0
         allocations = list(queryset.select_related("learner"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certeef.forms import form_field
 from funding.chasing import CHASE_CHOICES, funder_filter
 from funding.models import FundingStatus
 from funding.selectors import AllocationFilters, CarrierKind
@@ -85,13 +86,16 @@ class FundingFilterForm(forms.Form):
         super().__init__(data)
         # Only this organisation's sessions and courses: another organisation's id is an
         # invalid choice, and the filter then ignores it.
-        self.fields["session"].queryset = Session.objects.filter(
+        form_field(self, "session", forms.ModelChoiceField).queryset = Session.objects.filter(
             organization=organization
         ).select_related("course")
-        self.fields["course"].queryset = Course.objects.filter(organization=organization)
+        form_field(self, "course", forms.ModelChoiceField).queryset = Course.objects.filter(
+            organization=organization
+        )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("period_from"), cleaned.get("period_to")
         if start and end and start > end:
             self.add_error("period_to", _("The end of the period cannot be before its start."))

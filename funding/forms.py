@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certeef.forms import EMPTY_CHOICE_LABEL, DigitsField
+from certeef.forms import EMPTY_CHOICE_LABEL, DigitsField, form_field
 from certeef.numbers import AmountField
 from certeef.validators import NOTE_MAX_LENGTH
 from funding.models import REMITTANCE_MAX_LENGTH, STATUS_MOVES, FundingStatus, next_statuses
@@ -21,11 +21,13 @@ from learners.models import Learner
 from training.models import Session
 
 if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
     from funding.carriers import Carrier
     from funding.models import FundingAllocation
 
 
-def status_moves(allocation: FundingAllocation) -> list[tuple[str, str]]:
+def status_moves(allocation: FundingAllocation) -> list[tuple[str, Promise]]:
     """(target status, button label) for every move allowed from the allocation's status."""
     return [
         (to_status, STATUS_MOVES[(allocation.status, to_status)])
@@ -33,7 +35,7 @@ def status_moves(allocation: FundingAllocation) -> list[tuple[str, str]]:
     ]
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's error next to the form field it names (above the form when the form has no
     such field, e.g. the learner of an individual's allocation)."""
     if hasattr(error, "error_dict"):
@@ -128,19 +130,19 @@ class AllocationForm(forms.Form):
             initial = {"form_token": uuid.uuid4(), **(preset or {})}
         super().__init__(data, initial=initial)
         self.carrier = carrier
-        self.fields["funding_type"].choices = [
+        form_field(self, "funding_type", forms.ChoiceField).choices = [
             ("", EMPTY_CHOICE_LABEL),
             *type_choices(carrier.funding_types),
         ]
-        self.fields["session"].queryset = carrier.sessions()
-        self.fields["session"].empty_label = EMPTY_CHOICE_LABEL
+        form_field(self, "session", forms.ModelChoiceField).queryset = carrier.sessions()
+        form_field(self, "session", forms.ModelChoiceField).empty_label = EMPTY_CHOICE_LABEL
         if FundingType.CPF not in carrier.funding_types:
             # A company never carries CPF: its form has no case number to fill.
             del self.fields["cpf_case_number"]
         if carrier.fixed_learner is not None:
             del self.fields["learner"]
         else:
-            self.fields["learner"].queryset = carrier.learners()
+            form_field(self, "learner", forms.ModelChoiceField).queryset = carrier.learners()
             self._offer_learners_of_chosen_session(allocation)
         del self.fields["form_token" if allocation is not None else "version"]
         if allocation is None or allocation.status != FundingStatus.PAID:
@@ -160,7 +162,9 @@ class AllocationForm(forms.Form):
             session_id = int(raw_session) if raw_session not in (None, "") else None
         except (TypeError, ValueError):
             session_id = None
-        self.fields["learner"].choices = self.carrier.learner_choices(session_id)
+        form_field(self, "learner", forms.ChoiceField).choices = self.carrier.learner_choices(
+            session_id
+        )
         if self.carrier.learner_choices_url:
             self.fields["session"].widget.attrs.update(
                 {
@@ -175,7 +179,8 @@ class AllocationForm(forms.Form):
 
     @property
     def has_sessions(self) -> bool:
-        return self.fields["session"].queryset.exists()
+        sessions = form_field(self, "session", forms.ModelChoiceField).queryset
+        return sessions is not None and sessions.exists()
 
     def clean_cpf_case_number(self) -> str:
         case_number = self.cleaned_data["cpf_case_number"]
@@ -186,7 +191,8 @@ class AllocationForm(forms.Form):
         return case_number
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         funding_type = cleaned_data.get("funding_type")
         case_number = cleaned_data.get("cpf_case_number")
         if funding_type == FundingType.CPF and case_number == "":
@@ -302,10 +308,13 @@ class BulkActionForm(forms.Form):
         if data is not None:
             # Any number: whether it is this organisation's allocation is the service's check.
             raw_ids = data.getlist("ids") if hasattr(data, "getlist") else data.get("ids", [])
-            self.fields["ids"].choices = [(value, value) for value in raw_ids if value.isdigit()]
+            form_field(self, "ids", forms.ChoiceField).choices = [
+                (value, value) for value in raw_ids if value.isdigit()
+            ]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == FundingStatus.PAID:
             if not cleaned.get("paid_on") and "paid_on" not in self.errors:
                 self.add_error("paid_on", _("Enter the date the payment was received."))

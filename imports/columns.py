@@ -12,14 +12,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -34,10 +36,10 @@ def normalize(text: str) -> str:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: Promise
+    label: StrOrPromise
     names: tuple[str, ...]
     required: bool = False
-    help: Promise | str = ""
+    help: StrOrPromise = ""
 
     def matches(self, header: str) -> bool:
         wanted = normalize(header)

@@ -18,12 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from imports.columns import CellError, RowErrors
+from imports.columns import CellError, Column, RowErrors
 from imports.importer import CREATED, UNCHANGED, UPDATED, Importer
 from imports.registry import KINDS
 from training.changes import changing_sessions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from certeef.models import Organization
     from imports.files import Table
 
@@ -70,11 +72,9 @@ def importer_class(kind: str) -> type[Importer]:
     return KINDS[kind]
 
 
-def check_mapping(importer_cls: type[Importer], mapping: dict[str, int], headers) -> None:
+def check_mapping(columns: Iterable[Column], mapping: dict[str, int], headers: list[str]) -> None:
     missing = [
-        str(column.label)
-        for column in importer_cls.column_list()
-        if column.required and column.key not in mapping
+        str(column.label) for column in columns if column.required and column.key not in mapping
     ]
     if missing:
         raise MappingError(
@@ -100,7 +100,7 @@ def run_import(
     progress=None,
 ) -> Result:
     importer_cls = importer_class(kind)
-    check_mapping(importer_cls, mapping, table.headers)
+    check_mapping(importer_cls.column_list(), mapping, table.headers)
     columns = {column.key: column for column in importer_cls.column_list()}
 
     def column_name(key: str) -> str:

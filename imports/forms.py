@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certeef.forms import form_field
 from imports.columns import normalize
 from imports.engine import MappingError, check_mapping
 from imports.files import MAX_BYTES, FileError, read_table
 from imports.registry import KINDS
+
+if TYPE_CHECKING:
+    from imports.columns import Column
+    from imports.files import Table
 
 
 class UploadForm(forms.Form):
@@ -24,12 +31,15 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(name, cls.label) for name, cls in KINDS.items()]
-        self.table = None
+        form_field(self, "kind", forms.ChoiceField).choices = [
+            (name, cls.label) for name, cls in KINDS.items()
+        ]
+        self.table: Table | None = None
         self.data_bytes = b""
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
@@ -54,7 +64,14 @@ NOT_IMPORTED = ""
 class MappingForm(forms.Form):
     """For each column the kind understands, the file's column it is read from (or none)."""
 
-    def __init__(self, *args, columns, headers: list[str], initial_mapping: dict, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        columns: list[Column],
+        headers: list[str],
+        initial_mapping: dict[str, int],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.columns = columns
         self.headers = headers
@@ -82,10 +99,11 @@ class MappingForm(forms.Form):
         }
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.errors:
             try:
-                check_mapping(_Columns(self.columns), self.mapping(), self.headers)
+                check_mapping(self.columns, self.mapping(), self.headers)
             except MappingError as error:
                 raise forms.ValidationError(error.message) from error
         return cleaned
@@ -93,13 +111,3 @@ class MappingForm(forms.Form):
     def remembered(self) -> dict[str, str]:
         """What to remember: each column's header, normalised."""
         return {key: normalize(self.headers[index]) for key, index in self.mapping().items()}
-
-
-class _Columns:
-    """check_mapping reads `column_list()`."""
-
-    def __init__(self, columns) -> None:
-        self.columns = columns
-
-    def column_list(self):
-        return self.columns

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certeef.forms import form_field
 from certeef.numbers import NumberModelForm
 from individuals.models import Individual
 from learners.models import Learner
@@ -35,7 +36,9 @@ class IndividualCreateForm(NumberModelForm):
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's learners: another organisation's id is an invalid choice.
-        self.fields["learner"].queryset = Learner.objects.filter(organization=organization)
+        form_field(self, "learner", forms.ModelChoiceField).queryset = Learner.objects.filter(
+            organization=organization
+        )
         # The learner's record if they already have one, for the form to link to it.
         self.existing_individual: Individual | None = None
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from certeef.forms import form_field
 from certeef.numbers import NumberModelForm
 from companies.models import Company
 from learners.models import Learner
@@ -24,4 +25,6 @@ class LearnerForm(NumberModelForm):
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's companies: another organisation's id is an invalid choice.
-        self.fields["employer"].queryset = Company.objects.filter(organization=organization)
+        form_field(self, "employer", forms.ModelChoiceField).queryset = Company.objects.filter(
+            organization=organization
+        )

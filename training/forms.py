@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 
+from certeef.forms import form_field
 from certeef.numbers import HoursField, NumberModelForm, PriceField
 from learners.models import Learner
 from training.models import Course, Enrollment, Outcome, Session
@@ -31,7 +32,9 @@ class SessionForm(NumberModelForm):
     def __init__(self, *args, organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's courses: another organisation's id is an invalid choice.
-        self.fields["course"].queryset = Course.objects.filter(organization=organization)
+        form_field(self, "course", forms.ModelChoiceField).queryset = Course.objects.filter(
+            organization=organization
+        )
         # Blank means "the course's duration", filled in by clean().
         self.fields["hours"].required = False
         # A session with a schedule has the hours of its slots (kept equal by the attendance app
@@ -49,13 +52,15 @@ class SessionForm(NumberModelForm):
             )
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         start_date, end_date = cleaned_data.get("start_date"), cleaned_data.get("end_date")
         if start_date and end_date and end_date < start_date:
             self.add_error("end_date", _("The end date cannot be before the start date."))
         first, last = self.scheduled_dates["first"], self.scheduled_dates["last"]
         if (
             first is not None
+            and last is not None
             and start_date
             and end_date
             and (start_date > first or end_date < last)
@@ -85,7 +90,9 @@ class EnrollmentCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any learner of the organisation is accepted (so that enrolling one twice gets a clear
         # message rather than "invalid choice"); another organisation's is an invalid choice.
-        self.fields["learner"].queryset = Learner.objects.filter(organization=session.organization)
+        form_field(self, "learner", forms.ModelChoiceField).queryset = Learner.objects.filter(
+            organization=session.organization
+        )
 
 
 ENROL_SUGGESTIONS = 10
@@ -111,7 +118,8 @@ class EnrollmentForm(NumberModelForm):
         field_classes = {"hours_attended": HoursField}
 
     def clean(self) -> dict:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         # Marking a learner dropped out asks for the hours they followed, until the session's
         # attendance is recorded (then the attendance gives them).
         if (
