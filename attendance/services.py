@@ -30,7 +30,7 @@ from training.changes import changing_sessions
 from training.models import Enrollment, Outcome
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from certeef.models import Membership, Organization
     from training.models import Session
@@ -295,7 +295,7 @@ def _plan(
     organization: Organization,
     session: Session,
     entries: Sequence[Entry],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> _Plan:
     """What recording these cells would write, and the cells refused (keyed (slot, enrollment)
     like the entries' ids). Four queries, whatever the number of cells."""
@@ -363,7 +363,7 @@ def attendance_record(
     organization: Organization,
     session: Session,
     entries: Sequence[Entry],
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> list[Attendance]:
     """Record cells of a session's grid: create, change or clear (status "") each entry.
 
@@ -386,7 +386,7 @@ def attendance_record(
 
 @transaction.atomic
 def slot_mark_present(
-    *, organization: Organization, slot: TimeSlot, user: AbstractBaseUser | None
+    *, organization: Organization, slot: TimeSlot, user: User | None
 ) -> list[Attendance]:
     """ "All present": every learner of the slot with no entry yet is marked present. Entries
     already recorded (an absence, a late arrival) are kept; cancelled and dropped-out learners are
@@ -430,7 +430,7 @@ def enrollment_drop_out(
     organization: Organization,
     enrollment: Enrollment,
     last_day: datetime.date,
-    user: AbstractBaseUser | None,
+    user: User | None,
 ) -> list[Attendance]:
     """A learner who stopped coming, in one step (issue 15, part 5): absent on every slot after
     `last_day` (their entries there, if any, replaced; an excused absence kept), and the

@@ -180,7 +180,8 @@ def figure_rows(report: BpfReport) -> list[Row]:
 
 
 def values_by_key(report: BpfReport) -> dict[str, int | tuple[int, int]]:
-    return {row.key: row.value for row in figure_rows(report) if not row.heading}
+    # Only headings have no value.
+    return {row.key: value for row in figure_rows(report) if (value := row.value) is not None}
 
 
 def input_rows(report: BpfReport) -> list[InputRow]:
@@ -272,18 +273,17 @@ def flat_rows(report: BpfReport) -> list[InputRow]:
 
 
 def _form_rows(report: BpfReport) -> list[InputRow]:
-    rows = identity_rows(report)
+    rows: list[InputRow] = [*identity_rows(report)]
     inputs = input_rows(report)
     for row in section_c_rows(report):
-        if not row.heading:
-            rows.append((row.key, row.label, row.value))
+        if row.amount is not None:  # every line but the headings
+            rows.append((row.key, row.label, row.amount.value))
     rows.extend(row for row in inputs if not row[0].startswith("H."))
     for row in [*section_f_rows(report), *section_g_rows(report)]:
-        label = row.label
-        rows.append(
-            (f"{row.key}.learners", f"{label} — {labels.F_COLUMNS[0]}", row.figure.learners)
-        )
-        rows.append((f"{row.key}.hours", f"{label} — {labels.F_COLUMNS[1]}", row.figure.hours))
+        label, figure = row.label, row.figure
+        assert figure is not None  # every row of F and G is a figure
+        rows.append((f"{row.key}.learners", f"{label} — {labels.F_COLUMNS[0]}", figure.learners))
+        rows.append((f"{row.key}.hours", f"{label} — {labels.F_COLUMNS[1]}", figure.hours))
     rows.extend(row for row in inputs if row[0].startswith("H."))
     return rows
 

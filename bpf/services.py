@@ -17,16 +17,14 @@ from bpf.snapshots import snapshot_of
 from training.changes import summary_drifts
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from bpf.forms import BpfInputsForm
     from certeef.models import Organization
 
 
 @transaction.atomic
-def filing_create(
-    *, organization: Organization, year: int, filed_by: AbstractBaseUser
-) -> BpfFiling:
+def filing_create(*, organization: Organization, year: int, filed_by: User) -> BpfFiling:
     """Freeze the current figures of a fiscal year as filed (a new snapshot each time).
 
     The report is read from the session summaries: they are first compared with a rebuild of the
@@ -73,7 +71,7 @@ def _as_text(value) -> str | None:
 
 @transaction.atomic
 def inputs_save(
-    *, form: BpfInputsForm, organization: Organization, year: int, user: AbstractBaseUser
+    *, form: BpfInputsForm, organization: Organization, year: int, user: User
 ) -> BpfInputs:
     """Save the typed figures of a fiscal year, and record what changed, by whom and when."""
     names = list(form.Meta.fields)

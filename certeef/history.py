@@ -9,9 +9,9 @@ created by its migrations), naming the fields that matter:
 A field added later joins the history by one more name in that list (then `makemigrations`).
 Built on django-simple-history (a historical table per model; works on SQLite and PostgreSQL):
 every `save()` and `delete()` writes a row with the tracked fields as they are after it; the user
-comes from the request (its middleware, in settings), the reason from `instance._change_reason`
-(`save_with_reason`). Writes with `QuerySet.update()` record nothing: a service that writes that way
-records the change itself with `record_change`.
+comes from the request (its middleware, in settings), the reason from `set_change_reason`. Writes
+with `QuerySet.update()` record nothing: a service that writes that way records the change itself
+with `record_change`.
 
 `changes_of(obj)` reads an object's history back as a list of `Change` rows for its pages
 (templates/history/changes.html), newest first.
@@ -23,6 +23,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import simple_history
 from django.db import models
@@ -30,6 +31,9 @@ from django.utils import formats
 from simple_history.models import HistoricalRecords
 
 from certeef.validators import NOTE_MAX_LENGTH
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 _records: dict[type[models.Model], HistoricalRecords] = {}
 _fields: dict[type[models.Model], tuple[str, ...]] = {}
@@ -62,13 +66,26 @@ def track_history(model: type[models.Model], *, fields: Iterable[str]) -> None:
     _fields[model] = tracked
 
 
-def record_change(instance: models.Model, *, user=None, reason: str = "") -> None:
+# django-simple-history reads the reason and the user of the next record from these attributes
+# of the instance, which no model declares: set here only.
+def set_change_reason(instance: models.Model, reason: str | None) -> None:
+    """The reason the next record of this instance keeps (its next `save()`, or `record_change`)."""
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def record_change(instance: models.Model, *, user: User | None = None, reason: str = "") -> None:
     """Record the instance as it is now (after a write that sent no signal, e.g. `update()`):
     by `user` (else the request's), because of `reason`."""
-    instance._change_reason = reason or None
+    set_change_reason(instance, reason or None)
     if user is not None:
-        instance._history_user = user
+        instance._history_user = user  # type: ignore[attr-defined]
     _records[type(instance)].create_historical_record(instance, "~")
+
+
+def history_manager(model_or_instance: type[models.Model] | models.Model) -> Any:
+    """django-simple-history's manager: all the records of a model, or those of one instance."""
+    model = model_or_instance if isinstance(model_or_instance, type) else type(model_or_instance)
+    return getattr(model_or_instance, _records[model].manager_name)
 
 
 @dataclass(frozen=True)
@@ -82,10 +99,16 @@ class Change:
     kind: str  # "+" created, "~" changed, "-" deleted
 
 
+def _tracked_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete field: track_history checked it
+    return field
+
+
 def _display(model: type[models.Model], name: str, value: object) -> str:
     if value is None or value == "":
         return "—"
-    field = model._meta.get_field(name)
+    field = _tracked_field(model, name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):
@@ -108,13 +131,13 @@ def changes_of(obj: models.Model, fields: Sequence[str] | None = None) -> list[C
     model = type(obj)
     tracked = [name for name in _fields[model] if fields is None or name in fields]
     records = list(
-        obj.history.select_related("history_user").order_by("history_date", "history_id")
+        history_manager(obj).select_related("history_user").order_by("history_date", "history_id")
     )
     rows: list[Change] = []
     previous = None
     for record in records:
         for name in tracked:
-            attname = model._meta.get_field(name).attname
+            attname = _tracked_field(model, name).attname
             after = getattr(record, attname)
             before = getattr(previous, attname) if previous is not None else None
             if previous is not None and before == after:
@@ -125,7 +148,7 @@ def changes_of(obj: models.Model, fields: Sequence[str] | None = None) -> list[C
                 Change(
                     at=record.history_date,
                     by=record.history_user,
-                    field=str(model._meta.get_field(name).verbose_name),
+                    field=str(_tracked_field(model, name).verbose_name),
                     before=_display(model, name, before),
                     after=_display(model, name, after),
                     reason=record.history_change_reason or "",

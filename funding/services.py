@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certeef.history import record_change
+from certeef.history import history_manager, record_change, set_change_reason
 from certeef.validators import normalize_digits
 from funding.models import (
     REMITTANCE_MAX_LENGTH,
@@ -37,7 +37,8 @@ from training.changes import changing_sessions
 from training.models import Enrollment
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
     from certeef.models import Organization
     from companies.models import Company
@@ -69,20 +70,20 @@ def _check_carrier_and_type(allocation: FundingAllocation) -> None:
         errors.setdefault("__all__", []).append(
             _("An allocation is carried by an individual or a company, not both.")
         )
-    elif allocation.individual_id:
+    elif (individual := allocation.individual) is not None:
         if allocation.funding_type not in INDIVIDUAL_TYPES:
             errors.setdefault("funding_type", []).append(
                 _("An individual can carry only CPF, France Travail or Self-funded funding.")
             )
-        if allocation.individual.learner_id != allocation.learner_id:
+        if individual.learner_id != allocation.learner_id:
             errors.setdefault("learner", []).append(
                 _("An individual's funding is for that individual's own training.")
             )
-    elif allocation.company_id:
-        if allocation.funding_type not in types_for_company_kind(allocation.company.kind):
+    elif (company := allocation.company) is not None:
+        if allocation.funding_type not in types_for_company_kind(company.kind):
             errors.setdefault("funding_type", []).append(
                 _("This type of funding does not suit a company of kind “%(kind)s”.")
-                % {"kind": allocation.company.get_kind_display()}
+                % {"kind": company.get_kind_display()}
             )
     else:
         errors.setdefault("__all__", []).append(
@@ -202,7 +203,7 @@ def allocation_create(
     cpf_case_number: str = "",
     funder_reference: str = "",
     notes: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> FundingAllocation:
     """Record a new allocation, Pending."""
     with changing_sessions([session.pk]):
@@ -266,7 +267,7 @@ def allocation_update(
                 raise ValidationError({"reason": REASON_REQUIRED_MESSAGE}, code="reason_required")
         for field, value in changes.items():
             setattr(current, field, value)
-        current._change_reason = reason.strip() or None
+        set_change_reason(current, reason.strip() or None)
         allocation_validate(allocation=current)
         current.version = F("version") + 1
         _save_or_explain(current)
@@ -303,7 +304,7 @@ def allocation_set_status(
     *,
     allocation: FundingAllocation,
     to_status: str,
-    changed_by: AbstractBaseUser | None,
+    changed_by: User | None,
     expected_version: int | None = None,
     paid_on: datetime.date | None = None,
     remittance_reference: str = "",
@@ -334,15 +335,18 @@ def allocation_set_status(
             },
             code="move_not_allowed",
         )
-    update: dict[str, object] = {"status": to_status, "version": F("version") + 1}
-    if to_status == FundingStatus.PAID:
+    paid = to_status == FundingStatus.PAID
+    if paid:
         _check_payment(paid_on, remittance_reference)
-        update["paid_on"] = paid_on
-        update["remittance_reference"] = remittance_reference.strip()
-    else:
-        # Leaving Paid (payment reversed) or never paid: no payment date, no remittance.
-        update["paid_on"] = None
-        update["remittance_reference"] = ""
+    # Leaving Paid (payment reversed) or never paid: no payment date, no remittance.
+    new_paid_on = paid_on if paid else None
+    new_remittance_reference = remittance_reference.strip() if paid else ""
+    update = {
+        "status": to_status,
+        "version": F("version") + 1,
+        "paid_on": new_paid_on,
+        "remittance_reference": new_remittance_reference,
+    }
     with changing_sessions([allocation.session_id]):
         if to_status != FundingStatus.REJECTED and allocation.funding_type == FundingType.CPF:
             # Leaving Rejected revives the case number: it must still be free.
@@ -374,8 +378,8 @@ def allocation_set_status(
             from_status=from_status,
             to_status=to_status,
             changed_by=changed_by,
-            paid_on=update["paid_on"],
-            remittance_reference=update["remittance_reference"],
+            paid_on=new_paid_on,
+            remittance_reference=new_remittance_reference,
             note=note,
         )
     allocation.refresh_from_db()
@@ -414,7 +418,7 @@ BULK_MOVES: dict[str, str] = {
 BULK_MAX = 1000
 BULK_CHUNK = 500  # ids per statement (SQLite's parameters are bounded)
 
-_BULK_REFUSED_FROM = {
+_BULK_REFUSED_FROM: dict[str, StrOrPromise] = {
     FundingStatus.APPROVED: gettext_lazy(
         "It is %(status)s: only a Pending allocation can be approved."
     ),
@@ -465,7 +469,7 @@ def allocations_set_status(
     organization: Organization,
     allocation_ids: Iterable[int],
     to_status: str,
-    changed_by: AbstractBaseUser | None,
+    changed_by: User | None,
     paid_on: datetime.date | None = None,
     remittance_reference: str = "",
     note: str = "",
@@ -521,11 +525,13 @@ def allocations_set_status(
         # a single move not needed here).
         from_status = BULK_MOVES[to_status]
         paid = to_status == FundingStatus.PAID
+        new_paid_on = paid_on if paid else None
+        new_remittance_reference = remittance_reference.strip() if paid else ""
         update = {
             "status": to_status,
             "version": F("version") + 1,
-            "paid_on": paid_on if paid else None,
-            "remittance_reference": remittance_reference.strip() if paid else "",
+            "paid_on": new_paid_on,
+            "remittance_reference": new_remittance_reference,
             "updated_at": timezone.now(),
         }
         for first in range(0, len(ids), BULK_CHUNK):
@@ -542,8 +548,8 @@ def allocations_set_status(
                     from_status=from_status,
                     to_status=to_status,
                     changed_by=changed_by,
-                    paid_on=update["paid_on"],
-                    remittance_reference=update["remittance_reference"],
+                    paid_on=new_paid_on,
+                    remittance_reference=new_remittance_reference,
                     note=note,
                 )
                 for pk in ids
@@ -557,7 +563,7 @@ def allocations_set_status(
         )
         # update() sends no signal: the allocations' history records the move itself, as
         # record_change does for one move (one insert per CHUNK).
-        FundingAllocation.history.bulk_history_create(
+        history_manager(FundingAllocation).bulk_history_create(
             moved,
             batch_size=BULK_CHUNK,
             update=True,

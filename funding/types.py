@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class FundingType(models.TextChoices):
@@ -92,7 +97,7 @@ def types_for_company_kind(kind: str) -> tuple[str, ...]:
     return COMPANY_TYPES.get(kind, ())
 
 
-def type_choices(types: tuple[str, ...]) -> list[tuple[str, str]]:
+def type_choices(types: tuple[str, ...]) -> list[tuple[str, StrOrPromise]]:
     return [(value, FundingType(value).label) for value in types]
 
 
