@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
+from bpf.models import BpfFiling, BpfInputs
 from certeef.admin import OrganizationScopedAdmin
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 
@@ -23,24 +23,6 @@ class BpfFilingAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     list_select_related = ["organization", "filed_by"]
     readonly_fields = ["organization", "fiscal_year", "snapshot", "filed_by", "filed_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(BpfInputsChange)
-class BpfInputsChangeAdmin(admin.ModelAdmin):
-    """Recorded changes to the typed figures are evidence: read-only."""
-
-    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
-
-    list_display = ["organization", "fiscal_year", "changed_at", "changed_by"]
-    list_filter = ["organization"]
-    list_select_related = ["organization", "changed_by"]
-    readonly_fields = ["organization", "fiscal_year", "changes", "changed_by", "changed_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bpf.models import BpfInputs
+from bpf.models import TYPED_FIELDS, BpfInputs
 from certeef.numbers import NumberModelForm, WholeNumberField
 
 
@@ -12,20 +12,7 @@ class BpfInputsForm(NumberModelForm):
 
     class Meta:
         model = BpfInputs
-        fields = [
-            "turnover_share",
-            "total_costs",
-            "trainer_salaries",
-            "training_purchases",
-            "own_trainers_count",
-            "own_trainers_hours",
-            "external_trainers_count",
-            "external_trainers_hours",
-            "signatory_name",
-            "signatory_title",
-            "signature_place",
-            "signature_date",
-        ]
+        fields = TYPED_FIELDS
         widgets = {
             "signature_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }

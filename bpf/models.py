@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from certeef.history import track_history
 from certeef.models import Organization
 
 
@@ -76,6 +77,25 @@ class BpfInputs(models.Model):
         return f"{self.organization} — {self.fiscal_year}"
 
 
+# What an administrator types for a year (the inputs form's fields, in its order), and what the
+# history keeps: a change after filing is shown on the filed BPF page.
+TYPED_FIELDS = (
+    "turnover_share",
+    "total_costs",
+    "trainer_salaries",
+    "training_purchases",
+    "own_trainers_count",
+    "own_trainers_hours",
+    "external_trainers_count",
+    "external_trainers_hours",
+    "signatory_name",
+    "signatory_title",
+    "signature_place",
+    "signature_date",
+)
+track_history(BpfInputs, fields=TYPED_FIELDS)
+
+
 class BpfFiling(models.Model):
     """The figures as they were when an administrator marked the fiscal year as filed.
 
@@ -106,34 +126,3 @@ class BpfFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} — {self.fiscal_year} ({self.filed_at:%d/%m/%Y})"
-
-
-class BpfInputsChange(models.Model):
-    """A change to the typed figures of a fiscal year (D, E, H, the share of turnover): who, when,
-    and each field's value before and after. Kept so that a change after filing can be told."""
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="bpf_inputs_changes"
-    )
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    # {field name: [before, after]}, values as text (None when empty).
-    changes = models.JSONField(_("changes"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("change to the BPF inputs")
-        verbose_name_plural = _("changes to the BPF inputs")
-        ordering = ["-changed_at", "-pk"]
-        indexes = [
-            models.Index(fields=["organization", "fiscal_year"], name="bpf_inputs_change_org_year"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organization} — {self.fiscal_year} ({self.changed_at:%d/%m/%Y %H:%M})"

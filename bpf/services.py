@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bpf.exports import report_for_export
-from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
+from bpf.models import BpfFiling, BpfInputs
 from bpf.queries import year_sessions
 from bpf.snapshots import snapshot_of
 from training.changes import summary_drifts
@@ -61,35 +60,19 @@ def filing_create(*, organization: Organization, year: int, filed_by: User) -> B
     )
 
 
-def _as_text(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
 @transaction.atomic
 def inputs_save(
     *, form: BpfInputsForm, organization: Organization, year: int, user: User
 ) -> BpfInputs:
-    """Save the typed figures of a fiscal year, and record what changed, by whom and when."""
-    names = list(form.Meta.fields)
-    stored = (
-        BpfInputs.objects.select_for_update()
-        .filter(organization=organization, fiscal_year=year)
-        .first()
-    )
-    before = {name: _as_text(getattr(stored, name)) if stored else None for name in names}
+    """Save the typed figures of a fiscal year; the history keeps what changed, by whom and when
+    (bpf/models.py `track_history`). Typing the same figures again writes nothing."""
+    if form.instance.pk is not None and not form.has_changed():
+        return form.instance
     inputs = form.save(commit=False)
     inputs.organization = organization
     inputs.fiscal_year = year
     inputs.updated_by = user
+    # The history's "who", also when the service is called outside a request.
+    inputs._history_user = user
     inputs.save()
-    after = {name: _as_text(getattr(inputs, name)) for name in names}
-    changes = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
-    if changes:
-        BpfInputsChange.objects.create(
-            organization=organization, fiscal_year=year, changes=changes, changed_by=user
-        )
     return inputs

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import datetime
 import io
 from dataclasses import asdict, dataclass
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from bpf.detail import detail_response
 from bpf.exports import EXPORT_LANGUAGE, export, report_for_export
 from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
-from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
+from bpf.models import BpfFiling, BpfInputs
 from bpf.queries import fiscal_years_with_data
 from bpf.report import BpfReport, Inputs
 from bpf.rows import flat_rows, form_sections
@@ -29,9 +28,9 @@ from bpf.services import filing_create, inputs_save
 from bpf.snapshots import latest_filing, report_from_filing
 from certeef.access import member_required
 from certeef.formats import format_number
+from certeef.history import Change, changes_of
 from certeef.http import OrganizationRequest
 from certeef.lists import query_string_without_page
-from certeef.models import Organization, OrganizationChange
 
 DRILL_PAGE_SIZE = 50
 
@@ -41,30 +40,6 @@ class Difference:
     label: str
     filed: str
     current: str
-
-
-@dataclass(frozen=True)
-class InputChange:
-    """A recorded change to the typed figures, as the page lists it."""
-
-    at: datetime.datetime
-    by: str
-    fields: list[tuple[str, str, str]]  # (field, before, after)
-
-
-def _change_lines(change: BpfInputsChange | OrganizationChange) -> InputChange:
-    by = ""
-    if change.changed_by is not None:
-        by = change.changed_by.get_full_name() or change.changed_by.get_username()
-    model = BpfInputs if isinstance(change, BpfInputsChange) else Organization
-    fields = []
-    for name, (before, after) in change.changes.items():
-        try:
-            verbose = str(model._meta.get_field(name).verbose_name)
-        except FieldDoesNotExist:
-            verbose = name
-        fields.append((verbose, before if before is not None else "—", after or "—"))
-    return InputChange(change.changed_at, by, fields)
 
 
 def _text_of(value: int | str | None) -> str:
@@ -122,20 +97,15 @@ def _report_context(request: OrganizationRequest, year: int, years: list[int], f
     )
     filing = filings[0] if filings else None
     filed = report_from_filing(filing) if filing is not None else None
-    changes = []
-    settings_changes = []
+    input_changes: list[Change] = []
+    settings_changes: list[Change] = []
     if filing is not None:
-        changes = list(
-            BpfInputsChange.objects.filter(
-                organization=org, fiscal_year=year, changed_at__gt=filing.filed_at
-            ).select_related("changed_by")
-        )
+        # What was typed or set after filing: the filed figures no longer say it.
+        inputs = BpfInputs.objects.filter(organization=org, fiscal_year=year).first()
+        if inputs is not None:
+            input_changes = changes_of(inputs, since=filing.filed_at)
         # The organisation's settings fill sections A and B of every year.
-        settings_changes = list(
-            OrganizationChange.objects.filter(
-                organization=org, changed_at__gt=filing.filed_at
-            ).select_related("changed_by")
-        )
+        settings_changes = changes_of(org, since=filing.filed_at)
     if form is None:
         # What was typed, as the report has just read it (not read again).
         form = BpfInputsForm(initial=asdict(report.inputs), has_activity=report.has_data)
@@ -151,8 +121,8 @@ def _report_context(request: OrganizationRequest, year: int, years: list[int], f
         "filed": filed,
         "differences": _differences(filed, report) if filed is not None else [],
         "filings": filings,
-        "input_changes": [_change_lines(change) for change in changes],
-        "settings_changes": [_change_lines(change) for change in settings_changes],
+        "input_changes": input_changes,
+        "settings_changes": settings_changes,
         "year_open": _year_open(request, year),
         "form": form,
         # Sections D, E and H open until something is typed for the year.

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext as _
 
-from certeef.models import Membership, Organization, OrganizationChange
+from certeef.models import Membership, Organization
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES, NumberModelForm
 
 
@@ -82,19 +82,3 @@ class MembershipAdmin(admin.ModelAdmin):
             # A membership is this user in this organisation: to give access elsewhere, add one.
             readonly += ["user", "organization"]
         return readonly
-
-
-@admin.register(OrganizationChange)
-class OrganizationChangeAdmin(admin.ModelAdmin):
-    """Recorded changes to an organisation's settings are evidence: read-only."""
-
-    list_display = ["organization", "changed_at", "changed_by"]
-    list_filter = ["organization"]
-    list_select_related = ["organization", "changed_by"]
-    readonly_fields = ["organization", "changes", "changed_by", "changed_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

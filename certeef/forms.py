@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certeef.models import Organization
+from certeef.models import SETTINGS_FIELDS, Organization
 from certeef.numbers import NumberModelForm
 from certeef.validators import normalize_digits
 
@@ -32,21 +32,7 @@ class DigitsField(forms.CharField):
 class OrganizationSettingsForm(NumberModelForm):
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "legal_form",
-            "siret",
-            "naf_code",
-            "nda",
-            "address",
-            "postal_code",
-            "city",
-            "phone",
-            "email",
-            "address_public",
-            "fiscal_year_start_month",
-            "fiscal_year_start_day",
-        ]
+        fields = SETTINGS_FIELDS
         field_classes = {"siret": DigitsField, "nda": DigitsField}
 
     def clean_naf_code(self) -> str:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import simple_history
 from django.db import models
 from django.utils import formats
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from certeef.validators import NOTE_MAX_LENGTH
@@ -119,15 +120,20 @@ def _display(model: type[models.Model], name: str, value: object) -> str:
     if isinstance(value, datetime.time):
         return value.strftime("%H:%M")
     if isinstance(value, bool):
-        return str(formats.localize(value))
+        return str(_("Yes") if value else _("No"))
     if isinstance(value, Decimal | int):
         return str(formats.localize(value, use_l10n=True))
     return str(value)
 
 
-def changes_of(obj: models.Model, fields: Sequence[str] | None = None) -> list[Change]:
+def changes_of(
+    obj: models.Model,
+    fields: Sequence[str] | None = None,
+    *,
+    since: datetime.datetime | None = None,
+) -> list[Change]:
     """The object's history, newest first: one row per field that changed (the creation's values
-    as changes from "—")."""
+    as changes from "—"); with `since`, only the changes made after that moment."""
     model = type(obj)
     tracked = [name for name in _fields[model] if fields is None or name in fields]
     records = list(
@@ -157,4 +163,7 @@ def changes_of(obj: models.Model, fields: Sequence[str] | None = None) -> list[C
             )
         previous = record
     rows.reverse()
+    if since is not None:
+        # Filtered here, not in the query: a change's "before" is the record preceding it.
+        rows = [row for row in rows if row.at > since]
     return rows

@@ -11,6 +11,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from certeef.history import track_history
 from certeef.validators import validate_naf, validate_nda, validate_siret
 
 
@@ -99,6 +100,27 @@ class Organization(models.Model):
         )
 
 
+# The organisation's identity and fiscal year, as its administrator edits them in Settings (the
+# settings form's fields, in its order). They fill sections A and B of every BPF, so the history
+# keeps them: a change after filing is shown on the filed BPF page.
+SETTINGS_FIELDS = (
+    "name",
+    "legal_form",
+    "siret",
+    "naf_code",
+    "nda",
+    "address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "address_public",
+    "fiscal_year_start_month",
+    "fiscal_year_start_day",
+)
+track_history(Organization, fields=SETTINGS_FIELDS)
+
+
 class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     TRAINER = "trainer", _("Trainer")
@@ -185,31 +207,3 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
-
-
-class OrganizationChange(models.Model):
-    """A change to an organisation's settings (they fill sections A and B of its BPF): who, when,
-    and each field's value before and after — so a change after filing can be told."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="changes")
-    # {field name: [before, after]}, values as text (None when empty).
-    changes = models.JSONField(_("changes"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("change to the organisation settings")
-        verbose_name_plural = _("changes to the organisation settings")
-        ordering = ["-changed_at", "-pk"]
-        indexes = [
-            models.Index(fields=["organization", "changed_at"], name="organization_change_at"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organization} ({self.changed_at:%d/%m/%Y %H:%M})"

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import member_required
 from certeef.forms import OrganizationSettingsForm
+from certeef.history import changes_of
 from certeef.http import CerteefRequest, OrganizationRequest
-from certeef.models import Membership, OrganizationChange
+from certeef.models import Membership
 from certeef.tenancy import choose_organization, current_membership
 
 
@@ -38,27 +38,18 @@ def switch_organization(request: CerteefRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
-def _as_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
 @member_required(admin=True)
 def organization_settings(request: OrganizationRequest) -> HttpResponse:
     form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
     if request.method == "POST" and form.is_valid():
-        # The settings fill sections A and B of the BPF: what changed is recorded (who, when).
-        changes = {
-            name: [_as_text(form.initial.get(name)), _as_text(form.cleaned_data[name])]
-            for name in form.changed_data
-        }
-        with transaction.atomic():
+        # The settings fill sections A and B of the BPF: the history keeps what changed, by whom
+        # and when (certeef/models.py `track_history`). Sending them unchanged writes nothing.
+        if form.has_changed():
             form.save()
-            if changes:
-                OrganizationChange.objects.create(
-                    organization=request.organization, changes=changes, changed_by=request.user
-                )
         messages.success(request, _("Settings saved."))
         return redirect("organization_settings")
-    return render(request, "certeef/settings.html", {"form": form})
+    return render(
+        request,
+        "certeef/settings.html",
+        {"form": form, "history": changes_of(request.organization)},
+    )

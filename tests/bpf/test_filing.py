@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bpf.models import BpfFiling, BpfInputs, BpfInputsChange
+from bpf.models import BpfFiling, BpfInputs
 from bpf.services import filing_create
-from certeef.models import OrganizationChange
+from certeef.history import changes_of
 from tests.bpf.conftest import build_worked_example
 from tests.conftest import make_enrollment, make_session
 
@@ -180,15 +180,23 @@ def test_changed_since_filing_shows_figures_of_c_and_f(admin_client, example, ad
     )
 
 
+def shown(changes) -> list[tuple[object, str, str, str]]:
+    """What a history lists of each change: who, which field, before → after."""
+    return [(change.by, change.field, change.before, change.after) for change in changes]
+
+
 def test_changes_to_the_typed_figures_are_recorded(admin_client, example, admin_user):
     url = reverse("bpf:inputs", args=[2025])
     admin_client.post(url, {"total_costs": "51 400", "turnover_share": "92"})
-    first = BpfInputsChange.objects.get()
-    assert first.changed_by == admin_user and first.fiscal_year == 2025
-    assert first.changes == {"total_costs": [None, "51400"], "turnover_share": [None, "92"]}
+    inputs = BpfInputs.objects.get(organization=example.organization, fiscal_year=2025)
+    first = changes_of(inputs)
+    assert shown(first) == [
+        (admin_user, "total costs of the training activity (€)", "—", "51400"),
+        (admin_user, "share of turnover from training (%)", "—", "92"),
+    ]
     # Saving the same figures again records nothing.
     admin_client.post(url, {"total_costs": "51 400", "turnover_share": "92"})
-    assert BpfInputsChange.objects.count() == 1
+    assert inputs.history.count() == 1 and changes_of(inputs) == first
     filing_create(organization=example.organization, year=2025, filed_by=admin_user)
     page = admin_client.get(REPORT, {"year": 2025}).text
     assert "Typed figures changed since filing" not in page
@@ -196,16 +204,16 @@ def test_changes_to_the_typed_figures_are_recorded(admin_client, example, admin_
         url,
         {"total_costs": "52 000", "turnover_share": "92", "signature_date": "2026-01-15"},
     )
-    last = BpfInputsChange.objects.first()
-    assert last.changes == {
-        "total_costs": ["51400", "52000"],
-        "signature_date": [None, "2026-01-15"],
-    }
-    page = admin_client.get(REPORT, {"year": 2025}).text
-    assert "Typed figures changed since filing" in page
-    assert "51400 → 52000" in page
-    assert last.changed_at > BpfFiling.objects.get().filed_at >= first.changed_at
-    assert datetime.date.fromisoformat(last.changes["signature_date"][1]).year == 2026
+    last = changes_of(inputs)[:2]
+    assert shown(last) == [
+        (admin_user, "signed on (date)", "—", "15/01/2026"),
+        (admin_user, "total costs of the training activity (€)", "51400", "52000"),
+    ]
+    response = admin_client.get(REPORT, {"year": 2025})
+    assert response.context["input_changes"] == last
+    assert "Typed figures changed since filing" in response.text
+    assert "<td>51400</td>\n        <td>52000</td>" in response.text
+    assert last[0].at > BpfFiling.objects.get().filed_at >= first[0].at
 
 
 @pytest.mark.parametrize("filings", [1, 5])
@@ -232,16 +240,29 @@ def test_changes_to_the_organisation_settings_are_recorded_and_shown_after_filin
         "fiscal_year_start_month": 7,
         "fiscal_year_start_day": 1,
     }
+    records, created = org.history.count(), changes_of(org)
     admin_client.post(url, data)
-    assert not OrganizationChange.objects.exists()  # nothing changed, nothing recorded
+    # Nothing changed, nothing recorded.
+    assert org.history.count() == records and changes_of(org) == created
     filing_create(organization=org, year=2025, filed_by=admin_user)
     admin_client.post(url, {**data, "phone": "04 78 00 00 00", "address_public": "true"})
-    change = OrganizationChange.objects.get()
-    assert change.changed_by == admin_user and change.organization == org
-    assert change.changes == {"phone": [None, "04 78 00 00 00"], "address_public": [None, "True"]}
-    page = admin_client.get(REPORT, {"year": 2025}).text
-    assert "Organisation settings changed since filing" in page
-    assert "phone — → 04 78 00 00 00" in page
+    changes = changes_of(org)
+    assert changes[2:] == created
+    assert shown(changes[:2]) == [
+        (admin_user, "address may be made public (BPF section A)", "—", "Yes"),
+        (admin_user, "phone", "—", "04 78 00 00 00"),
+    ]
+    response = admin_client.get(REPORT, {"year": 2025})
+    assert response.context["settings_changes"] == changes[:2]
+    assert "Organisation settings changed since filing" in response.text
+    assert "<td>phone</td>\n        <td>—</td>\n        <td>04 78 00 00 00</td>" in response.text
+    french = admin_client.get(REPORT, {"year": 2025}, HTTP_ACCEPT_LANGUAGE="fr").text
+    assert "Paramètres de l’organisme modifiés depuis le dépôt" in french
+    assert "<td>—</td>\n        <td>Oui</td>" in french
+    # Shown where they are made too.
+    settings_page = admin_client.get(url)
+    assert settings_page.context["history"] == changes
+    assert "<td>04 78 00 00 00</td>" in settings_page.text
 
 
 def test_the_command_exports_any_snapshot_by_its_number(example, admin_user, other_organization):
