@@ -3,7 +3,6 @@ since filing" covers every line of the form, and changes to the typed figures ar
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 
