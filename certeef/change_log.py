@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -39,6 +40,12 @@ class LoggedChange:
     at: datetime.datetime
     user_id: int | None
     changes: dict[str, list[str | None]]  # {field name: [before, after]} as text
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column, never a reverse relation
+    return field
 
 
 def _value(field: models.Field, text: str | None) -> object:
@@ -65,7 +72,7 @@ def history_rows(
 ) -> list[models.Model]:
     """The history rows (unsaved) that tell `instance`'s logged changes, oldest first."""
     entries = sorted(log, key=lambda entry: entry.at)
-    model_fields = {name: historical_model._meta.get_field(name) for name in fields}
+    model_fields = {name: _field(historical_model, name) for name in fields}
 
     def before_and_after(entry: LoggedChange) -> tuple[dict, dict]:
         befores = {n: _value(model_fields[n], b) for n, (b, _a) in entry.changes.items()}
@@ -107,7 +114,7 @@ def history_rows(
 
 
 def logged_changes(
-    records: Iterable[models.Model], fields: Sequence[str], *, with_creation: bool
+    records: Iterable[Any], fields: Sequence[str], *, with_creation: bool
 ) -> list[LoggedChange]:
     """Back the other way (a migration's reverse): one log row per history row that changed a
     field; the first row's values as changes from nothing if the old log recorded creations."""
