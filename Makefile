@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOAD_STAMP := $(VENV)/.installed-load
 
 # The first interpreter that runs and is Python >= 3.12 (Django 6.1 needs it); PYTHON=… overrides.
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 \
@@ -16,7 +17,7 @@ export DJANGO_DEBUG ?= 1
 
 CATALOGUE := locale/fr/LC_MESSAGES/django
 
-.PHONY: run test bench install lint format clean messages system-packages
+.PHONY: run test bench load install lint format clean messages system-packages
 
 $(STAMP): pyproject.toml
 	@py="$(find_python)"; \
@@ -57,6 +58,14 @@ test: install system-packages
 # SCALES="4000 40000 400000": the growth table, one database per scale (bench/README.md).
 bench: install
 	$(BIN)/python -m bench $(if $(SCALES),--scales $(SCALES))
+
+# Many administrators at once against gunicorn, on a PostgreSQL database of its own:
+# make load DATABASE_URL=postgres://postgres@127.0.0.1:5432/certeef_load [LOAD_ARGS="--users 30"]
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[load]' && touch $(LOAD_STAMP)
+
+load: install $(LOAD_STAMP)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 lint: install system-packages
 	$(BIN)/ruff check .

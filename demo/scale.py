@@ -167,16 +167,18 @@ CANCELLED_SHARE = 0.02
 PARTIAL_HOURS_SHARE = 0.05
 
 
-def scale_slug(learners: int) -> str:
-    return f"scale-{learners}"
+def scale_slug(learners: int, number: int = 1) -> str:
+    """The organisation's slug: scale-N, then scale-N-2, scale-N-3… when several organisations
+    of that size are seeded (`seed_demo --scale N --organizations K`, the load test's)."""
+    return f"scale-{learners}" if number == 1 else f"scale-{learners}-{number}"
 
 
-def scale_username(learners: int) -> str:
-    return f"scale-{learners}-admin"
+def scale_username(learners: int, number: int = 1) -> str:
+    return f"{scale_slug(learners, number)}-admin"
 
 
-def scale_present(learners: int) -> bool:
-    return Organization.objects.filter(slug=scale_slug(learners)).exists()
+def scale_present(learners: int, number: int = 1) -> bool:
+    return Organization.objects.filter(slug=scale_slug(learners, number)).exists()
 
 
 def _choose(rng: random.Random, weights: dict[str, int]) -> str:
@@ -184,8 +186,11 @@ def _choose(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 class _ScaleBuilder:
-    def __init__(self, *, learners: int, allocations: int, seed: int, progress) -> None:
+    def __init__(
+        self, *, learners: int, allocations: int, seed: int, number: int, progress
+    ) -> None:
         self.learner_count = learners
+        self.number = number
         self.allocation_count = allocations
         self.rng = random.Random(seed)
         self.today = timezone.localdate()
@@ -286,9 +291,11 @@ class _ScaleBuilder:
     def _organization(self) -> None:
         rng = self.rng
         address, postal_code, city = random_address(rng)
+        slug = scale_slug(self.learner_count, self.number)
+        name = f"Organisme Grande Échelle {self.learner_count}"
         self.organization = Organization.objects.create(
-            name=f"Organisme Grande Échelle {self.learner_count}",
-            slug=scale_slug(self.learner_count),
+            name=name if self.number == 1 else f"{name} n° {self.number}",
+            slug=slug,
             legal_form="SA",
             siret=random_siret(rng),
             naf_code="8559A",
@@ -297,10 +304,10 @@ class _ScaleBuilder:
             postal_code=postal_code,
             city=city,
             phone="04 72 00 00 00",
-            email=f"contact@{scale_slug(self.learner_count)}.example.fr",
+            email=f"contact@{slug}.example.fr",
         )
         user_model = get_user_model()
-        username = scale_username(self.learner_count)
+        username = scale_username(self.learner_count, self.number)
         self.user = user_model.objects.filter(username=username).first()
         if self.user is None:
             self.user = user_model.objects.create_user(
@@ -842,11 +849,13 @@ def seed_scale(
     learners: int,
     allocations: int,
     seed: int = 1,
+    number: int = 1,
     progress: Callable[[str], object] | None = None,
 ) -> dict[str, int]:
-    """Create organisation scale-<learners>; return the number of rows of each kind."""
+    """Create organisation scale-<learners> (or scale-<learners>-<number>); return the number of
+    rows of each kind."""
     builder = _ScaleBuilder(
-        learners=learners, allocations=allocations, seed=seed, progress=progress
+        learners=learners, allocations=allocations, seed=seed, number=number, progress=progress
     )
     tables = [model._meta.db_table for model in STREAMED_MODELS]
     with transaction.atomic(), _foreign_keys_checked_once(tables):

@@ -274,6 +274,21 @@ def fast_password_hasher(settings):
 # transaction: one query when the test made no session, a few more per 500 sessions otherwise.
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `sqlite_only` (the layout and accessibility matrix: the same templates on
+    either database, and costly) run once, on SQLite: on PostgreSQL they are deselected. Tests
+    marked `postgresql_only` (the load test's smoke run: it refuses SQLite) are deselected on
+    SQLite."""
+    from django.conf import settings
+
+    on_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    other_database = "postgresql_only" if on_sqlite else "sqlite_only"
+    kept = [item for item in items if item.get_closest_marker(other_database) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     result = yield

@@ -376,11 +376,40 @@ def test_scale_same_seed_gives_the_same_rows(db):
     )
 
 
+def test_scale_several_organisations_each_with_its_administrator(db):
+    """The load test's data (bench/load.py): K organisations of one size, each its own login and
+    its own data; a second run seeds only the missing ones."""
+    output = seed("--scale", "40", "--organizations", "2")
+    first, second = (Organization.objects.get(slug=slug) for slug in ("scale-40", "scale-40-2"))
+    for organization, username in ((first, "scale-40-admin"), (second, "scale-40-2-admin")):
+        membership = Membership.objects.get(organization=organization)
+        assert membership.user.username == username
+        assert membership.role == Role.ADMINISTRATOR
+        assert membership.user.check_password("certeef-demo")
+        assert Learner.objects.filter(organization=organization).count() == 40
+        assert_allocations_valid(organization)
+    assert first.name != second.name and first.siret != second.siret
+    # Another seed for each: not the same learners twice.
+    assert set(first.learners.values_list("last_name", flat=True)) != set(
+        second.learners.values_list("last_name", flat=True)
+    )
+    assert output.count("scale-40-2-admin") == 1
+    before = row_counts()
+    again = seed("--scale", "40", "--organizations", "3")
+    assert again.count("already present") == 2
+    assert Organization.objects.filter(slug="scale-40-3").exists()
+    assert row_counts()["Organization"] == before["Organization"] + 1
+
+
 def test_scale_rejects_nonsense(db):
     with pytest.raises(CommandError):
         seed("--scale", "3")
     with pytest.raises(CommandError):
         seed("--allocations", "10")
+    with pytest.raises(CommandError):
+        seed("--organizations", "2")
+    with pytest.raises(CommandError):
+        seed("--scale", "40", "--organizations", "0")
 
 
 def test_paid_dates_are_never_in_the_future(scale_output):

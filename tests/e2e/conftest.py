@@ -32,19 +32,6 @@ CHROMIUM_FLAGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `sqlite_only` (the layout and accessibility matrix: the same templates on
-    either database, and costly) run once, on SQLite: on PostgreSQL they are deselected."""
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        return
-    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

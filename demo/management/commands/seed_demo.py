@@ -39,6 +39,16 @@ class Command(BaseCommand):
             help=_("With --scale: how many funding allocations (default: 2.5·N)."),
         )
         parser.add_argument(
+            "--organizations",
+            type=int,
+            default=1,
+            metavar="K",
+            help=_(
+                "With --scale: K organisations of that size (scale-N, scale-N-2…), each with its "
+                "own administrator and data (default: 1)."
+            ),
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=1,
@@ -46,13 +56,29 @@ class Command(BaseCommand):
             help=_("With --scale: random seed; the same seed gives the same data (default: 1)."),
         )
 
-    def handle(self, *args, scale: int | None, allocations: int | None, seed: int, **options):
-        if scale is None:
-            if allocations is not None:
-                raise CommandError(_("--allocations goes with --scale N."))
+    def handle(self, *args, **options):
+        learners, allocations = options["scale"], options["allocations"]
+        organizations = options["organizations"]
+        if learners is None:
+            if allocations is not None or organizations != 1:
+                raise CommandError(_("--allocations and --organizations go with --scale N."))
             self._seed_demo()
-        else:
-            self._seed_scale(scale, allocations, seed, show_steps=options["verbosity"] >= 2)
+            return
+        if organizations < 1:
+            raise CommandError(_("--organizations needs at least 1."))
+        seeded = False
+        for number in range(1, organizations + 1):
+            # Each organisation its own random seed: the same rows five times would not look
+            # like five organisations.
+            seeded |= self._seed_scale(
+                learners,
+                allocations,
+                options["seed"] + number - 1,
+                number=number,
+                show_steps=options["verbosity"] >= 2,
+            )
+        if seeded:
+            scale.refresh_statistics()
 
     def _seed_demo(self) -> None:
         if demo.demo_present():
@@ -98,26 +124,27 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _seed_scale(
-        self, learners: int, allocations: int | None, seed: int, *, show_steps: bool
-    ) -> None:
+        self, learners: int, allocations: int | None, seed: int, *, number: int, show_steps: bool
+    ) -> bool:
+        """Seed organisation `number` of this size unless present; whether it was seeded."""
         if learners < 10:
             raise CommandError(_("--scale needs at least 10 learners."))
         if allocations is not None and allocations < 0:
             raise CommandError(_("--allocations cannot be negative."))
-        slug = scale.scale_slug(learners)
-        if scale.scale_present(learners):
+        slug = scale.scale_slug(learners, number)
+        if scale.scale_present(learners, number):
             self.stdout.write(
                 _("Organisation %(slug)s already present: nothing to do.") % {"slug": slug}
             )
-            return
+            return False
         started = time.perf_counter()
         counts = scale.seed_scale(
             learners=learners,
             allocations=round(2.5 * learners) if allocations is None else allocations,
             seed=seed,
+            number=number,
             progress=self.stdout.write if show_steps else None,
         )
-        scale.refresh_statistics()
         elapsed = time.perf_counter() - started
         # The counts' names are the benchmark's own labels (bench/README.md), kept as they are.
         self.stdout.write(
@@ -131,8 +158,9 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Log in as %(username)s (password %(password)s) to browse it at %(url)s.")
             % {
-                "username": scale.scale_username(learners),
+                "username": scale.scale_username(learners, number),
                 "password": demo.DEMO_PASSWORD,
                 "url": DEMO_URL,
             }
         )
+        return True
