@@ -25,6 +25,7 @@ import locust.env  # isort: skip
 
 import argparse
 import contextlib
+import io
 import itertools
 import json
 import math
@@ -37,8 +38,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import gevent
 import requests
@@ -94,7 +97,7 @@ def collect_static(env: dict[str, str]) -> None:
     manage(env, "collectstatic", "--no-input", "--verbosity", "0")
 
 
-def _files(path: Path):
+def _files(path: Path) -> Iterable[Path]:
     return [path] if path.is_file() else (item for item in path.rglob("*") if item.is_file())
 
 
@@ -106,13 +109,13 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     url: str
     log: Path
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int):
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[Server]:
     """gunicorn in a process group of its own, stopped (master and workers) on the way out,
     whatever happened: an error, Ctrl-C, a SIGTERM."""
     port = free_port()
@@ -166,7 +169,7 @@ def _warm_up(server: Server, workers: int) -> None:
         gevent.joinall(calls)
 
 
-def stop_process_group(process: subprocess.Popen) -> None:
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the whole group (gunicorn's master lets its workers finish), SIGKILL to what
     is left after GUNICORN_STOP_SECONDS."""
     with contextlib.suppress(ProcessLookupError):
@@ -190,7 +193,15 @@ class Timings:
     failures: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
 
-    def record(self, request_type, name, response_time, response_length, exception=None, **_kw):
+    def record(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float,
+        response_length: int,
+        exception: BaseException | None = None,
+        **_context: Any,
+    ) -> None:
         self.times.setdefault(name, []).append(response_time)
         self.failures.setdefault(name, 0)
         if exception is not None:
@@ -207,7 +218,9 @@ def percentile(values: list[float], share: float) -> float:
     return round(ordered[rank - 1], 1)
 
 
-def drive(url: str, logins: list[tuple[str, str]], users: int, duration: float, seed: int):
+def drive(
+    url: str, logins: list[tuple[str, str]], users: int, duration: float, seed: int
+) -> Timings:
     """Run the simulated administrators against `url`: `duration` seconds from the moment all
     of them have logged in (locust's own --run-time would count from the first arrival, and a
     busy machine may take seconds to log everyone in)."""
@@ -301,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="the mix's random seed (default: a new one)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    sys.stdout.reconfigure(line_buffering=True)  # the steps as they come, under make too
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # the steps as they come, under make too
 
     # A SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so that gunicorn is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dj_database_url
 import psycopg
+from dj_database_url import DBConfig
 
 # Never the maintenance databases, nor the name the README gives the application's own.
 RESERVED_NAMES = {"certeef", "postgres", "template0", "template1"}
@@ -17,7 +18,7 @@ class Refused(Exception):
     """The database given is not one this tool may write to."""
 
 
-def load_database(url: str | None) -> dict:
+def load_database(url: str | None) -> DBConfig:
     """The PostgreSQL database the run may use, or Refused with the reason."""
     if not url:
         raise Refused(
@@ -39,7 +40,7 @@ def load_database(url: str | None) -> dict:
     return config
 
 
-def _connect(config: dict, dbname: str) -> psycopg.Connection:
+def _connect(config: DBConfig, dbname: str) -> psycopg.Connection:
     return psycopg.connect(
         dbname=dbname,
         user=config["USER"] or None,
@@ -50,7 +51,7 @@ def _connect(config: dict, dbname: str) -> psycopg.Connection:
     )
 
 
-def prepare_database(config: dict, slug_prefix: str) -> None:
+def prepare_database(config: DBConfig, slug_prefix: str) -> None:
     """Create the database if missing; refuse one that holds anything but this tool's
     organisations (whose slugs start with `slug_prefix`)."""
     name = config["NAME"]
@@ -60,7 +61,10 @@ def prepare_database(config: dict, slug_prefix: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
             return
     with _connect(config, name) as connection:
-        if connection.execute("SELECT to_regclass('certeef_organization')").fetchone()[0] is None:
+        (table,) = connection.execute("SELECT to_regclass('certeef_organization')").fetchone() or (
+            None,
+        )
+        if table is None:  # an empty database: migrated next
             return
         others = connection.execute(
             "SELECT slug FROM certeef_organization WHERE slug NOT LIKE %s ORDER BY slug LIMIT 3",
@@ -74,6 +78,6 @@ def prepare_database(config: dict, slug_prefix: str) -> None:
         )
 
 
-def drop_database(config: dict) -> None:
+def drop_database(config: DBConfig) -> None:
     with _connect(config, "postgres") as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')

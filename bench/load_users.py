@@ -22,12 +22,15 @@ import random
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import ClassVar
+from http.cookiejar import Cookie
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 import lxml.html
 from locust import HttpUser, between, task
+from locust.clients import ResponseContextManager
 from locust.exception import StopUser
+from requests import Response
 from requests.cookies import RequestsCookieJar
 
 EXPORT_PREFIX = "export: "
@@ -57,10 +60,10 @@ class LocalCookieJar(RequestsCookieJar):
     http://127.0.0.1 (a potentially trustworthy origin); the `requests` cookie jar sends them on
     https only. Do as the browser does, for this address alone."""
 
-    def set_cookie(self, cookie, *args, **kwargs):
+    def set_cookie(self, cookie: Cookie, *args: Any, **kwargs: Any) -> None:
         if cookie.domain == LOCAL_HOST:
             cookie.secure = False
-        return super().set_cookie(cookie, *args, **kwargs)
+        super().set_cookie(cookie, *args, **kwargs)
 
 
 def french_amount(rng: random.Random) -> str:
@@ -71,7 +74,7 @@ def french_amount(rng: random.Random) -> str:
     return f"{groups},{cents}"
 
 
-def form_fields(form) -> dict[str, str]:
+def form_fields(form: lxml.html.FormElement) -> dict[str, str]:
     """What the browser would send for this form as it is shown (no button pressed)."""
     return {name: value or "" for name, value in form.form_values()}
 
@@ -108,6 +111,10 @@ class Administrator(HttpUser):
         """Called once a user has logged in (or failed to): the run's clock starts when all
         have."""
 
+    @property
+    def base_url(self) -> str:
+        return self.host or ""
+
     def on_start(self) -> None:
         number = next(self._numbers)
         self.rng = random.Random(self.seed * 1000 + number)
@@ -134,10 +141,12 @@ class Administrator(HttpUser):
                 return None
             return response.text
 
-    def post(self, path: str, data: dict[str, str], name: str, *, htmx: bool = False):
+    def post(
+        self, path: str, data: dict[str, str], name: str, *, htmx: bool = False
+    ) -> ResponseContextManager:
         """POST as the page's form (or htmx) would; redirects are left to the caller, which
         follows them as their own page."""
-        headers = {"Origin": self.host, "Referer": urljoin(self.host, path)}
+        headers = {"Origin": self.base_url, "Referer": urljoin(self.base_url, path)}
         if htmx:
             headers["HX-Request"] = "true"
         return self.client.post(
@@ -149,7 +158,7 @@ class Administrator(HttpUser):
             catch_response=True,
         )
 
-    def follow(self, response, name: str) -> None:
+    def follow(self, response: Response, name: str) -> None:
         self.get(response.headers["Location"], name)
 
     def log_in(self, username: str, password: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             "With --scale N, create instead one large organisation for benchmarks."
         )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--scale",
             type=int,
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             help=_("With --scale: random seed; the same seed gives the same data (default: 1)."),
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: Any) -> None:
         learners, allocations = options["scale"], options["allocations"]
         organizations = options["organizations"]
         if learners is None:
