@@ -64,7 +64,7 @@ def certificates_view(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_session_to_record(
         request, pk, Session.objects.select_related("course", "organization")
     )
-    enrollments = grid_enrollments(session)
+    enrollments = grid_enrollments(session=session)
     for enrollment in enrollments:
         enrollment.session = session
     if not enrollments:

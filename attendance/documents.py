@@ -175,7 +175,7 @@ def sign_in_sheet(session: Session, first: datetime.date, last: datetime.date) -
                 columns.append(column)
             column.slots.append(slot)
     columns.sort(key=lambda c: (c.date, c.half_day != MORNING))
-    enrollments = grid_enrollments(session)
+    enrollments = grid_enrollments(session=session)
     entries: dict[int, dict[int, Attendance]] = {}
     for entry in Attendance.objects.filter(slot__in=slots):
         entries.setdefault(entry.enrollment_id, {})[entry.slot_id] = entry
@@ -190,7 +190,9 @@ def sign_in_sheet(session: Session, first: datetime.date, last: datetime.date) -
                 minutes=sum(entry.minutes for entry in own.values()) if recorded else None,
             )
         )
-    trainers = [trainer_name(membership) for membership in session_trainers(session)]
+    trainers = [
+        trainer_name(membership=membership) for membership in session_trainers(session=session)
+    ]
     return Sheet(session, first, last, columns, rows, trainers, recorded)
 
 
@@ -237,7 +239,7 @@ def nature_of(enrollment: Enrollment) -> str:
 
 
 def certificates(enrollments: list[Enrollment]) -> list[Certificate]:
-    hours = followed_hours(enrollments)
+    hours = followed_hours(enrollments=enrollments)
     return [
         Certificate(
             enrollment=enrollment,

@@ -118,7 +118,7 @@ class PatternForm(forms.Form):
 
 class TrainerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
-        return trainer_name(obj)
+        return trainer_name(membership=obj)
 
 
 class TrainersForm(forms.Form):

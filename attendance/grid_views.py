@@ -124,7 +124,7 @@ def read_post(data: QueryDict) -> Posted:
 def _grid_page(
     request: OrganizationRequest, session: Session, posted: Posted | None = None, status=200
 ):
-    grid = attendance_grid(session, enrollments=grid_enrollments(session))
+    grid = attendance_grid(session=session, enrollments=grid_enrollments(session=session))
     if posted is not None:
         # The grid as the user posted it, with the refused cells' messages next to them.
         wanted = {(entry.enrollment_id, entry.slot_id): entry for entry in posted.entries}
@@ -157,7 +157,7 @@ def _cells_response(
     **extra,
 ) -> HttpResponse:
     """The cells that changed (swapped in place) and their learners' new totals."""
-    cells = grid_cells(session, keys)
+    cells = grid_cells(session=session, keys=keys)
     for key, value in extra.get("overrides", {}).items():
         if key in cells:
             cells[key].status, cells[key].typed_minutes, cells[key].errors = value
@@ -165,7 +165,7 @@ def _cells_response(
         for cell in cells.values():
             cell.hint = extra["hint"]
     options, url = status_options(), request.path
-    totals = attended_minutes({enrollment_id for enrollment_id, _slot_id in keys})
+    totals = attended_minutes(enrollment_ids={enrollment_id for enrollment_id, _slot_id in keys})
     context = {
         "session": session,
         "cells": [

@@ -22,15 +22,15 @@ if TYPE_CHECKING:
 
 def session_section_context(session: Session, membership: Membership) -> dict[str, object]:
     """The schedule in a few figures, the trainers, and the links this member may follow."""
-    slots = session_slots(session)
-    days = days_of(slots)
+    slots = session_slots(session=session)
+    days = days_of(slots=slots)
     return {
         "session": session,
         "slot_count": len(slots),
         "days": days,
-        "weeks": weeks_of(days),
+        "weeks": weeks_of(days=days),
         "scheduled_minutes": sum(slot.minutes for slot in slots),
-        "trainers": [trainer_name(m) for m in session_trainers(session)],
+        "trainers": [trainer_name(membership=m) for m in session_trainers(session=session)],
         "may_record": may_record(membership, session.pk),
         "is_administrator": membership.is_administrator,
     }
@@ -44,7 +44,7 @@ def learner_section_context(learner: Learner, membership: Membership) -> dict[st
         .select_related("session__course")
         .order_by("-session__start_date", "pk")
     )
-    hours = followed_hours(enrollments)
+    hours = followed_hours(enrollments=enrollments)
     printable = assigned_session_ids(membership, [e.session_id for e in enrollments])
     return {
         "rows": [

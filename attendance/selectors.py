@@ -1,4 +1,5 @@
 """Reads shared by the attendance pages, the documents and the sections other pages show.
+Keyword-only, as the services are.
 
 Each read is a fixed number of queries whatever the size of the session: the grid of 30 learners
 by 60 slots is three (slots, enrollments with their learners, entries).
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from attendance.models import Attendance, TimeSlot, minutes_to_hours
-from certeef.models import Membership, Role
+from certeef.models import Membership
 from training.models import Enrollment, Session
 
 # Where an enrollment's hours come from (BPF.md, section F): the attendance record when the
@@ -23,7 +24,7 @@ from training.models import Enrollment, Session
 FROM_ATTENDANCE, FROM_TYPED, FROM_SESSION = "attendance", "typed", "session"
 
 
-def session_slots(session: Session) -> list[TimeSlot]:
+def session_slots(*, session: Session) -> list[TimeSlot]:
     return list(session.time_slots.order_by("date", "start_time", "pk"))
 
 
@@ -37,7 +38,7 @@ class Day:
         return sum(slot.minutes for slot in self.slots)
 
 
-def days_of(slots: Iterable[TimeSlot]) -> list[Day]:
+def days_of(*, slots: Iterable[TimeSlot]) -> list[Day]:
     """Slots grouped by date, in order."""
     days: list[Day] = []
     for slot in slots:
@@ -47,22 +48,17 @@ def days_of(slots: Iterable[TimeSlot]) -> list[Day]:
     return days
 
 
-def week_start(day: datetime.date) -> datetime.date:
+def week_start(*, day: datetime.date) -> datetime.date:
     """The Monday of a date's week."""
     return day - datetime.timedelta(days=day.weekday())
 
 
-def weeks_of(days: Sequence[Day]) -> list[datetime.date]:
+def weeks_of(*, days: Sequence[Day]) -> list[datetime.date]:
     """The Mondays of the weeks that have slots, in order."""
-    return sorted({week_start(day.date) for day in days})
+    return sorted({week_start(day=day.date) for day in days})
 
 
-def has_attendance_record(session_id: int) -> bool:
-    """A session "has an attendance record" once any of its slots has an entry (BPF.md)."""
-    return Attendance.objects.filter(slot__session_id=session_id).exists()
-
-
-def session_trainers(session: Session) -> list[Membership]:
+def session_trainers(*, session: Session) -> list[Membership]:
     return list(
         Membership.objects.filter(session_assignments__session=session)
         .select_related("user")
@@ -70,16 +66,7 @@ def session_trainers(session: Session) -> list[Membership]:
     )
 
 
-def organization_trainers(session: Session) -> list[Membership]:
-    """Members of the session's organisation with the trainer role (the ones it may get)."""
-    return list(
-        Membership.objects.filter(organization_id=session.organization_id, role=Role.TRAINER)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__username")
-    )
-
-
-def trainer_name(membership: Membership) -> str:
+def trainer_name(*, membership: Membership) -> str:
     return membership.user.get_full_name() or membership.user.get_username()
 
 
@@ -94,7 +81,7 @@ class FollowedHours:
     minutes: int | None = None  # the minutes attended, when from attendance
 
 
-def followed_hours(enrollments: Sequence[Enrollment]) -> dict[int, FollowedHours]:
+def followed_hours(*, enrollments: Sequence[Enrollment]) -> dict[int, FollowedHours]:
     """Each enrollment's hours followed and where they come from (BPF.md, section F): its
     attended minutes when its session has an attendance record (a slot without an entry counts
     0), else the hours typed on it, else its session's hours. Two queries."""
@@ -185,7 +172,7 @@ class Grid:
         return any(cell.status for row in self.rows for cell in row.cells)
 
 
-def grid_enrollments(session: Session) -> list[Enrollment]:
+def grid_enrollments(*, session: Session) -> list[Enrollment]:
     """The learners of the grid: every enrollment but the cancelled ones (never started)."""
     return list(
         Enrollment.objects.filter(session=session)
@@ -196,14 +183,14 @@ def grid_enrollments(session: Session) -> list[Enrollment]:
 
 
 def attendance_grid(
-    session: Session,
     *,
+    session: Session,
     slots: list[TimeSlot] | None = None,
     enrollments: list[Enrollment] | None = None,
 ) -> Grid:
     """Learners × slots with what is recorded in each cell. Three queries."""
-    slots = session_slots(session) if slots is None else slots
-    enrollments = grid_enrollments(session) if enrollments is None else enrollments
+    slots = session_slots(session=session) if slots is None else slots
+    enrollments = grid_enrollments(session=session) if enrollments is None else enrollments
     stored: dict[tuple[int, int], tuple[str, int]] = {
         (enrollment_id, slot_id): (status, minutes)
         for enrollment_id, slot_id, status, minutes in Attendance.objects.filter(
@@ -217,10 +204,10 @@ def attendance_grid(
             status, minutes = stored.get((enrollment.pk, slot.pk), ("", None))
             cells.append(Cell(slot, enrollment.pk, status, minutes))
         rows.append(Row(enrollment, cells))
-    return Grid(session=session, slots=slots, days=days_of(slots), rows=rows)
+    return Grid(session=session, slots=slots, days=days_of(slots=slots), rows=rows)
 
 
-def grid_cells(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Cell]:
+def grid_cells(*, session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Cell]:
     """Some cells of the grid, as stored: (enrollment id, slot id) → Cell."""
     keys = set(keys)
     slots = {slot.pk: slot for slot in session.time_slots.filter(pk__in={s for _e, s in keys})}
@@ -244,7 +231,7 @@ def grid_cells(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[
     return cells
 
 
-def attended_minutes(enrollment_ids: Iterable[int]) -> dict[int, int]:
+def attended_minutes(*, enrollment_ids: Iterable[int]) -> dict[int, int]:
     """The minutes recorded for each of these enrollments (those with no entry are absent)."""
     minutes: dict[int, int] = defaultdict(int)
     rows = (

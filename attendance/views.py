@@ -39,14 +39,14 @@ def _schedule_page(
     slot_form: SlotForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    slots = session_slots(session)
-    days = days_of(slots)
+    slots = session_slots(session=session)
+    days = days_of(slots=slots)
     context: dict[str, object] = {
         "session": session,
         "days": days,
-        "weeks": weeks_of(days),
+        "weeks": weeks_of(days=days),
         "scheduled_minutes": sum(slot.minutes for slot in slots),
-        "trainers": session_trainers(session),
+        "trainers": session_trainers(session=session),
         "may_record": may_record(request.membership, session.pk),
     }
     if request.membership.is_administrator:

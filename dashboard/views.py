@@ -47,20 +47,24 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
     # Under-funded learners still matter for the last closed year (its BPF is being prepared) and
     # for the current one; older sessions are history.
     since, _previous_end = organization.fiscal_year_bounds(fiscal_year - 1)
-    pending = pending_allocations(organization, limit=DASHBOARD_ROWS)
+    pending = pending_allocations(organization=organization, limit=DASHBOARD_ROWS)
     # Each row approves or rejects in place (funding/row_views.py).
     prepare_rows(pending.oldest, "pending")
     year_filters = AllocationFilters(period_from=year_start, period_to=year_end)
     return {
         "pending": pending,
-        "chasing": chasing_overview(organization, limit=DASHBOARD_ROWS),
+        "chasing": chasing_overview(organization=organization, limit=DASHBOARD_ROWS),
         "layout": "pending",
         "next": reverse("dashboard"),
-        "underfunded": underfunded_overview(organization, since, limit=DASHBOARD_ROWS),
+        "underfunded": underfunded_overview(
+            organization=organization, since=since, limit=DASHBOARD_ROWS
+        ),
         "underfunded_since": since,
         "fiscal_year": fiscal_year,
         "year_start": year_start,
         "year_end": year_end,
-        "year_totals": status_totals(filter_allocations(organization, year_filters)),
+        "year_totals": status_totals(
+            allocations=filter_allocations(organization=organization, filters=year_filters)
+        ),
         "year_query": urlencode({"period_from": year_start, "period_to": year_end}),
     }

@@ -84,7 +84,7 @@ def funder_filter(value: str) -> Q | None:
     return None
 
 
-def funder_name(organization: Organization, value: str) -> str:
+def funder_name(*, organization: Organization, value: str) -> str:
     """The funder's name, for the Funding page's filter (at most one query)."""
     kind, _sep, key = value.partition(":")
     labels = funder_kind_labels()
@@ -164,7 +164,7 @@ def _funder_kind() -> Case:
 _CARRIER_KINDS = (FunderKind.OPCO_NOT_SET, FunderKind.COMPANY, FunderKind.INDIVIDUAL)
 
 
-def chasing_overview(organization: Organization, *, limit: int = 10) -> ChasingOverview:
+def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingOverview:
     """Per funder, how many allocations and how much in each chase, most owed first. Three
     queries whatever the organisation's size: the totals with the number of funders, the few
     institutional funders (grouped by kind and OPCO), and the `limit` carriers owing the most

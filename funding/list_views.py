@@ -37,14 +37,16 @@ from funding.selectors import allocation_list, allocation_totals, filter_allocat
 def _filtered_allocations(request: OrganizationRequest) -> QuerySet:
     """The allocations the Funding page shows for the filters in the URL."""
     form = FundingFilterForm(request.GET, organization=request.organization)
-    return filter_allocations(request.organization, form.filters())
+    return filter_allocations(organization=request.organization, filters=form.filters())
 
 
 def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, object]:
     """The Funding page for the filters (and page number) in `params`."""
     form = FundingFilterForm(params, organization=request.organization)
     filters = form.filters()
-    paginator = Paginator(allocation_list(request.organization, filters), PAGE_SIZE)
+    paginator = Paginator(
+        allocation_list(organization=request.organization, filters=filters), PAGE_SIZE
+    )
     page = paginator.get_page(params.get("page"))
     prepare_rows(page.object_list, "list")
     without_page = params.copy()
@@ -57,12 +59,18 @@ def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, 
     return {
         "form": form,
         "page": page,
-        "totals": allocation_totals(filter_allocations(request.organization, filters)),
+        "totals": allocation_totals(
+            allocations=filter_allocations(organization=request.organization, filters=filters)
+        ),
         "base_query": base_query,
         "export_query": f"?{base_query}" if base_query else "",
         "without_session_query": without_session.urlencode(),
         "without_funder_query": without_funder.urlencode(),
-        "funder_name": funder_name(request.organization, filters.funder) if filters.funder else "",
+        "funder_name": (
+            funder_name(organization=request.organization, value=filters.funder)
+            if filters.funder
+            else ""
+        ),
         "next": f"{reverse('funding:list')}?{params.urlencode()}",
         "layout": "list",
         "bulk_form": BulkActionForm(),
@@ -188,7 +196,7 @@ def _bulk_page(
 
 def _filtered_allocations_for(request: OrganizationRequest, params: QueryDict) -> QuerySet:
     form = FundingFilterForm(params, organization=request.organization)
-    return filter_allocations(request.organization, form.filters())
+    return filter_allocations(organization=request.organization, filters=form.filters())
 
 
 def _filename(request: OrganizationRequest, extension: str) -> str:

@@ -116,7 +116,7 @@ def _row(
     }
     if layout == "pending":
         # The dashboard's pending count and amount follow (one query).
-        context["pending"] = pending_allocations(request.organization, limit=0)
+        context["pending"] = pending_allocations(organization=request.organization, limit=0)
     return render(request, ROW_LAYOUTS[layout][0], context)
 
 

@@ -1,5 +1,6 @@
 """Reads of funding allocations shared by the Funding page, its exports, the dashboard and the
-session page. Every function here runs a fixed number of queries, whatever the number of rows.
+session page. Every function here runs a fixed number of queries, whatever the number of rows,
+and takes its arguments by keyword, as the services do.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class AllocationFilters:
     funder: str = ""
 
 
-def search_allocations(allocations: QuerySet, query: str) -> QuerySet:
+def search_allocations(*, allocations: QuerySet, query: str) -> QuerySet:
     """Every word must match the learner's name, the carrier's name, the CPF case number, the
     funder reference or the remittance reference. A query made only of digits and spaces is a
     case number typed in groups ("1234 5678 901"): it is searched as one number."""
@@ -88,7 +89,7 @@ def search_allocations(allocations: QuerySet, query: str) -> QuerySet:
     )
 
 
-def filter_allocations(organization: Organization, filters: AllocationFilters) -> QuerySet:
+def filter_allocations(*, organization: Organization, filters: AllocationFilters) -> QuerySet:
     """The organisation's allocations narrowed by `filters` (unordered, no joins added)."""
     allocations = FundingAllocation.objects.filter(organization=organization)
     if filters.funding_type:
@@ -117,14 +118,14 @@ def filter_allocations(organization: Organization, filters: AllocationFilters) -
     if filters.remittance_reference:
         allocations = allocations.filter(remittance_reference=filters.remittance_reference)
     if filters.query:
-        allocations = search_allocations(allocations, filters.query)
+        allocations = search_allocations(allocations=allocations, query=filters.query)
     return allocations
 
 
-def allocation_list(organization: Organization, filters: AllocationFilters) -> QuerySet:
+def allocation_list(*, organization: Organization, filters: AllocationFilters) -> QuerySet:
     """The Funding page's rows: everything a row shows joined in, in a stable order."""
     return (
-        filter_allocations(organization, filters)
+        filter_allocations(organization=organization, filters=filters)
         .for_list()
         .order_by("-session__start_date", "learner__last_name", "learner__first_name", "pk")
     )
@@ -185,18 +186,18 @@ def _lines(grouped: dict[str, dict], choices) -> list[TotalLine]:
     ]
 
 
-def status_totals(allocations: QuerySet) -> list[TotalLine]:
+def status_totals(*, allocations: QuerySet) -> list[TotalLine]:
     """Count and approved amount per status (one grouped query)."""
     return _lines(_grouped_totals(allocations, "status"), FundingStatus.choices)
 
 
-def allocation_totals(allocations: QuerySet) -> AllocationTotals:
+def allocation_totals(*, allocations: QuerySet) -> AllocationTotals:
     """Totals by type and by status of a filtered queryset, computed in the database (two
     grouped queries). `counted_amount` is the Approved + Paid part: what exports and the BPF
     use."""
 
     by_type = _lines(_grouped_totals(allocations, "funding_type"), FundingType.choices)
-    by_status = status_totals(allocations)
+    by_status = status_totals(allocations=allocations)
     return AllocationTotals(
         by_type=by_type,
         by_status=by_status,
@@ -281,7 +282,7 @@ class SessionFunding:
         return sum(1 for row in self.learners if row.shortfall > 0)
 
 
-def session_funding(session: Session) -> SessionFunding:
+def session_funding(*, session: Session) -> SessionFunding:
     """Per enrolled learner of `session`: the course price, each allocation (any carrier, any
     status), the counted total (Approved + Paid, approved amounts), the pending total, and the
     under-funded or over-funded remainder. Two queries (enrollments, allocations); the session's
@@ -316,8 +317,9 @@ def session_funding(session: Session) -> SessionFunding:
 
 def session_funding_context(session: Session, membership: Membership) -> dict[str, object]:
     """The funding section of a session's page (registered in funding/apps.py; administrators
-    only, so the member changes nothing)."""
-    return {"funding": session_funding(session)}
+    only, so the member changes nothing). Positional: the page's registry calls it so
+    (training/session_page.py)."""
+    return {"funding": session_funding(session=session)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,7 +355,7 @@ class UnderfundedOverview:
 
 
 def underfunded_overview(
-    organization: Organization, since: datetime.date, *, limit: int
+    *, organization: Organization, since: datetime.date, limit: int
 ) -> UnderfundedOverview:
     """Sessions ending on or after `since` with under-funded learners (counted funding below
     the course price): how many sessions and learners, by how much, and the first `limit`
@@ -391,7 +393,7 @@ class PendingSummary:
     oldest: list[FundingAllocation]
 
 
-def pending_allocations(organization: Organization, *, limit: int = 10) -> PendingSummary:
+def pending_allocations(*, organization: Organization, limit: int = 10) -> PendingSummary:
     """Pending allocations: how many, their amount, and the oldest ones (two queries)."""
     pending = FundingAllocation.objects.filter(
         organization=organization, status=FundingStatus.PENDING

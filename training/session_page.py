@@ -7,7 +7,7 @@ A session's page (training/views.py) lists its learners; the funding of each lea
     register_session_section(
         SessionSection(
             template="funding/session_funding.html",
-            context=lambda session, membership: {"funding": session_funding(session)},
+            context=lambda session, membership: {"funding": session_funding(session=session)},
             administrators_only=True,
         )
     )

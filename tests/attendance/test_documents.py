@@ -195,11 +195,11 @@ def test_hours_followed_come_from_attendance_then_typed_then_the_session(organiz
     other = make_session(organization, hours=Decimal("10"))
     typed = make_enrollment(other, hours_attended=Decimal("4"))
     whole = make_enrollment(other)
-    hours = followed_hours([first, second, typed, whole])
+    hours = followed_hours(enrollments=[first, second, typed, whole])
     assert hours[first.pk].source == hours[second.pk].source == FROM_SESSION  # nothing recorded
     assert hours[first.pk].hours == Decimal("14.00")  # the schedule's hours
     record(session, [(slots[0], first, AttendanceStatus.PARTIAL, 100)])
-    hours = followed_hours([first, second, typed, whole])
+    hours = followed_hours(enrollments=[first, second, typed, whole])
     # Once anything is recorded, a slot without an entry counts 0.
     assert hours[first.pk] == type(hours[first.pk])(Decimal("1.67"), FROM_ATTENDANCE, 100)
     assert hours[second.pk].hours == 0 and hours[second.pk].source == FROM_ATTENDANCE

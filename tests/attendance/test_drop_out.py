@@ -54,7 +54,7 @@ def test_drop_out_marks_later_slots_absent_and_counts_the_hours_followed(schedul
     assert statuses(gone) == ["present", "present", "absent", "absent"]
     gone.refresh_from_db()
     assert gone.outcome == Outcome.DROPPED_OUT
-    followed = followed_hours([gone, second, third])
+    followed = followed_hours(enrollments=[gone, second, third])
     assert [followed[e.pk].hours for e in (gone, second, third)] == [7, 14, 14]
     assert statuses(second) == statuses(third) == ["present"] * 4
     # Still one learner of the BPF, with its money.

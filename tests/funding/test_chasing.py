@@ -86,7 +86,7 @@ def pks(response) -> set[int]:
 
 
 def test_overview_per_funder(organization, cases):
-    overview = chasing_overview(organization)
+    overview = chasing_overview(organization=organization)
     by_name = {funder.name: funder for funder in overview.funders}
     assert set(by_name) == {"ATLAS", "Caisse des Dépôts (CPF)"}
     atlas = by_name["ATLAS"]
@@ -140,7 +140,7 @@ def test_a_company_paying_directly_is_its_own_funder(admin_client, organization)
     direct = make_allocation(
         make_enrollment(session, learner), funding_type=FundingType.EMPLOYER, carrier=payer
     )
-    overview = chasing_overview(organization)
+    overview = chasing_overview(organization=organization)
     assert [(f.key, f.name) for f in overview.funders] == [(f"company:{payer.pk}", "Direct SA")]
     response = admin_client.get(LIST_URL, {"chase": "unpaid", "funder": f"company:{payer.pk}"})
     assert pks(response) == {direct.pk}
@@ -170,7 +170,7 @@ def test_trainer_sees_no_chasing(trainer_client, cases):
 
 
 def test_other_organisation_not_counted(other_organization, organization, cases):
-    assert chasing_overview(other_organization).empty
+    assert chasing_overview(organization=other_organization).empty
 
 
 def test_overview_ranks_and_cuts_the_carriers_in_sql(organization, django_assert_num_queries):
@@ -196,7 +196,7 @@ def test_overview_ranks_and_cuts_the_carriers_in_sql(organization, django_assert
             45,
         )
     with django_assert_num_queries(3):
-        overview = chasing_overview(organization, limit=5)
+        overview = chasing_overview(organization=organization, limit=5)
     assert overview.funder_count == 12
     assert [funder.name for funder in overview.funders] == [
         "Client 11",

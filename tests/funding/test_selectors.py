@@ -79,7 +79,7 @@ def test_mixed_funding_to_the_cent(mixed_session, django_assert_num_queries):
     session, allocations = mixed_session
     session = Session.objects.select_related("course").get(pk=session.pk)
     with django_assert_num_queries(2):
-        funding = session_funding(session)
+        funding = session_funding(session=session)
     rows = {row.learner.first_name: row for row in funding.learners}
     assert list(rows) == ["Alice", "Bruno", "Chloé", "Denis"]
 
@@ -124,14 +124,14 @@ def test_query_count_does_not_depend_on_learners(organization, django_assert_num
         make_allocation(make_enrollment(session))
     session = Session.objects.select_related("course").get(pk=session.pk)
     with django_assert_num_queries(2):
-        funding = session_funding(session)
+        funding = session_funding(session=session)
     assert len(funding.learners) == 20
 
 
 def test_cancelled_enrollment_expects_nothing_and_its_money_is_over_funding(organization):
     session = make_session(organization)
     make_allocation(make_enrollment(session, outcome="cancelled"), amount="100.00")
-    row = session_funding(session).learners[0]
+    row = session_funding(session=session).learners[0]
     assert row.expected == Decimal("0.00")
     assert (row.shortfall, row.overfunded) == (Decimal("0.00"), Decimal("100.00"))
 
@@ -139,7 +139,7 @@ def test_cancelled_enrollment_expects_nothing_and_its_money_is_over_funding(orga
 def test_course_without_price_has_no_remainder(organization):
     session = make_session(organization, make_course(organization, price=None))
     make_allocation(make_enrollment(session), amount="100.00")
-    funding = session_funding(session)
+    funding = session_funding(session=session)
     row = funding.learners[0]
     assert row.remaining is None and row.shortfall == 0 and row.overfunded == 0
     assert funding.price_total == 0
@@ -188,7 +188,7 @@ def test_pending_allocations_oldest_first(organization, other_organization):
     second = make_allocation(make_enrollment(session), status="pending", amount="20.20")
     make_allocation(make_enrollment(session), status="approved", amount="99.00")
     make_allocation(make_enrollment(make_session(other_organization)), status="pending")
-    summary = pending_allocations(organization)
+    summary = pending_allocations(organization=organization)
     assert summary.count == 2
     assert summary.amount == Decimal("30.30")
     assert [a.pk for a in summary.oldest] == [first.pk, second.pk]
@@ -205,7 +205,9 @@ def test_sessions_with_underfunded_learners(mixed_session, organization, other_o
     )
     make_enrollment(long_ago)
     make_enrollment(make_session(other_organization))
-    overview = underfunded_overview(organization, datetime.date(2024, 1, 1), limit=10)
+    overview = underfunded_overview(
+        organization=organization, since=datetime.date(2024, 1, 1), limit=10
+    )
     rows = overview.rows
     assert (overview.sessions, overview.learners) == (1, 3)
     assert len(rows) == 1
