@@ -6,22 +6,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from attendance.models import Attendance, SessionTrainer, TimeSlot
-from certeef.admin import OrganizationScopedAdmin
-
-
-class ReadOnlyAdmin(OrganizationScopedAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from certeef.admin import OrganizationScopedAdmin, ReadOnlyAdmin
 
 
 @admin.register(TimeSlot)
-class TimeSlotAdmin(ReadOnlyAdmin):
+class TimeSlotAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
     list_display = ["session", "date", "start_time", "end_time", "minutes", "organization"]
     list_filter = ["organization"]
     date_hierarchy = "date"
@@ -30,7 +19,7 @@ class TimeSlotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
+class AttendanceAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
     list_display = ["enrollment", "slot", "status", "minutes", "recorded_by", "recorded_at"]
     list_filter = ["status", "organization"]
     search_fields = ["enrollment__learner__last_name", "enrollment__session__reference"]
@@ -43,6 +32,6 @@ class AttendanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SessionTrainer)
-class SessionTrainerAdmin(ReadOnlyAdmin):
+class SessionTrainerAdmin(ReadOnlyAdmin, OrganizationScopedAdmin):
     list_display = ["session", "membership", "organization"]
     list_select_related = ["session__course", "membership__user", "organization"]

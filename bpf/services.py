@@ -13,6 +13,7 @@ from bpf.exports import report_for_export
 from bpf.models import BpfFiling, BpfInputs
 from bpf.queries import year_sessions
 from bpf.snapshots import snapshot_of
+from certeef.history import set_change_user
 from training.changes import summary_drifts
 
 if TYPE_CHECKING:
@@ -72,7 +73,6 @@ def inputs_save(
     inputs.organization = organization
     inputs.fiscal_year = year
     inputs.updated_by = user
-    # The history's "who", also when the service is called outside a request.
-    inputs._history_user = user
+    set_change_user(inputs, user)
     inputs.save()
     return inputs

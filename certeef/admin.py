@@ -50,6 +50,20 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return readonly
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the product writes (through its services, which keep summaries and history
+    current) or that are evidence: the back-office reads them, never adds, changes or deletes."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     model = Membership

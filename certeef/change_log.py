@@ -28,6 +28,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from certeef.history import concrete_field
+
 # Stored as data (a migration has no user language to translate into): both languages.
 UNRECORDED = (
     "Changé sans trace dans l’ancien journal, au plus tard à cette date. "
@@ -40,12 +42,6 @@ class LoggedChange:
     at: datetime.datetime
     user_id: int | None
     changes: dict[str, list[str | None]]  # {field name: [before, after]} as text
-
-
-def _field(model: type[models.Model], name: str) -> models.Field:
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # a column, never a reverse relation
-    return field
 
 
 def _value(field: models.Field, text: str | None) -> object:
@@ -72,7 +68,7 @@ def history_rows(
 ) -> list[models.Model]:
     """The history rows (unsaved) that tell `instance`'s logged changes, oldest first."""
     entries = sorted(log, key=lambda entry: entry.at)
-    model_fields = {name: _field(historical_model, name) for name in fields}
+    model_fields = {name: concrete_field(historical_model, name) for name in fields}
 
     def before_and_after(entry: LoggedChange) -> tuple[dict, dict]:
         befores = {n: _value(model_fields[n], b) for n, (b, _a) in entry.changes.items()}

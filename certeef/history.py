@@ -74,12 +74,18 @@ def set_change_reason(instance: models.Model, reason: str | None) -> None:
     instance._change_reason = reason  # type: ignore[attr-defined]
 
 
+def set_change_user(instance: models.Model, user: User) -> None:
+    """Who the next record of this instance names (else the request's user): for a service that
+    may run outside a request."""
+    instance._history_user = user  # type: ignore[attr-defined]
+
+
 def record_change(instance: models.Model, *, user: User | None = None, reason: str = "") -> None:
     """Record the instance as it is now (after a write that sent no signal, e.g. `update()`):
     by `user` (else the request's), because of `reason`."""
     set_change_reason(instance, reason or None)
     if user is not None:
-        instance._history_user = user  # type: ignore[attr-defined]
+        set_change_user(instance, user)
     _records[type(instance)].create_historical_record(instance, "~")
 
 
@@ -100,16 +106,17 @@ class Change:
     kind: str  # "+" created, "~" changed, "-" deleted
 
 
-def _tracked_field(model: type[models.Model], name: str) -> models.Field:
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """A field with a column (a tracked field, a historical model's): never a reverse relation."""
     field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)  # a concrete field: track_history checked it
+    assert isinstance(field, models.Field)  # track_history checked the names it keeps
     return field
 
 
 def _display(model: type[models.Model], name: str, value: object) -> str:
     if value is None or value == "":
         return "—"
-    field = _tracked_field(model, name)
+    field = concrete_field(model, name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.ForeignKey):
@@ -143,7 +150,7 @@ def changes_of(
     previous = None
     for record in records:
         for name in tracked:
-            attname = _tracked_field(model, name).attname
+            attname = concrete_field(model, name).attname
             after = getattr(record, attname)
             before = getattr(previous, attname) if previous is not None else None
             if previous is not None and before == after:
@@ -154,7 +161,7 @@ def changes_of(
                 Change(
                     at=record.history_date,
                     by=record.history_user,
-                    field=str(_tracked_field(model, name).verbose_name),
+                    field=str(concrete_field(model, name).verbose_name),
                     before=_display(model, name, before),
                     after=_display(model, name, after),
                     reason=record.history_change_reason or "",

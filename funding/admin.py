@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from certeef.admin import OrganizationScopedAdmin, SameOrganizationForm
+from certeef.admin import OrganizationScopedAdmin, ReadOnlyAdmin, SameOrganizationForm
 from certeef.forms import DigitsField
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 from certeef.validators import NOTE_MAX_LENGTH
@@ -218,20 +218,11 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(FundingStatusChange)
-class FundingStatusChangeAdmin(admin.ModelAdmin):
-    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
+class FundingStatusChangeAdmin(ReadOnlyAdmin):
     """Read-only: the history is never edited."""
 
+    formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     list_display = ["allocation", "from_status", "to_status", "changed_by", "changed_at", "note"]
     list_filter = ["to_status"]
     list_select_related = ["allocation__learner", "changed_by"]
     search_fields = ["allocation__learner__last_name", "allocation__cpf_case_number", "note"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

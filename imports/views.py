@@ -51,15 +51,19 @@ def start(request: OrganizationRequest) -> HttpResponse:
     return render(request, "imports/start.html", {"form": form, "kinds": KINDS})
 
 
-def _upload_and_table(request: OrganizationRequest, pk) -> tuple[ImportUpload, Table | None, str]:
+def _open_upload(request: OrganizationRequest, pk) -> tuple[ImportUpload, Table] | HttpResponse:
+    """The upload of a step before confirming, with its table read; else where to go instead:
+    the result once it is confirmed, the start again (with the reason) if its file cannot be
+    read."""
     upload = get_for_organization(request, ImportUpload, pk)
     if upload.confirmed_at is not None:
-        return upload, None, ""
+        return redirect("imports:done", pk=upload.pk)
     try:
         table = read_table(bytes(upload.data), upload.filename, upload.sheet or None)
     except FileError as error:
-        return upload, None, error.message
-    return upload, table, ""
+        messages.error(request, error.message)
+        return redirect("imports:start")
+    return upload, table
 
 
 def _initial_mapping(organization, kind: str, table: Table) -> dict[str, int]:
@@ -77,12 +81,10 @@ def _initial_mapping(organization, kind: str, table: Table) -> dict[str, int]:
 
 @member_required(admin=True)
 def map_columns(request: OrganizationRequest, pk) -> HttpResponse:
-    upload, table, error = _upload_and_table(request, pk)
-    if upload.confirmed_at is not None:
-        return redirect("imports:done", pk=upload.pk)
-    if table is None:
-        messages.error(request, error)
-        return redirect("imports:start")
+    opened = _open_upload(request, pk)
+    if isinstance(opened, HttpResponse):
+        return opened
+    upload, table = opened
     importer = KINDS[upload.kind]
     initial = upload.mapping or _initial_mapping(request.organization, upload.kind, table)
     form = MappingForm(
@@ -115,12 +117,10 @@ def map_columns(request: OrganizationRequest, pk) -> HttpResponse:
 
 @member_required(admin=True)
 def preview(request: OrganizationRequest, pk) -> HttpResponse:
-    upload, table, error = _upload_and_table(request, pk)
-    if upload.confirmed_at is not None:
-        return redirect("imports:done", pk=upload.pk)
-    if table is None:
-        messages.error(request, error)
-        return redirect("imports:start")
+    opened = _open_upload(request, pk)
+    if isinstance(opened, HttpResponse):
+        return opened
+    upload, table = opened
     if not upload.mapping:
         return redirect("imports:map", pk=upload.pk)
     result = run_import(

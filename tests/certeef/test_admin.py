@@ -202,3 +202,27 @@ def test_a_membership_keeps_its_user_and_organisation(
     assert superuser_client.post(url, data).status_code == 302
     membership.refresh_from_db()
     assert membership.organization_id == organization.pk
+
+
+def test_rows_only_the_product_writes_are_read_only_in_the_admin(superuser_client):
+    """Attendance and schedules (their services keep hours, summaries and history current) and
+    the status history (evidence): shown, never added, changed or deleted by hand."""
+    request = RequestFactory().get("/")
+    request.user = superuser_client.user
+    read_only = sorted(
+        (model._meta.app_label, model._meta.model_name)
+        for model, model_admin in admin.site._registry.items()
+        if not any(
+            (
+                model_admin.has_add_permission(request),
+                model_admin.has_change_permission(request, None),
+                model_admin.has_delete_permission(request, None),
+            )
+        )
+    )
+    assert read_only == [
+        ("attendance", "attendance"),
+        ("attendance", "sessiontrainer"),
+        ("attendance", "timeslot"),
+        ("funding", "fundingstatuschange"),
+    ]
