@@ -28,7 +28,8 @@ from certeef.once import AlreadySubmitted, claim_form_token, form_token_claimed
 from companies.models import Company
 from funding import services
 from funding.carriers import Carrier
-from funding.forms import AllocationForm, add_service_error, status_moves
+from funding.forms import AllocationForm, AllocationStatusForm, add_service_error, status_moves
+from funding.models import FundingAllocation
 from training.changes import changing_sessions
 
 ALLOCATION_LIST_TEMPLATE = "funding/allocation_list.html"
@@ -61,6 +62,36 @@ def panel(request: OrganizationRequest, template: str, context: dict[str, object
 def posted(request: OrganizationRequest):
     """The submitted data on POST (even empty, so that it is validated), else None."""
     return request.POST if request.method == "POST" else None
+
+
+def move_from_form(
+    request: OrganizationRequest,
+    *,
+    allocation: FundingAllocation,
+    to_status: str,
+    form: AllocationStatusForm,
+    success: str,
+) -> bool:
+    """Move the allocation as the valid status form says, through `allocation_set_status`.
+
+    True when it is over: moved (`success` is said), or refused as a whole because someone moved
+    it first or the move is not allowed (the reason is said) — show the allocation as it is now.
+    False when the form now carries the service's reason — show the form again."""
+    try:
+        services.allocation_set_status(
+            allocation=allocation,
+            to_status=to_status,
+            changed_by=request.user,
+            **form.move_fields(),
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) not in ("stale", "move_not_allowed"):
+            add_service_error(form, error)
+            return False
+        messages.error(request, error.messages[0])
+        return True
+    messages.success(request, success)
+    return True
 
 
 def _already_saved(request: OrganizationRequest, carrier: Carrier) -> HttpResponse:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from certeef.access import get_for_organization, member_required
 from certeef.http import OrganizationRequest
-from funding import services
+from funding.carrier_views import move_from_form
 from funding.carriers import carrier_of
-from funding.forms import AllocationStatusForm, add_service_error
+from funding.forms import AllocationStatusForm
 from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus, next_statuses
 from funding.selectors import pending_allocations
 
@@ -162,29 +161,16 @@ def allocation_row_move(request: OrganizationRequest, pk: int, to_status: str) -
         data, allocation=allocation, to_status=to_status, auto_id=f"row{allocation.pk}_%s"
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.allocation_set_status(
-                allocation=allocation,
-                to_status=to_status,
-                changed_by=request.user,
-                **form.move_fields(),
-            )
-        except ValidationError as error:
-            if getattr(error, "code", None) not in ("stale", "move_not_allowed"):
-                add_service_error(form, error)
-                return _form(request, allocation, layout, form, to_status)
-            messages.error(request, error.messages[0])
+        success = _("%(learner)s: %(from)s → %(to)s.") % {
+            "learner": allocation.learner.full_name,
+            "from": FundingStatus(from_status).label,
+            "to": FundingStatus(to_status).label,
+        }
+        if move_from_form(
+            request, allocation=allocation, to_status=to_status, form=form, success=success
+        ):
             return _done(request, allocation, layout)
-        messages.success(
-            request,
-            _("%(learner)s: %(from)s → %(to)s.")
-            % {
-                "learner": allocation.learner.full_name,
-                "from": FundingStatus(from_status).label,
-                "to": FundingStatus(to_status).label,
-            },
-        )
-        return _done(request, allocation, layout)
+        return _form(request, allocation, layout, form, to_status)
     if request.method == "POST" and "version" in form.errors:
         messages.error(request, _("This form is incomplete: reload the page and try again."))
         return _done(request, allocation, layout)

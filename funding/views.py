@@ -15,7 +15,7 @@ from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
 from certeef.http import OrganizationRequest
 from funding import services
-from funding.carrier_views import done, panel, posted
+from funding.carrier_views import done, move_from_form, panel, posted
 from funding.carriers import Carrier, carrier_of
 from funding.forms import (
     AllocationForm,
@@ -70,27 +70,15 @@ def allocation_status(request: OrganizationRequest, pk: int, to_status: str) -> 
     from_status = allocation.status
     form = AllocationStatusForm(posted(request), allocation=allocation, to_status=to_status)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.allocation_set_status(
-                allocation=allocation,
-                to_status=to_status,
-                changed_by=request.user,
-                **form.move_fields(),
-            )
-        except ValidationError as error:
-            if getattr(error, "code", None) not in ("stale", "move_not_allowed"):
-                add_service_error(form, error)
-                return _status_panel(request, allocation, carrier, form, to_status)
-            # Someone else moved it first (or the move is not allowed): say so, show the
-            # current state.
-            messages.error(request, error.messages[0])
+        success = _("Status changed: %(from)s → %(to)s.") % {
+            "from": FundingStatus(from_status).label,
+            "to": FundingStatus(to_status).label,
+        }
+        if move_from_form(
+            request, allocation=allocation, to_status=to_status, form=form, success=success
+        ):
             return done(request, carrier)
-        messages.success(
-            request,
-            _("Status changed: %(from)s → %(to)s.")
-            % {"from": FundingStatus(from_status).label, "to": FundingStatus(to_status).label},
-        )
-        return done(request, carrier)
+        return _status_panel(request, allocation, carrier, form, to_status)
     if (from_status, to_status) not in STATUS_MOVES:
         messages.error(
             request,
