@@ -175,6 +175,22 @@ def test_list_is_paginated(admin_client, organization):
     assert len(second.context["page"].object_list) == 5
 
 
+def test_list_orders_by_name_then_learner_and_counts_every_page(admin_client, organization):
+    # Created in the reverse order of their learners: ties on the name go by learner.
+    learners = [make_learner(organization, last_name="Dupont", first_name="Anne") for _ in range(3)]
+    for learner in reversed(learners):
+        make_individual(learner)
+    make_individual(make_learner(organization, last_name="Albert"))
+    for _ in range(26):
+        make_individual(make_learner(organization, last_name="Zola"))
+    response = admin_client.get(reverse("individuals:list"))
+    rows = [individual.learner for individual in response.context["page"].object_list]
+    assert [learner.last_name for learner in rows[:4]] == ["Albert", "Dupont", "Dupont", "Dupont"]
+    assert rows[1:4] == learners
+    assert response.context["page"].paginator.count == 30
+    assert "Page 1 of 2" in response.text
+
+
 @pytest.mark.parametrize("rows", [5, 50])
 def test_list_query_count_is_fixed(admin_client, organization, django_assert_num_queries, rows):
     session = make_session(organization)
