@@ -20,7 +20,7 @@ from bench.imports_ops import measured as imports_measured
 from bench.status_ops import measured as status_measured
 from bpf.computation import compute_bpf
 from bpf.exports import export
-from bpf.queries import fiscal_years_with_data
+from bpf.years import fiscal_years_with_data
 from certeef.models import Organization
 from demo.scale import scale_present, scale_slug, scale_username
 from funding.export_rows import export_order, export_rows

@@ -17,8 +17,8 @@ from certeef.formats import format_euros
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from bpf.queries import SessionFacts
     from bpf.report import BpfReport
+    from bpf.session_facts import SessionFacts
 
 # Enough links to start fixing; the count says how many there are in all.
 MAX_LINKS = 5

@@ -8,10 +8,11 @@ straddles two fiscal years is split by calendar days (inclusive) — its amounts
 pro-rated, each enrollment counts as one learner in each year it touches; each line is rounded
 half-up to whole euros or hours and each total is the sum of the rounded lines it adds up.
 
-This module assembles the report (bpf/report.py) from what bpf/queries.py reads — four queries,
-from the per-session summaries, whatever the number of allocations and enrollments — and adds the
-checks (bpf/checks.py). The drill-down and the detailed exports list the allocations and
-enrollments themselves, and their sums equal these lines (the tests check it).
+This module assembles the report (bpf/report.py) from what bpf/session_facts.py and
+bpf/section_queries.py read — four queries, from the per-session summaries, whatever the number
+of allocations and enrollments — and adds the checks (bpf/checks.py). The drill-down and the
+detailed exports list the allocations and enrollments themselves (bpf/counted_rows.py), and
+their sums equal these lines (the tests check it).
 """
 
 from __future__ import annotations
@@ -28,12 +29,6 @@ from django.utils import timezone
 from bpf import labels
 from bpf.checks import build_checks
 from bpf.models import BpfInputs
-from bpf.queries import (
-    SessionFacts,
-    read_f1,
-    read_section_c,
-    read_sessions,
-)
 from bpf.report import (
     C_CODES,
     C_DETAIL_CODES,
@@ -48,6 +43,8 @@ from bpf.report import (
     Speciality,
 )
 from bpf.rules import OBJECTIVE_F3, largest_remainder, round_half_up
+from bpf.section_queries import read_f1, read_section_c
+from bpf.session_facts import SessionFacts, read_sessions
 from training.models import Delivery
 from training.nsf import nsf_labels
 

@@ -22,8 +22,8 @@ from django.http import FileResponse
 
 from attendance.selectors import FROM_ATTENDANCE, FROM_SESSION, FROM_TYPED
 from bpf import drill
+from bpf.counted_rows import counted_enrollments
 from bpf.files import CONTENT_TYPES, neutralise
-from bpf.queries import counted_enrollments
 from bpf.report import C_DETAIL_CODES
 from bpf.rules import F1_RULES, OBJECTIVE_F3, SCHEDULED_MINUTES
 from funding.export_xlsx import excel_date, new_workbook

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from bpf import labels
-from bpf.queries import counted_allocations, counted_enrollments, year_shares
+from bpf.counted_rows import counted_allocations, counted_enrollments
 from bpf.report import C_DETAIL_CODES, Amount, BpfReport, Figure
 from bpf.rules import (
     DAYS,
@@ -25,6 +25,7 @@ from bpf.rules import (
     minutes_in_hours,
     prorate,
 )
+from bpf.years import year_shares
 from funding.types import BPF_LINE
 from training.models import Delivery
 

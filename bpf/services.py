@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from bpf.exports import report_for_export
 from bpf.models import BpfFiling, BpfInputs
-from bpf.queries import year_sessions
 from bpf.snapshots import snapshot_of
+from bpf.years import year_sessions
 from certeef.history import set_change_user
 from training.changes import summary_drifts
 

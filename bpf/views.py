@@ -21,11 +21,11 @@ from bpf.exports import EXPORT_LANGUAGE, export, report_for_export
 from bpf.files import FORMATS
 from bpf.forms import BpfInputsForm
 from bpf.models import BpfFiling, BpfInputs
-from bpf.queries import fiscal_years_with_data
 from bpf.report import BpfReport, Inputs
 from bpf.rows import flat_rows, form_sections
 from bpf.services import filing_create, inputs_save
 from bpf.snapshots import latest_filing, report_from_filing
+from bpf.years import fiscal_years_with_data
 from certeef.access import member_required
 from certeef.formats import format_number
 from certeef.history import Change, changes_of

@@ -20,20 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from companies.forms import CompanyForm
 from companies.models import Company, CompanyKind, Opco
-from imports.columns import (
-    CellError,
-    casefold_key,
-    read_boolean,
-    read_choice,
-    read_date,
-)
+from imports.columns import CellError, casefold_key, read_boolean, read_choice, read_date
 from imports.importer import FormImporter
-from imports.kind_columns import (
-    COMPANY_COLUMNS,
-    COURSE_COLUMNS,
-    LEARNER_COLUMNS,
-    SESSION_COLUMNS,
-)
+from imports.kind_columns import COMPANY_COLUMNS, COURSE_COLUMNS, LEARNER_COLUMNS, SESSION_COLUMNS
 from imports.matching import (
     Index,
     company_keys,

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bpf.computation import compute_bpf
+from bpf.counted_rows import counted_enrollments, year_allocations
 from bpf.drill import enrollment_rows, enrollments_for
-from bpf.queries import counted_enrollments, year_allocations
 from bpf.report import F1_LINES
 from funding.models import FundingStatus
 from tests.bpf.test_properties import build, data_st

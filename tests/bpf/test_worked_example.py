@@ -54,7 +54,7 @@ from decimal import Decimal
 import pytest
 
 from bpf.computation import compute_bpf, default_fiscal_year
-from bpf.queries import fiscal_years_with_data
+from bpf.years import fiscal_years_with_data
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from bpf.exports import export, report_for_export
 from bpf.files import FORMATS
 from bpf.models import BpfFiling
-from bpf.queries import fiscal_years_with_data
 from bpf.snapshots import latest_filing, report_from_filing
+from bpf.years import fiscal_years_with_data
 from certeef.models import Organization
 
 
