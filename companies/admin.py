@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from certeef.admin import OrganizationScopedAdmin
 from companies.models import Company
+from companies.services import company_save
 
 
 @admin.register(Company)
@@ -13,3 +14,6 @@ class CompanyAdmin(OrganizationScopedAdmin):
     list_filter = ["kind", "opco", "organization"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        company_save(company=obj)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from companies.forms import CompanyForm
 from companies.models import Company, CompanyKind, Opco
+from companies.services import company_save
 from imports.columns import CellError, casefold_key, read_boolean, read_choice, read_date
 from imports.importer import FormImporter
 from imports.kind_columns import COMPANY_COLUMNS, COURSE_COLUMNS, LEARNER_COLUMNS, SESSION_COLUMNS
@@ -45,6 +46,7 @@ class CompanyImporter(FormImporter):
     label = gettext_lazy("Companies")
     model = Company
     form_class = CompanyForm
+    # company_save is a plain save (no session to refresh): new companies are written in bulk.
     bulk_create = True
     columns = COMPANY_COLUMNS
     fields = {
@@ -91,6 +93,9 @@ class CompanyImporter(FormImporter):
         if "opco" in data:
             data["opco"] = read_choice("opco", data["opco"], Opco)
         return data
+
+    def save(self, instance, created):
+        company_save(company=instance)
 
     def remember(self, instance):
         self.index.add(instance, company_keys())

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
 from certeef.http import OrganizationRequest
-from certeef.lists import paginate, query_string_without_page, search_query
+from certeef.lists import paginate, query_string_without_page, search_query, words_matching
 from certeef.validators import normalize_digits
 from funding.carrier_views import allocation_add, allocation_list_context
 from funding.carriers import Carrier
@@ -28,29 +28,29 @@ SUGGESTIONS_SHOWN = 10
 ARCHIVED = "archived"
 
 
+SEARCHED_FIELDS = (
+    "learner__first_name",
+    "learner__last_name",
+    "learner__email",
+    "billing_name",
+    "billing_email",
+)
+
+
 def _search(individuals: QuerySet[Individual], query: str) -> QuerySet[Individual]:
-    """Every word must match the name or email (the learner's or the billing one) or a CPF case
-    number; a case number may be typed in groups of digits ("1234 5678 901")."""
+    """Every word must match the name or email (the learner's or the billing one), as in every
+    list (`words_matching`); a query of digits only may also be a CPF case number, typed in
+    groups ("1234 5678 901") and searched as one number, as the Funding page does."""
     digits = normalize_digits(query)
-    words = [digits] if digits.isdigit() else query.split()
-    for word in words:
-        matches = (
-            Q(learner__first_name__icontains=word)
-            | Q(learner__last_name__icontains=word)
-            | Q(learner__email__icontains=word)
-            | Q(billing_name__icontains=word)
-            | Q(billing_email__icontains=word)
+    if not digits.isdigit():
+        return individuals.filter(words_matching(query, *SEARCHED_FIELDS))
+    # A subquery, not a join: a join on allocations would repeat individuals.
+    case_number = Exists(
+        FundingAllocation.objects.filter(
+            individual=OuterRef("pk"), cpf_case_number__contains=digits
         )
-        if word.isdigit():
-            # Case numbers are digits only: only a number can match one. A subquery, not a join:
-            # a join on allocations would repeat individuals.
-            matches |= Exists(
-                FundingAllocation.objects.filter(
-                    individual=OuterRef("pk"), cpf_case_number__contains=word
-                )
-            )
-        individuals = individuals.filter(matches)
-    return individuals
+    )
+    return individuals.filter(words_matching(digits, *SEARCHED_FIELDS) | case_number)
 
 
 def _attach_funding_summary(individuals: list[Individual]) -> None:

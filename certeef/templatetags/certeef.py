@@ -16,12 +16,6 @@ def euros(value):
 
 
 @register.filter
-def whole_euros(value):
-    """{{ amount|whole_euros }} → 1 235 €"""
-    return formats.format_euros(value, decimals=0)
-
-
-@register.filter
 def number(value):
     """{{ hours|number }} → 12 345"""
     return formats.format_number(value)
