@@ -1,4 +1,5 @@
-"""What every list page shares: the search query from the URL, how it matches, and pagination."""
+"""What every list page shares: the search query from the URL, how it matches, pagination, and
+the page or its results (for the search box) as the answer."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
+from django.shortcuts import render
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
+
+    from certeef.http import CerteefRequest
 
 PAGE_SIZE = 25
 
@@ -58,3 +62,17 @@ def query_string_without(request: HttpRequest, *names: str) -> str:
 def query_string_without_page(request: HttpRequest) -> str:
     """The current filters, to build page links that keep them."""
     return query_string_without(request, "page")
+
+
+def list_page(
+    request: CerteefRequest, template: str, page: Page, *, query: str, **context: object
+) -> HttpResponse:
+    """A list page — or, for its search box (htmx), only its results: the template's `results`
+    partial. Its page links keep the filters (`base_query`)."""
+    context = {
+        "page": page,
+        "query": query,
+        "base_query": query_string_without_page(request),
+        **context,
+    }
+    return render(request, f"{template}#results" if request.htmx else template, context)

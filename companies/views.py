@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from certeef.access import get_for_organization, member_required
 from certeef.http import OrganizationRequest
-from certeef.lists import paginate, query_string_without_page, search_query
+from certeef.lists import list_page, paginate, search_query
 from companies.forms import CompanyForm
 from companies.models import Company
 from companies.services import company_save
@@ -24,13 +24,7 @@ def company_list(request: OrganizationRequest) -> HttpResponse:
         # Meta.ordering does not apply to aggregated queries: order explicitly.
         .order_by("name", "pk")
     )
-    context = {
-        "page": paginate(request, companies),
-        "query": query,
-        "base_query": query_string_without_page(request),
-    }
-    template = "companies/list.html#results" if request.htmx else "companies/list.html"
-    return render(request, template, context)
+    return list_page(request, "companies/list.html", paginate(request, companies), query=query)
 
 
 @member_required(admin=True)

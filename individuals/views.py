@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
 from certeef.http import OrganizationRequest
-from certeef.lists import paginate, query_string_without_page, search_query, words_matching
+from certeef.lists import list_page, paginate, search_query, words_matching
 from certeef.validators import normalize_digits
 from funding.carrier_views import allocation_add, allocation_list_context
 from funding.carriers import Carrier
@@ -104,14 +104,9 @@ def individual_list(request: OrganizationRequest) -> HttpResponse:
     )
     page = paginate(request, in_order, counted=individuals)
     _attach_funding_summary(page.object_list)
-    context = {
-        "page": page,
-        "query": query,
-        "show_archived": show_archived,
-        "base_query": query_string_without_page(request),
-    }
-    template = "individuals/list.html#results" if request.htmx else "individuals/list.html"
-    return render(request, template, context)
+    return list_page(
+        request, "individuals/list.html", page, query=query, show_archived=show_archived
+    )
 
 
 @member_required(admin=True)

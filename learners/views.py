@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
 from certeef.http import OrganizationRequest
-from certeef.lists import paginate, query_string_without_page, search_query
+from certeef.lists import list_page, paginate, search_query
 from learners.forms import LearnerForm
 from learners.learner_page import rendered_learner_sections
 from learners.models import Learner
@@ -23,13 +23,7 @@ def learner_list(request: OrganizationRequest) -> HttpResponse:
         .select_related("employer")
         .search(query)
     )
-    context = {
-        "page": paginate(request, learners),
-        "query": query,
-        "base_query": query_string_without_page(request),
-    }
-    template = "learners/list.html#results" if request.htmx else "learners/list.html"
-    return render(request, template, context)
+    return list_page(request, "learners/list.html", paginate(request, learners), query=query)
 
 
 @member_required()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from certeef.access import get_for_organization, member_required
 from certeef.history import changes_of
 from certeef.http import OrganizationRequest
-from certeef.lists import paginate, query_string_without_page, search_query
+from certeef.lists import list_page, paginate, search_query
 from training import services
 from training.forms import (
     CourseForm,
@@ -56,13 +56,7 @@ def course_list(request: OrganizationRequest) -> HttpResponse:
         # Meta.ordering does not apply to aggregated queries: order explicitly.
         .order_by("title", "pk")
     )
-    context = {
-        "page": paginate(request, courses),
-        "query": query,
-        "base_query": query_string_without_page(request),
-    }
-    template = "training/course_list.html#results" if request.htmx else "training/course_list.html"
-    return render(request, template, context)
+    return list_page(request, "training/course_list.html", paginate(request, courses), query=query)
 
 
 @member_required()
@@ -119,16 +113,7 @@ def session_list(request: OrganizationRequest) -> HttpResponse:
             sessions = sessions.filter(start_date__lte=period.cleaned_data["end"])
     page = paginate(request, sessions)
     _attach_enrolled_counts(page.object_list)
-    context = {
-        "page": page,
-        "query": query,
-        "period": period,
-        "base_query": query_string_without_page(request),
-    }
-    template = (
-        "training/session_list.html#results" if request.htmx else "training/session_list.html"
-    )
-    return render(request, template, context)
+    return list_page(request, "training/session_list.html", page, query=query, period=period)
 
 
 def _session_page(
