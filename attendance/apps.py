@@ -15,9 +15,10 @@ class AttendanceConfig(AppConfig):
             refresh_hours_recorded,
             refresh_scheduled_hours,
         )
-        from learners.learner_page import LearnerSection, register_learner_section
+        from certeef.page_sections import Section
+        from learners.learner_page import learner_sections
         from training.changes import register_summaries
-        from training.session_page import SessionSection, register_session_section
+        from training.session_page import session_sections
 
         # A session with a schedule has the hours of its slots: set before funding's summaries,
         # which read them (apps refresh in INSTALLED_APPS order).
@@ -25,16 +26,18 @@ class AttendanceConfig(AppConfig):
         # Each learner's hours recorded, which funding's summaries count before typed hours.
         register_summaries(refresh_hours_recorded, stored=HOURS_RECORDED_SUMMARIES)
         # The session's page: its schedule, trainers, attendance grid and documents.
-        register_session_section(
-            SessionSection(
+        session_sections.register(
+            Section(
                 template="attendance/session_section.html",
                 context=session_section_context,
                 administrators_only=False,
             )
         )
         # A learner's page: the hours followed in each session, and the certificates.
-        register_learner_section(
-            LearnerSection(
-                template="attendance/learner_section.html", context=learner_section_context
+        learner_sections.register(
+            Section(
+                template="attendance/learner_section.html",
+                context=learner_section_context,
+                administrators_only=False,
             )
         )

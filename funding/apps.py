@@ -8,24 +8,30 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready (models cannot be imported before).
+        from certeef.page_sections import Section
         from funding.learner_section import learner_funding_context
         from funding.selectors import session_funding_context
         from funding.summaries import STORED_SUMMARIES, refresh_funding_summaries
-        from learners.learner_page import LearnerSection, register_learner_section
+        from learners.learner_page import learner_sections
         from training.changes import register_summaries
-        from training.session_page import SessionSection, register_session_section
+        from training.session_page import session_sections
 
         # Every write that changes a session's figures refreshes these (training/changes.py).
         register_summaries(refresh_funding_summaries, stored=STORED_SUMMARIES)
         # A session's page shows how each learner is funded, to administrators only.
-        register_session_section(
-            SessionSection(
+        session_sections.register(
+            Section(
                 template="funding/session_funding.html",
                 context=session_funding_context,
                 administrators_only=True,
             )
         )
-        # A learner's page shows their allocations (status, amount, session), to administrators.
-        register_learner_section(
-            LearnerSection(template="funding/learner_funding.html", context=learner_funding_context)
+        # A learner's page shows their allocations (status, amount, session), to administrators:
+        # `learner_funding_context` gives a trainer none.
+        learner_sections.register(
+            Section(
+                template="funding/learner_funding.html",
+                context=learner_funding_context,
+                administrators_only=False,
+            )
         )

@@ -10,7 +10,7 @@ from certeef.history import changes_of
 from certeef.http import OrganizationRequest
 from certeef.lists import list_page, paginate, search_query
 from learners.forms import LearnerForm
-from learners.learner_page import rendered_learner_sections
+from learners.learner_page import learner_sections
 from learners.models import Learner
 from learners.services import learner_save
 
@@ -36,7 +36,7 @@ def learner_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
         "learner": learner,
         "enrollments": enrollments,
         # What the apps above learners add (hours followed, certificates): learners/learner_page.py.
-        "sections": rendered_learner_sections(request, request.membership, learner),
+        "sections": learner_sections.rendered(request, request.membership, learner),
     }
     if request.membership.is_administrator:
         context["history"] = changes_of(learner)

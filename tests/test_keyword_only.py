@@ -15,7 +15,7 @@ SELECTOR_MODULES = sorted(
     for path in ROOT.glob("*/selectors.py")
     if path.parent.name not in {".venv", "tests"}
 )
-# Called positionally by the registry of the page they plug into (training/session_page.py).
+# Called positionally by the registry of the page they plug into (certeef/page_sections.py).
 REGISTRY_CALLBACKS = {"funding.selectors.session_funding_context"}
 OTHER_READS = ["funding.chasing.chasing_overview", "funding.chasing.funder_name"]
 

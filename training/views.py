@@ -22,7 +22,7 @@ from training.forms import (
     enrol_suggestions,
 )
 from training.models import Course, Enrollment, Outcome, Session
-from training.session_page import rendered_sections
+from training.session_page import session_sections
 
 # Cancelled enrollments are kept for the record but do not count as enrolled learners.
 ENROLLED_COUNT = Count("enrollments", filter=~Q(enrollments__outcome=Outcome.CANCELLED))
@@ -127,7 +127,7 @@ def _session_page(
         context["suggestions"] = enrol_suggestions(session, learner_query)
     # What the apps above training add (the funding of each learner): only the sections this
     # member may see are computed (training/session_page.py).
-    context["sections"] = rendered_sections(request, request.membership, session)
+    context["sections"] = session_sections.rendered(request, request.membership, session)
     if request.membership.is_administrator:
         context["history"] = changes_of(session)
     return render(request, "training/session_detail.html", context)
