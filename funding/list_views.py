@@ -44,9 +44,14 @@ def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, 
     """The Funding page for the filters (and page number) in `params`."""
     form = FundingFilterForm(params, organization=request.organization)
     filters = form.filters()
+    totals = allocation_totals(
+        allocations=filter_allocations(organization=request.organization, filters=filters)
+    )
     paginator = Paginator(
         allocation_list(organization=request.organization, filters=filters), PAGE_SIZE
     )
+    # The totals counted the same rows: no second pass over them.
+    paginator.count = totals.count
     page = paginator.get_page(params.get("page"))
     prepare_rows(page.object_list, "list")
     without_page = params.copy()
@@ -59,9 +64,7 @@ def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, 
     return {
         "form": form,
         "page": page,
-        "totals": allocation_totals(
-            allocations=filter_allocations(organization=request.organization, filters=filters)
-        ),
+        "totals": totals,
         "base_query": base_query,
         "export_query": f"?{base_query}" if base_query else "",
         "without_session_query": without_session.urlencode(),
