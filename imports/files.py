@@ -27,6 +27,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+# openpyxl's own parser (defusedxml's when installed), as for the rest of the sheet.
+from openpyxl.xml.functions import iterparse
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -226,11 +231,6 @@ def _cell_text(value: object) -> str:
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
     """The merged ranges of a sheet, (min_row, min_col, max_row, max_col), read from its XML
     (openpyxl's read-only mode does not give them)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    # openpyxl's own parser (defusedxml's when installed), as for the rest of the sheet.
-    from openpyxl.xml.functions import iterparse
-
     ranges = []
     with archive.open(path) as stream:
         for _event, element in iterparse(stream, events=("end",)):
@@ -244,8 +244,6 @@ def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, 
 
 
 def _read_xlsx(data: bytes, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
     try:
         values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
