@@ -17,14 +17,22 @@ class AttendanceConfig(AppConfig):
         )
         from certeef.page_sections import Section
         from learners.learner_page import learner_sections
-        from training.changes import register_summaries
+        from training.changes import attendance_feeds_nothing, register_summaries
         from training.session_page import session_sections
 
         # A session with a schedule has the hours of its slots: set before funding's summaries,
         # which read them (apps refresh in INSTALLED_APPS order).
-        register_summaries(refresh_scheduled_hours, stored=STORED_SUMMARIES)
-        # Each learner's hours recorded, which funding's summaries count before typed hours.
-        register_summaries(refresh_hours_recorded, stored=HOURS_RECORDED_SUMMARIES)
+        # Attendance entries do not move the slots.
+        register_summaries(
+            refresh_scheduled_hours, stored=STORED_SUMMARIES, attendance=attendance_feeds_nothing
+        )
+        # Each learner's hours recorded, which funding's summaries count before typed hours; after
+        # a change to attendance only, those of the enrollments it concerns.
+        register_summaries(
+            refresh_hours_recorded,
+            stored=HOURS_RECORDED_SUMMARIES,
+            attendance=refresh_hours_recorded,
+        )
         # The session's page: its schedule, trainers, attendance grid and documents.
         session_sections.register(
             Section(

@@ -24,8 +24,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
 
-from attendance import services
+from attendance import recording
 from attendance.access import get_session_to_record
+from attendance.drop_out import enrollment_drop_out
 from attendance.forms import DropOutForm, parse_minutes
 from attendance.models import AttendanceStatus
 from attendance.selectors import (
@@ -90,7 +91,7 @@ def status_options() -> dict[str, SafeString]:
 
 @dataclass
 class Posted:
-    entries: list[services.Entry] = field(default_factory=list)
+    entries: list[recording.Entry] = field(default_factory=list)
     typed: dict[tuple[int, int], str] = field(default_factory=dict)
     errors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     all_present: int | None = None
@@ -115,7 +116,7 @@ def read_post(data: QueryDict) -> Posted:
                 posted.typed[enrollment_id, slot_id] = typed
                 continue
         posted.typed[enrollment_id, slot_id] = typed
-        posted.entries.append(services.Entry(slot_id, enrollment_id, status, minutes))
+        posted.entries.append(recording.Entry(slot_id, enrollment_id, status, minutes))
     if data.get("all_present", "").isdigit():
         posted.all_present = int(data["all_present"])
     return posted
@@ -200,26 +201,27 @@ def grid(request: OrganizationRequest, pk: int) -> HttpResponse:
         return _cells_response(request, session, [key], oob=False, overrides=overrides)
     if posted.errors:
         # Unreadable minutes: show every refusal at once, the others' too (nothing is saved).
-        refused = services.attendance_check(
+        refused = recording.attendance_check(
             organization=request.organization, session=session, entries=posted.entries
         )
         posted.errors.update(_by_cell(refused))
         return _grid_page(request, session, posted, status=422)
     try:
-        services.attendance_record(
-            organization=request.organization,
-            session=session,
-            entries=posted.entries,
-            user=request.user,
-        )
+        if posted.entries:
+            recording.attendance_record(
+                organization=request.organization,
+                session=session,
+                entries=posted.entries,
+                user=request.user,
+            )
         created = []
         if posted.all_present is not None:
             slot = session.time_slots.filter(pk=posted.all_present).first()
             if slot is not None:
-                created = services.slot_mark_present(
+                created = recording.slot_mark_present(
                     organization=request.organization, slot=slot, user=request.user
                 )
-    except services.EntryErrors as error:
+    except recording.EntryErrors as error:
         if request.htmx and len(keys) == 1:
             entry = posted.entries[0]
             overrides = {keys[0]: (entry.status, posted.typed.get(keys[0], ""), error.messages)}
@@ -270,7 +272,7 @@ def drop_out(request: OrganizationRequest, pk: int) -> HttpResponse:
     enrollment = next(e for e in enrollments if e.pk == form.cleaned_data["enrollment"])
     last_day = form.cleaned_data["last_day"]
     try:
-        services.enrollment_drop_out(
+        enrollment_drop_out(
             organization=request.organization,
             enrollment=enrollment,
             last_day=last_day,

@@ -23,7 +23,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from attendance.models import Attendance, AttendanceGap, TimeSlot, minutes_to_hours
 from training.changes import StoredSummary
@@ -67,24 +79,20 @@ def refresh_scheduled_hours(session_ids: Sequence[int]) -> None:
             session.save(update_fields=["hours"])
 
 
-def refresh_hours_recorded(session_ids: Sequence[int]) -> None:
+def refresh_hours_recorded(
+    session_ids: Sequence[int], enrollment_ids: frozenset[int] | None = None
+) -> None:
     """Give each enrollment of these sessions the hours its session's attendance record gives it
-    (empty when the session has none). Writes only the enrollments whose hours changed, grouped
-    by value: saving one cell writes one row. Two queries for sessions without a record; for
-    those with one, a read of their enrollments and one update per new value."""
-    minutes: dict[int, int] = {}
-    recorded: set[int] = set()
-    rows = (
-        Attendance.objects.filter(slot__session_id__in=session_ids)
-        .order_by()
-        .values("slot__session_id", "enrollment_id")
-        .annotate(total=Sum("minutes"))
-        .values_list("slot__session_id", "enrollment_id", "total")
-    )
-    for session_id, enrollment_id, total in rows:
-        recorded.add(session_id)
-        minutes[enrollment_id] = total
-    _refresh_gaps(session_ids, recorded)
+    (empty when the session has none), and each session its attendance gap.
+
+    Registered twice (attendance/apps.py): with every enrollment of the sessions after any change,
+    and with `enrollment_ids` after a change to those enrollments' attendance entries only — then
+    only theirs are read, with any left without hours (a session's first entry gives every
+    learner hours: 0 until they attend). Writes only the rows whose value changed. A fixed few
+    queries whatever the number of sessions or enrollments: the gaps (two reads, writes only
+    when one moved), the sessions without a record (one update), the others (one read, one
+    update)."""
+    recorded = _refresh_gaps(session_ids)
     unrecorded = [pk for pk in session_ids if pk not in recorded]
     if unrecorded:
         Enrollment.objects.filter(session_id__in=unrecorded, hours_recorded__isnull=False).update(
@@ -92,42 +100,86 @@ def refresh_hours_recorded(session_ids: Sequence[int]) -> None:
         )
     if not recorded:
         return
+    enrollments = Enrollment.objects.filter(session_id__in=recorded).order_by()
+    if enrollment_ids is not None:
+        enrollments = enrollments.filter(Q(pk__in=enrollment_ids) | Q(hours_recorded__isnull=True))
+    attended = (
+        Attendance.objects.filter(enrollment_id=OuterRef("pk"))
+        .order_by()
+        .values("enrollment_id")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    rows = enrollments.annotate(
+        attended=Coalesce(Subquery(attended), 0, output_field=IntegerField())
+    ).values_list("pk", "hours_recorded", "attended")
     changed: dict[Decimal, list[int]] = defaultdict(list)
-    stored = Enrollment.objects.filter(session_id__in=recorded).values_list("pk", "hours_recorded")
-    for pk, hours_recorded in stored:
-        hours = minutes_to_hours(minutes.get(pk, 0))
+    for pk, hours_recorded, minutes in rows:
+        hours = minutes_to_hours(minutes)
         if hours != hours_recorded:
             changed[hours].append(pk)
-    for hours, pks in changed.items():
-        Enrollment.objects.filter(pk__in=pks).update(hours_recorded=hours)
+    if changed:
+        Enrollment.objects.filter(pk__in=[pk for pks in changed.values() for pk in pks]).update(
+            hours_recorded=Case(
+                *(When(pk__in=pks, then=Value(hours)) for hours, pks in changed.items()),
+                output_field=Enrollment._meta.get_field("hours_recorded"),
+            )
+        )
 
 
-def _refresh_gaps(session_ids: Sequence[int], recorded: set[int]) -> None:
-    """The first slot of each recorded session where an expected learner has no entry."""
-    AttendanceGap.objects.filter(session_id__in=session_ids).delete()
-    if not recorded:
-        return
-    expected = dict(
-        Enrollment.objects.filter(session_id__in=recorded, outcome__in=EXPECTED)
+def _refresh_gaps(session_ids: Sequence[int]) -> set[int]:
+    """Each session's attendance gap: the first slot where an expected learner has no entry, once
+    the session has an attendance record. Two reads (each count made once: a count per slot
+    correlated with each learner costs slots × learners), then writes only for the gaps that
+    moved. Returns the sessions that have a record."""
+    expected = (
+        Enrollment.objects.filter(session_id=OuterRef("pk"), outcome__in=EXPECTED)
         .order_by()
         .values("session_id")
         .annotate(n=Count("pk"))
-        .values_list("session_id", "n")
+        .values("n")
     )
-    slots = (
-        TimeSlot.objects.filter(session_id__in=recorded)
+    sessions = (
+        Session.objects.filter(pk__in=session_ids)
         .order_by()
         .annotate(
-            entries=Count("attendances", filter=Q(attendances__enrollment__outcome__in=EXPECTED))
+            expected=Coalesce(Subquery(expected), 0, output_field=IntegerField()),
+            stored=F("attendance_gap__first_date"),
         )
-        .values_list("session_id", "date", "entries")
+        .values_list("pk", "expected", "stored")
     )
-    first: dict[int, datetime.date] = {}
-    for session_id, date, entries in slots:
-        if entries < expected.get(session_id, 0) and (
-            session_id not in first or date < first[session_id]
-        ):
-            first[session_id] = date
-    AttendanceGap.objects.bulk_create(
-        AttendanceGap(session_id=session_id, first_date=date) for session_id, date in first.items()
+    # The expected learners' ids read once (a hashed subquery), rather than each entry's
+    # enrollment looked up for its outcome.
+    expected_ids = Enrollment.objects.filter(
+        session_id__in=session_ids, outcome__in=EXPECTED
+    ).values("pk")
+    slots = (
+        TimeSlot.objects.filter(session_id__in=session_ids)
+        .order_by()
+        .annotate(
+            entries=Count("attendances"),
+            expected_entries=Count(
+                "attendances", filter=Q(attendances__enrollment_id__in=expected_ids)
+            ),
+        )
+        .values_list("session_id", "date", "entries", "expected_entries")
     )
+    recorded: set[int] = set()
+    short: dict[int, list[datetime.date]] = defaultdict(list)
+    learners = {pk: (n, stored) for pk, n, stored in sessions}
+    for session_id, date, entries, expected_entries in slots:
+        if entries:
+            recorded.add(session_id)
+        if expected_entries < learners[session_id][0]:
+            short[session_id].append(date)
+    moved: dict[int, datetime.date | None] = {}
+    for pk, (_n, stored) in learners.items():
+        gap = min(short[pk]) if pk in recorded and short[pk] else None
+        if gap != stored:
+            moved[pk] = gap
+    if moved:
+        AttendanceGap.objects.filter(session_id__in=list(moved)).delete()
+        AttendanceGap.objects.bulk_create(
+            AttendanceGap(session_id=pk, first_date=gap) for pk, gap in moved.items() if gap
+        )
+    return recorded

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from attendance import services
+from attendance import schedule_services, trainer_services
 from attendance.access import may_record
 from attendance.forms import PatternForm, SlotForm, TrainersForm
 from attendance.models import TimeSlot
@@ -73,7 +73,7 @@ def schedule_generate(request: OrganizationRequest, pk: int) -> HttpResponse:
     form = PatternForm(request.POST)
     if form.is_valid():
         try:
-            generated = services.schedule_generate(
+            generated = schedule_services.schedule_generate(
                 organization=request.organization, session=session, pattern=form.pattern()
             )
         except ValidationError as error:
@@ -102,7 +102,7 @@ def slot_create(request: OrganizationRequest, pk: int) -> HttpResponse:
     form = SlotForm(request.POST)
     if form.is_valid():
         try:
-            slot = services.slot_create(
+            slot = schedule_services.slot_create(
                 organization=request.organization, session=session, **form.cleaned_data
             )
         except ValidationError as error:
@@ -120,7 +120,9 @@ def slot_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
     form = SlotForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.slot_update(organization=request.organization, slot=slot, **form.cleaned_data)
+            schedule_services.slot_update(
+                organization=request.organization, slot=slot, **form.cleaned_data
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -143,7 +145,7 @@ def slot_edit(request: OrganizationRequest, pk: int) -> HttpResponse:
 @require_POST
 def slot_delete(request: OrganizationRequest, pk: int) -> HttpResponse:
     slot = get_for_organization(request, TimeSlot, pk)
-    services.slot_delete(organization=request.organization, slot=slot)
+    schedule_services.slot_delete(organization=request.organization, slot=slot)
     messages.success(request, _("Slot of %(slot)s deleted.") % {"slot": slot})
     return redirect("attendance:schedule", pk=slot.session_id)
 
@@ -154,7 +156,7 @@ def trainers(request: OrganizationRequest, pk: int) -> HttpResponse:
     session = get_for_organization(request, Session, pk)
     form = TrainersForm(request.POST, session=session)
     if form.is_valid():
-        services.session_trainers_set(
+        trainer_services.session_trainers_set(
             organization=request.organization,
             session=session,
             memberships=form.cleaned_data["trainers"],

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.urls import reverse
 
-from attendance import services
+from attendance import recording, schedule_services
 from attendance.models import Attendance, AttendanceStatus, TimeSlot
 from attendance.schedule import Pattern, TimeRange
 from learners.models import Learner
@@ -50,7 +50,7 @@ def _bench_session(organization: Organization) -> Session:
             Enrollment(organization=organization, session=session, learner=learner)
             for learner in learners
         )
-        slots = services.schedule_generate(
+        slots = schedule_services.schedule_generate(
             organization=organization,
             session=session,
             pattern=Pattern(
@@ -66,7 +66,7 @@ def _bench_session(organization: Organization) -> Session:
         ).created[: DAYS * 2]
         TimeSlot.objects.filter(session=session).exclude(pk__in=[s.pk for s in slots]).delete()
         for slot in slots[: len(slots) // 2]:
-            services.slot_mark_present(organization=organization, slot=slot, user=None)
+            recording.slot_mark_present(organization=organization, slot=slot, user=None)
     return session
 
 

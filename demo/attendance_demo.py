@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 
-from attendance import services
+from attendance import recording, schedule_services, trainer_services
 from attendance.models import AttendanceStatus
 from attendance.schedule import Pattern, TimeRange
 from certeef.models import Membership, Organization
@@ -31,7 +31,7 @@ PARTIAL = AttendanceStatus.PARTIAL
 
 
 def _schedule(session: Session) -> list:
-    return services.schedule_generate(
+    return schedule_services.schedule_generate(
         organization=session.organization,
         session=session,
         pattern=Pattern(
@@ -49,7 +49,7 @@ def add_attendance(organization: Organization, *, trainer) -> None:
     pending = Session.objects.get(organization=organization, reference="MAN-2603")
     for session in (recorded, pending):
         _schedule(session)
-        services.session_trainers_set(
+        trainer_services.session_trainers_set(
             organization=organization, session=session, memberships=[membership]
         )
     slots = list(recorded.time_slots.order_by("date", "start_time"))
@@ -62,15 +62,15 @@ def add_attendance(organization: Organization, *, trainer) -> None:
         # The exceptions first, then "All present" for the others, as on the grid.
         # Nathalie attends both half-days of the first day (7 h), then is absent.
         first_day = slot.date == slots[0].date
-        exceptions = [] if first_day else [services.Entry(slot.pk, dropped_out.pk, ABSENT)]
+        exceptions = [] if first_day else [recording.Entry(slot.pk, dropped_out.pk, ABSENT)]
         if (slot.date, slot.start_time) == (datetime.date(2025, 3, 11), AFTERNOON.start):
-            exceptions.append(services.Entry(slot.pk, enrollments["fatou"].pk, ABSENT))
+            exceptions.append(recording.Entry(slot.pk, enrollments["fatou"].pk, ABSENT))
         if (slot.date, slot.start_time) == (datetime.date(2025, 3, 12), MORNING.start):
-            exceptions.append(services.Entry(slot.pk, enrollments["manon"].pk, PARTIAL, 180))
-        services.attendance_record(
+            exceptions.append(recording.Entry(slot.pk, enrollments["manon"].pk, PARTIAL, 180))
+        recording.attendance_record(
             organization=organization, session=recorded, entries=exceptions, user=trainer
         )
-        services.slot_mark_present(organization=organization, slot=slot, user=trainer)
+        recording.slot_mark_present(organization=organization, slot=slot, user=trainer)
     # Her outcome: dropped out (counted with the hours the grid shows she followed).
     training_services.enrollment_update(
         organization=organization,

@@ -11,13 +11,20 @@ class FundingConfig(AppConfig):
         from certeef.page_sections import Section
         from funding.learner_section import learner_funding_context
         from funding.selectors import session_funding_context
-        from funding.summaries import STORED_SUMMARIES, refresh_funding_summaries
+        from funding.summaries import (
+            STORED_SUMMARIES,
+            refresh_funding_summaries,
+            refresh_hours_figures,
+        )
         from learners.learner_page import learner_sections
         from training.changes import register_summaries
         from training.session_page import session_sections
 
         # Every write that changes a session's figures refreshes these (training/changes.py).
-        register_summaries(refresh_funding_summaries, stored=STORED_SUMMARIES)
+        # After a change to attendance only, just the figures counted from hours recorded.
+        register_summaries(
+            refresh_funding_summaries, stored=STORED_SUMMARIES, attendance=refresh_hours_figures
+        )
         # A session's page shows how each learner is funded, to administrators only.
         session_sections.register(
             Section(

@@ -19,7 +19,9 @@ inputs — allocations, enrollments, learners' professional status, a course's p
 course — goes through `changing_sessions`, which locks the sessions first and calls it once per
 session at the end of the write (or of the enclosing bulk write), in the write's transaction.
 A session's summaries are a few dozen rows: a refresh is a handful of queries whatever the size
-of the organisation.
+of the organisation. After a change to attendance entries only, which moves nothing but the
+enrollments' hours recorded, `refresh_hours_figures` rewrites the figures counted from those
+hours, in place: two statements.
 """
 
 from __future__ import annotations
@@ -247,6 +249,60 @@ def _refresh_enrollment_tallies(ids: list[int]) -> None:
             hours_attended=row["hours"],
         )
         for row in tallies
+    )
+
+
+def _code(expression: str | OuterRef) -> Coalesce:
+    """A funding code comparable with `=` when there is none (an unfunded group's)."""
+    return Coalesce(expression, Value(-1), output_field=IntegerField())
+
+
+def _hours_figures(group: Q, figures: dict[str, object]) -> dict[str, Coalesce]:
+    """For an UPDATE of summary rows: each figure computed over the row's group of non-cancelled
+    enrollments (`group`, which refers to the row through OuterRef), as a correlated subquery."""
+    enrollments = (
+        Enrollment.objects.alias(code=_code("funding_code"))
+        .filter(group, session_id=OuterRef("session_id"))
+        .not_cancelled()
+        .order_by()
+        .values("session_id")
+    )
+    return {
+        name: Coalesce(
+            Subquery(enrollments.annotate(value=figure).values("value")),
+            Value(0),
+            output_field=SUM_FIELD if name == "hours_attended" else IntegerField(),
+        )
+        for name, figure in figures.items()
+    }
+
+
+def _hours_counts() -> dict[str, object]:
+    counts = _learner_counts()
+    return {
+        "learners": counts["learners"],
+        "learners_with_hours": counts["learners_with_hours"],
+        "hours_attended": counts["hours"],
+    }
+
+
+def refresh_hours_figures(session_ids: Sequence[int], enrollment_ids: object = None) -> None:
+    """After a change to attendance entries only (funding's attendance refresh, funding/apps.py):
+    the enrollments' hours recorded moved and nothing that groups them did, so every summary row
+    stays and only its figures counted from hours are rewritten, in two statements. A row's
+    figures are its whole group's, whichever of its enrollments changed."""
+    ids = list(session_ids)
+    no_show_funded = Count("pk", filter=Q(hours_recorded=0, counted_funding__gt=0))
+    SessionSummary.objects.filter(session_id__in=ids).update(
+        **_hours_figures(Q(), {**_hours_counts(), "no_show_funded": no_show_funded})
+    )
+    same_group = Q(
+        trainee_type_override=OuterRef("trainee_type_override"),
+        professional_status=OuterRef("professional_status"),
+        code=_code(OuterRef("funding_code")),
+    )
+    SessionEnrollmentTally.objects.filter(session_id__in=ids).update(
+        **_hours_figures(same_group, _hours_counts())
     )
 
 

@@ -34,6 +34,16 @@ service, admin, seed, import — does one thing:
                allocation_create(...)  # its own changing_sessions joins the outer one
 
    A session first named by an inner call is locked then, after those named up front.
+4. A write that changes attendance entries and nothing else says so, naming the enrollments whose
+   entries it writes (`ALL_ENROLLMENTS`: any of the sessions', as "all present" for a slot):
+
+       with changing_sessions([session.pk], attendance_of=[enrollment.pk]):
+           ...  # attendance entries only
+
+   Such a change feeds only each enrollment's hours recorded and what is counted from them, so
+   the refresh is narrower: each summary's attendance refresh (registered beside it) runs instead
+   of its whole refresh, a fixed few queries whatever the session's size. A session also changed
+   another way in the same outermost block gets the whole refresh.
 
 Summaries plug in from their app's `AppConfig.ready()` — `training` never imports them:
 
@@ -42,6 +52,10 @@ Summaries plug in from their app's `AppConfig.ready()` — `training` never impo
 A refresh is given the ids of locked sessions, sorted, at most `CHUNK` at a time, and rebuilds
 its summaries of those sessions from their rows. Refreshes run in registration order, which is
 INSTALLED_APPS order (lower apps first): a summary may read the summaries of the apps below it.
+`register_summaries(refresh, attendance=...)` adds its refresh after an attendance-only change
+(an `AttendanceRefresh`: (sorted session ids, enrollment ids or None for all of theirs) -> None;
+`attendance_feeds_nothing` when attendance does not feed it); without one, the whole refresh
+runs then too.
 
 `refresh_sessions(ids)` rebuilds now: the `refresh_summaries` command, bulk loads and the tests use
 it. It is `changing_sessions(ids)` with nothing written inside. `summary_drifts(ids)` compares
@@ -55,6 +69,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import Enum
 
 from django.db import transaction
 from django.db.models import Model
@@ -64,12 +79,25 @@ from training.models import Session
 
 # A refresh rebuilds one app's summaries of the given sessions (locked, sorted, ≤ CHUNK ids).
 type SummaryRefresh = Callable[[Sequence[int]], None]
+# Its narrower form, after a change to attendance entries only: the sessions, and the enrollments
+# whose entries changed (None: any of those sessions').
+type AttendanceRefresh = Callable[[Sequence[int], frozenset[int] | None], None]
+
+
+class _Every(Enum):
+    ENROLLMENT = "every enrollment"
+
+
+# `changing_sessions(..., attendance_of=ALL_ENROLLMENTS)`: the entries of any of the sessions'
+# enrollments may change (a whole slot).
+ALL_ENROLLMENTS = _Every.ENROLLMENT
 
 # Sessions locked and refreshed per query round: keeps the statements' parameter lists bounded
 # when a bulk load or a course with thousands of sessions changes them all.
 CHUNK = 500
 
 _refreshes: list[SummaryRefresh] = []
+_attendance_refreshes: dict[SummaryRefresh, AttendanceRefresh] = {}
 _stored: list[StoredSummary] = []
 
 
@@ -99,24 +127,62 @@ class Drift:
 
 
 class _Batch:
-    """The sessions changed within the outermost `changing_sessions` block."""
+    """The sessions changed within the outermost `changing_sessions` block: in any way
+    (`session_ids`), or in their attendance entries only (`attendance_of`: session → the
+    enrollments whose entries changed, None for any of its enrollments)."""
 
     def __init__(self) -> None:
         self.session_ids: set[int] = set()
+        self.attendance_of: dict[int, set[int] | None] = {}
+
+    def add(self, ids: list[int], attendance_of: Iterable[int] | _Every | None) -> None:
+        if attendance_of is None:
+            self.session_ids.update(ids)
+            return
+        enrollment_ids = None if attendance_of is ALL_ENROLLMENTS else set(attendance_of)
+        for pk in ids:
+            known = self.attendance_of.setdefault(pk, set())
+            if known is None or enrollment_ids is None:
+                self.attendance_of[pk] = None
+            else:
+                known.update(enrollment_ids)
+
+    def attendance_only(self) -> tuple[list[int], frozenset[int] | None]:
+        """The sessions changed in their attendance only (and that changed at all), and the
+        enrollments concerned (None: any of theirs)."""
+        session_ids: list[int] = []
+        enrollment_ids: set[int] | None = set()
+        for pk, enrollments in sorted(self.attendance_of.items()):
+            if pk in self.session_ids or enrollments == set():
+                continue
+            session_ids.append(pk)
+            if enrollment_ids is not None:
+                enrollment_ids = None if enrollments is None else enrollment_ids | enrollments
+        return session_ids, None if enrollment_ids is None else frozenset(enrollment_ids)
 
 
 _current_batch: ContextVar[_Batch | None] = ContextVar("changing_sessions", default=None)
 
 
 def register_summaries(
-    refresh: SummaryRefresh, stored: Iterable[StoredSummary] = ()
+    refresh: SummaryRefresh,
+    stored: Iterable[StoredSummary] = (),
+    *,
+    attendance: AttendanceRefresh | None = None,
 ) -> SummaryRefresh:
     """Have `refresh` called for every changed session (call it from `AppConfig.ready()`);
-    `stored` says where it keeps its figures (`summary_drifts` compares them with a rebuild)."""
+    `stored` says where it keeps its figures (`summary_drifts` compares them with a rebuild);
+    `attendance` refreshes them after a change to attendance entries only (None: `refresh`)."""
     if refresh not in _refreshes:
         _refreshes.append(refresh)
         _stored.extend(stored)
+        if attendance is not None:
+            _attendance_refreshes[refresh] = attendance
     return refresh
+
+
+def attendance_feeds_nothing(session_ids: Sequence[int], enrollment_ids: object) -> None:
+    """The attendance refresh of a summary that attendance entries do not feed."""
 
 
 def _sorted_ids(session_ids: Iterable[int | None]) -> list[int]:
@@ -148,31 +214,44 @@ def lock_sessions(session_ids: Iterable[int | None]) -> list[int]:
     return ids
 
 
-def _refresh(ids: list[int]) -> None:
-    for chunk in _chunks(sorted(ids)):
+def _refresh(batch: _Batch) -> None:
+    for chunk in _chunks(sorted(batch.session_ids)):
         for refresh in _refreshes:
             refresh(chunk)
+    attendance_ids, enrollment_ids = batch.attendance_only()
+    for chunk in _chunks(attendance_ids):
+        for refresh in _refreshes:
+            if refresh in _attendance_refreshes:
+                _attendance_refreshes[refresh](chunk, enrollment_ids)
+            else:
+                refresh(chunk)
 
 
 @contextmanager
-def changing_sessions(session_ids: Iterable[int | None] = ()) -> Iterator[None]:
+def changing_sessions(
+    session_ids: Iterable[int | None] = (),
+    *,
+    attendance_of: Iterable[int] | _Every | None = None,
+) -> Iterator[None]:
     """Lock these sessions now; refresh their summaries when the outermost block ends (see the
-    module's docstring). Ids may repeat or be None (a session not saved yet): both are ignored."""
+    module's docstring). Ids may repeat or be None (a session not saved yet): both are ignored.
+    `attendance_of`: the block changes only the attendance entries of these enrollments (or of
+    `ALL_ENROLLMENTS` of the sessions), which needs a narrower refresh."""
     ids = lock_sessions(session_ids)
     batch = _current_batch.get()
     if batch is not None:
-        batch.session_ids.update(ids)
+        batch.add(ids, attendance_of)
         yield
         return
     batch = _Batch()
-    batch.session_ids.update(ids)
+    batch.add(ids, attendance_of)
     token = _current_batch.set(batch)
     try:
         yield
     finally:
         _current_batch.reset(token)
     # Reached only when the block ended normally: an exception has left through `finally`.
-    _refresh(sorted(batch.session_ids))
+    _refresh(batch)
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from attendance import services
+from attendance import schedule_services
 from attendance.models import SessionTrainer
 from attendance.schedule import Pattern, TimeRange
 from certeef.models import Membership
@@ -18,7 +18,7 @@ AFTERNOON = TimeRange(datetime.time(13, 30), datetime.time(17, 0))
 
 def schedule(session, first=None, last=None, ranges=(MORNING, AFTERNOON), weekdays=range(5)):
     """Weekdays of the session, morning and afternoon (through the service)."""
-    return services.schedule_generate(
+    return schedule_services.schedule_generate(
         organization=session.organization,
         session=session,
         pattern=Pattern(

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from attendance import services
+from attendance import recording
 from attendance.models import AttendanceStatus
 from tests.attendance.conftest import assign
 from tests.conftest import make_company, make_enrollment, make_learner
@@ -29,11 +29,11 @@ def pdf_text(response) -> tuple[str, list]:
 
 
 def record(session, entries):
-    services.attendance_record(
+    recording.attendance_record(
         organization=session.organization,
         session=session,
         entries=[
-            services.Entry(slot.pk, enrollment.pk, status, minutes)
+            recording.Entry(slot.pk, enrollment.pk, status, minutes)
             for slot, enrollment, status, minutes in entries
         ],
         user=None,

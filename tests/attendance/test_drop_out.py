@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from attendance import services
+from attendance import drop_out, recording
 from attendance.models import Attendance, AttendanceStatus
 from attendance.selectors import followed_hours
 from bpf.computation import compute_bpf
@@ -21,10 +21,10 @@ MONDAY, TUESDAY = datetime.date(2025, 3, 3), datetime.date(2025, 3, 4)
 
 
 def record(session, enrollment, slot, status):
-    services.attendance_record(
+    recording.attendance_record(
         organization=session.organization,
         session=session,
-        entries=[services.Entry(slot.pk, enrollment.pk, status)],
+        entries=[recording.Entry(slot.pk, enrollment.pk, status)],
         user=None,
     )
 
@@ -45,9 +45,9 @@ def test_drop_out_marks_later_slots_absent_and_counts_the_hours_followed(schedul
     session, slots, (gone, second, third) = scheduled
     slots = sorted(slots, key=lambda slot: (slot.date, slot.start_time))
     for slot in slots:
-        services.slot_mark_present(organization=session.organization, slot=slot, user=None)
+        recording.slot_mark_present(organization=session.organization, slot=slot, user=None)
     Attendance.objects.filter(enrollment=gone, slot=slots[3]).delete()
-    written = services.enrollment_drop_out(
+    written = drop_out.enrollment_drop_out(
         organization=session.organization, enrollment=gone, last_day=MONDAY, user=None
     )
     assert len(written) == 2
@@ -66,7 +66,7 @@ def test_an_excused_absence_after_the_last_day_is_kept(scheduled):
     slots = sorted(slots, key=lambda slot: (slot.date, slot.start_time))
     record(session, gone, slots[0], AttendanceStatus.PRESENT)
     record(session, gone, slots[3], AttendanceStatus.EXCUSED)
-    services.enrollment_drop_out(
+    drop_out.enrollment_drop_out(
         organization=session.organization, enrollment=gone, last_day=MONDAY, user=None
     )
     # Monday afternoon (no entry) is left as it was; Tuesday morning absent; Tuesday afternoon
@@ -78,7 +78,7 @@ def test_an_excused_absence_after_the_last_day_is_kept(scheduled):
 def test_the_last_day_is_within_the_session(scheduled, last_day):
     session, _slots, (gone, _second, _third) = scheduled
     with pytest.raises(Exception, match="within the session"):
-        services.enrollment_drop_out(
+        drop_out.enrollment_drop_out(
             organization=session.organization, enrollment=gone, last_day=last_day, user=None
         )
     gone.refresh_from_db()

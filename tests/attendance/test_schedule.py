@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from attendance import services
+from attendance import recording, schedule_services
 from attendance.models import AttendanceStatus, TimeSlot
 from attendance.schedule import Pattern, TimeRange, half_days_of, pattern_slots
 from tests.attendance.conftest import AFTERNOON, MORNING, schedule
@@ -75,7 +75,7 @@ def test_generated_schedule_gives_the_session_its_hours(organization):
 def test_a_slot_across_midnight_is_refused(organization):
     session = make_session(organization, start_date=d(2025, 9, 15), end_date=d(2025, 9, 16))
     with pytest.raises(ValidationError) as error:
-        services.slot_create(
+        schedule_services.slot_create(
             organization=organization,
             session=session,
             date=d(2025, 9, 15),
@@ -84,7 +84,7 @@ def test_a_slot_across_midnight_is_refused(organization):
         )
     assert "across midnight" in str(error.value)
     with pytest.raises(ValidationError):
-        services.schedule_generate(
+        schedule_services.schedule_generate(
             organization=organization,
             session=session,
             pattern=Pattern(
@@ -153,17 +153,17 @@ def test_editing_a_slot_moves_present_entries_and_refuses_a_partial_that_no_long
 ):
     session, slots, enrollments = scheduled
     slot = slots[0]
-    services.attendance_record(
+    recording.attendance_record(
         organization=organization,
         session=session,
         entries=[
-            services.Entry(slot.pk, enrollments[0].pk, AttendanceStatus.PRESENT),
-            services.Entry(slot.pk, enrollments[1].pk, AttendanceStatus.PARTIAL, 150),
+            recording.Entry(slot.pk, enrollments[0].pk, AttendanceStatus.PRESENT),
+            recording.Entry(slot.pk, enrollments[1].pk, AttendanceStatus.PARTIAL, 150),
         ],
         user=None,
     )
     with pytest.raises(ValidationError) as error:
-        services.slot_update(
+        schedule_services.slot_update(
             organization=organization,
             slot=slot,
             date=slot.date,
@@ -171,13 +171,13 @@ def test_editing_a_slot_moves_present_entries_and_refuses_a_partial_that_no_long
             end_time=t(11),
         )
     assert "1 learner is recorded partly present" in str(error.value)
-    services.slot_update(
+    schedule_services.slot_update(
         organization=organization, slot=slot, date=slot.date, start_time=t(9), end_time=t(12)
     )
     assert slot.attendances.get(enrollment=enrollments[0]).minutes == 180
     session.refresh_from_db()
     assert session.hours == Decimal("13.50")
-    services.slot_delete(organization=organization, slot=slot)
+    schedule_services.slot_delete(organization=organization, slot=slot)
     session.refresh_from_db()
     assert session.hours == Decimal("10.50")
 

@@ -41,7 +41,7 @@ from decimal import Decimal
 
 import pytest
 
-from attendance import services
+from attendance import recording, schedule_services
 from attendance.models import AttendanceStatus
 from bpf.computation import compute_bpf
 from bpf.drill import enrollment_rows, enrollments_for
@@ -77,7 +77,7 @@ def slots(session, dates, ranges):
     for date in dates:
         for start, end in ranges:
             made.append(
-                services.slot_create(
+                schedule_services.slot_create(
                     organization=session.organization,
                     session=session,
                     date=day(date),
@@ -89,11 +89,11 @@ def slots(session, dates, ranges):
 
 
 def record(session, entries):
-    services.attendance_record(
+    recording.attendance_record(
         organization=session.organization,
         session=session,
         entries=[
-            services.Entry(slot.pk, enrollment.pk, status, minutes)
+            recording.Entry(slot.pk, enrollment.pk, status, minutes)
             for slot, enrollment, status, minutes in entries
         ],
         user=None,

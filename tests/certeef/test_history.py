@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from attendance import services as slot_services
+from attendance import schedule_services
 from attendance.models import Attendance, AttendanceStatus, TimeSlot
 from certeef.history import changes_of, track_history
 from funding import services
@@ -207,7 +207,7 @@ def test_enrollment_and_slot_pages_show_their_changes(admin_client, organization
         end_time=datetime.time(12),
     )
     refresh_sessions([enrollment.session_id])
-    slot_services.slot_update(
+    schedule_services.slot_update(
         organization=organization,
         slot=slot,
         date=datetime.date(2025, 3, 4),

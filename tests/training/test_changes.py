@@ -156,6 +156,72 @@ def test_many_sessions_are_locked_and_refreshed_in_chunks(organization, refreshe
     assert refreshes == [ids[0:2], ids[2:4], ids[4:]]
 
 
+@pytest.fixture
+def attendance_refreshes(monkeypatch, refreshes):
+    """Every attendance refresh call, as (session ids, enrollment ids); the spy of `refreshes`
+    gets one too (the real ones still run)."""
+    calls: list[tuple[list[int], frozenset[int] | None]] = []
+    spy = changes._refreshes[-1]
+
+    def narrow(session_ids, enrollment_ids) -> None:
+        calls.append((list(session_ids), enrollment_ids))
+
+    monkeypatch.setattr(
+        changes, "_attendance_refreshes", {**changes._attendance_refreshes, spy: narrow}
+    )
+    return calls
+
+
+def test_an_attendance_only_block_runs_the_attendance_refreshes(
+    organization, refreshes, attendance_refreshes
+):
+    first, second = make_session(organization), make_session(organization)
+    refreshes.clear()
+    with changes.changing_sessions([second.pk], attendance_of=[7]):
+        with changes.changing_sessions([first.pk], attendance_of=[3, 7]):
+            pass
+        with changes.changing_sessions([second.pk], attendance_of=[5]):
+            pass
+    assert refreshes == []
+    assert attendance_refreshes == [(sorted([first.pk, second.pk]), frozenset({3, 5, 7}))]
+    # Any enrollment of one session: any of them all.
+    with (
+        changes.changing_sessions([first.pk], attendance_of=[3]),
+        changes.changing_sessions([second.pk], attendance_of=changes.ALL_ENROLLMENTS),
+    ):
+        pass
+    assert attendance_refreshes[1:] == [(sorted([first.pk, second.pk]), None)]
+    # No enrollment: nothing changed, nothing to refresh (the session is locked all the same).
+    with changes.changing_sessions([first.pk], attendance_of=[]):
+        pass
+    assert len(attendance_refreshes) == 2
+    assert refreshes == []
+
+
+def test_a_session_also_changed_otherwise_is_refreshed_whole(
+    organization, refreshes, attendance_refreshes
+):
+    first, second = make_session(organization), make_session(organization)
+    refreshes.clear()
+    with (
+        changes.changing_sessions([first.pk]),
+        changes.changing_sessions([first.pk, second.pk], attendance_of=[3]),
+    ):
+        pass
+    assert refreshes == [[first.pk]]
+    assert attendance_refreshes == [([second.pk], frozenset({3}))]
+
+
+def test_a_summary_without_an_attendance_refresh_is_refreshed_whole_after_attendance(
+    organization, refreshes
+):
+    session = make_session(organization)
+    refreshes.clear()
+    with changes.changing_sessions([session.pk], attendance_of=[3]):
+        pass
+    assert refreshes == [[session.pk]]
+
+
 # --- every writer locks first ---
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from attendance import services as attendance_services
+from attendance import recording
 from attendance.models import AttendanceStatus
 from bpf.computation import compute_bpf
 from tests.attendance.conftest import schedule
@@ -79,12 +79,11 @@ def test_with_attendance_recorded_a_drop_out_needs_no_typed_hours(admin_client, 
     )
     slots = schedule(session)
     enrollment = make_enrollment(session)
-    entries = [attendance_services.Entry(slots[0].pk, enrollment.pk, AttendanceStatus.PRESENT)]
+    entries = [recording.Entry(slots[0].pk, enrollment.pk, AttendanceStatus.PRESENT)]
     entries += [
-        attendance_services.Entry(slot.pk, enrollment.pk, AttendanceStatus.ABSENT)
-        for slot in slots[1:]
+        recording.Entry(slot.pk, enrollment.pk, AttendanceStatus.ABSENT) for slot in slots[1:]
     ]
-    attendance_services.attendance_record(
+    recording.attendance_record(
         organization=organization, session=session, entries=entries, user=None
     )
     url = reverse("training:enrollment_edit", args=[enrollment.pk])
