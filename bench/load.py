@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ import gevent
 import requests
 
 from bench.load_database import Refused, load_database, prepare_database
-from bench.load_users import EXPORT_PREFIX, LOG_IN, administrator_class
+from bench.load_users import ARRIVAL_NAMES, EXPORT_PREFIX, LOG_IN, administrator_class
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -169,6 +169,20 @@ def _warm_up(server: Server, workers: int) -> None:
         gevent.joinall(calls)
 
 
+def cpu_seconds(matches: Callable[[int, str], bool]) -> float:
+    """CPU time (user + system) of the processes for which `matches(process group, command
+    line)` is true, from /proc: what the run cost the machine, whatever else shares it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError):  # a process that ended meanwhile
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if matches(int(fields[2]), command):
+                total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def stop_process_group(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the whole group (gunicorn's master lets its workers finish), SIGKILL to what
     is left after GUNICORN_STOP_SECONDS."""
@@ -187,11 +201,19 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
 
 @dataclass
 class Timings:
-    """Every request's time by name, and its failures (locust's own percentiles are rounded)."""
+    """Each request's time by name, and its failures (locust's own percentiles are rounded).
+
+    The run is measured once every user has logged in (as locust's --reset-stats does): while
+    they arrive, each log-in's second of password hashing holds one of the four workers, and
+    what the others asked meanwhile is kept apart (`arrival`, printed, not in the results).
+    Log-ins themselves are reported, apart from the percentiles; a failure counts whenever it
+    happens."""
 
     times: dict[str, list[float]] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+    arrival: list[float] = field(default_factory=list)
+    measuring: bool = False
 
     def record(
         self,
@@ -202,7 +224,10 @@ class Timings:
         exception: BaseException | None = None,
         **_context: Any,
     ) -> None:
-        self.times.setdefault(name, []).append(response_time)
+        if self.measuring or name in ARRIVAL_NAMES or exception is not None:
+            self.times.setdefault(name, []).append(response_time)
+        else:
+            self.arrival.append(response_time)
         self.failures.setdefault(name, 0)
         if exception is not None:
             self.failures[name] += 1
@@ -227,9 +252,11 @@ def drive(
     rng = random.Random(seed)
     stoppers: list[gevent.Greenlet] = []
     arrivals = itertools.count(1)
+    timings = Timings()
 
     def arrived() -> None:
         if next(arrivals) == users:
+            timings.measuring = True
             stoppers.append(gevent.spawn_later(duration, runner.quit))
 
     # The shared sessions of this run: the first ones of a page of each organisation's
@@ -238,7 +265,6 @@ def drive(
         logins, shared_page=rng.randint(1, 20), seed=seed, arrived=arrived
     )
     environment = locust.env.Environment(user_classes=[user_class], host=url)
-    timings = Timings()
     environment.events.request.add_listener(timings.record)
     runner = environment.create_local_runner()
     # Two arrivals a second, not all in the same instant: a log-in costs a second of CPU
@@ -290,15 +316,23 @@ def print_table(summary: dict, timings: Timings) -> None:
             f"{name:<34} {row['requests']:>9} {row['failures']:>9} "
             f"{row['p50_ms']:>9.1f} {row['p95_ms']:>9.1f}"
         )
+    pages = sum(row["requests"] for name, row in summary["by_name"].items() if not apart(name))
     lines.append("-" * len(header))
+    lines.append(f"{'all requests':<34} {summary['requests']:>9} {summary['failures']:>9}")
     lines.append(
-        f"{'all but exports and log-ins':<34} {summary['requests']:>9} {summary['failures']:>9} "
+        f"{'pages (no exports, no log-ins)':<34} {pages:>9} {'':>9} "
         f"{summary['p50_ms']:>9.1f} {summary['p95_ms']:>9.1f}"
     )
     lines.append(
         f"\n{summary['users']} users for {summary['duration_s']} s; summaries consistent: "
         f"{'yes' if summary['summaries_consistent'] else 'NO'}"
     )
+    if timings.arrival:
+        lines.append(
+            f"while the users logged in (not counted above): {len(timings.arrival)} other "
+            f"requests, p50 {percentile(timings.arrival, 0.5):.0f} ms, "
+            f"p95 {percentile(timings.arrival, 0.95):.0f} ms"
+        )
     for name, reason in timings.reasons.items():
         lines.append(f"failed: {name}: {reason}")
     sys.stdout.write("\n".join(lines) + "\n")
@@ -307,7 +341,7 @@ def print_table(summary: dict, timings: Timings) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20, help="simulated administrators (20)")
-    parser.add_argument("--duration", type=float, default=60, help="seconds (60)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds (60)")
     parser.add_argument("--scale", type=int, default=8000, help="learners per organisation")
     parser.add_argument("--organizations", type=int, default=5, help="organisations (5)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
@@ -343,8 +377,24 @@ def main(argv: list[str] | None = None) -> int:
             f"gunicorn pid {server.process.pid} ({args.workers} workers) on {server.url}, "
             f"log {server.log}; {args.users} users for {args.duration:g} s (seed {seed})\n"
         )
-        sys.stdout.flush()
+        group = server.process.pid
+        # PostgreSQL's server processes for this database (one per gunicorn worker).
+        database = f" {load_database(url)['NAME']} "
+
+        def gunicorn_processes(process_group: int, command: str) -> bool:
+            return process_group == group
+
+        def database_processes(process_group: int, command: str) -> bool:
+            return command.startswith("postgres:") and database in command
+
+        load_before = os.getloadavg()[0]
+        cpu_before = cpu_seconds(gunicorn_processes), cpu_seconds(database_processes)
+        started = time.perf_counter()
         timings = drive(server.url, logins, args.users, args.duration, seed)
+        elapsed = time.perf_counter() - started
+        app_cpu = cpu_seconds(gunicorn_processes) - cpu_before[0]
+        database_cpu = cpu_seconds(database_processes) - cpu_before[1]
+        load_after = os.getloadavg()[0]
     sys.stdout.write(f"gunicorn pid {server.process.pid} stopped\n")
     if not timings.reasons:
         server.log.unlink()  # kept when something failed: the server's tracebacks are there
@@ -352,7 +402,15 @@ def main(argv: list[str] | None = None) -> int:
     summary = results(timings, args.users, args.duration, consistent)
     args.output.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     print_table(summary, timings)
-    sys.stdout.write(f"written to {args.output}\n")
+    sys.stdout.write(
+        f"run {elapsed:.0f} s (log-ins included): CPU used by gunicorn {app_cpu:.1f} s, by "
+        f"PostgreSQL {database_cpu:.1f} s ({(app_cpu + database_cpu) / elapsed:.2f} of the "
+        f"machine's {os.cpu_count()} cores; per request "
+        f"{1000 * app_cpu / max(1, summary['requests']):.0f} + "
+        f"{1000 * database_cpu / max(1, summary['requests']):.0f} ms); machine load average "
+        f"(1 min) {load_before:.1f} before, {load_after:.1f} after\n"
+        f"written to {args.output}\n"
+    )
     return 0 if summary["failures"] == 0 and consistent else 1
 
 

@@ -22,8 +22,8 @@ def load_database(url: str | None) -> DBConfig:
     """The PostgreSQL database the run may use, or Refused with the reason."""
     if not url:
         raise Refused(
-            "make load needs a PostgreSQL database of its own: "
-            "make load DATABASE_URL=postgres://postgres@127.0.0.1:5432/certeef_load"
+            "no database given: make load DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
+            "certeef_load (a PostgreSQL database of its own, created if missing)"
         )
     config = dj_database_url.parse(url)
     if not config["ENGINE"].endswith("postgresql"):

@@ -35,6 +35,9 @@ from requests.cookies import RequestsCookieJar
 
 EXPORT_PREFIX = "export: "
 LOG_IN = "log in"
+LOG_IN_PAGE = "log-in page"
+# What a user asks while arriving that is reported whenever it happens.
+ARRIVAL_NAMES = (LOG_IN_PAGE, LOG_IN)
 LOCAL_HOST = "127.0.0.1"
 
 # Word fragments an administrator types in a search box (common in the seed's French names).
@@ -162,7 +165,7 @@ class Administrator(HttpUser):
         self.get(response.headers["Location"], name)
 
     def log_in(self, username: str, password: str) -> None:
-        page = self.get("/accounts/login/", "log-in page")
+        page = self.get("/accounts/login/", LOG_IN_PAGE)
         if page is None:
             raise StopUser
         form = lxml.html.fromstring(page).forms[0]
