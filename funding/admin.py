@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 class AllocationAdminForm(SameOrganizationForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Typed in groups; its length is one of the service's rules, said in its words.
+    cpf_case_number = DigitsField(label=_("CPF case number"), required=False)
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
@@ -46,7 +48,6 @@ class AllocationAdminForm(SameOrganizationForm):
     class Meta:
         model = FundingAllocation
         fields = "__all__"
-        field_classes = {"cpf_case_number": DigitsField}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +67,12 @@ class AllocationAdminForm(SameOrganizationForm):
         ):
             self.add_error("reason", services.REASON_REQUIRED_MESSAGE)
         return cleaned_data
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The case number's rules are the service's, each with its message, checked below
+        # (funding/case_numbers.py): Django's checks of the constraints behind them would say
+        # the same thing in other words.
+        return {*super()._get_validation_exclusions(), "cpf_case_number"}
 
     # Django's hook once the instance is built from the form (the stubs leave it out: private).
     def _post_clean(self) -> None:

@@ -3,7 +3,6 @@ forms of the status moves and the deletion."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import TYPE_CHECKING
 
@@ -181,27 +180,6 @@ class AllocationForm(forms.Form):
     def has_sessions(self) -> bool:
         sessions = form_field(self, "session", forms.ModelChoiceField).queryset
         return sessions is not None and sessions.exists()
-
-    def clean_cpf_case_number(self) -> str:
-        case_number = self.cleaned_data["cpf_case_number"]
-        if case_number and not re.fullmatch(r"\d{8,15}", case_number):
-            raise forms.ValidationError(
-                _("A CPF case number has 8 to 15 digits (spaces are ignored)."), code="format"
-            )
-        return case_number
-
-    def clean(self) -> dict:
-        super().clean()
-        cleaned_data = self.cleaned_data
-        funding_type = cleaned_data.get("funding_type")
-        case_number = cleaned_data.get("cpf_case_number")
-        if funding_type == FundingType.CPF and case_number == "":
-            self.add_error("cpf_case_number", _("The CPF case number is required for CPF."))
-        elif funding_type and funding_type != FundingType.CPF and case_number:
-            self.add_error(
-                "cpf_case_number", _("A case number is only for CPF funding: leave it empty.")
-            )
-        return cleaned_data
 
     def allocation_fields(self) -> dict[str, object]:
         """The cleaned values, as `allocation_create` and `allocation_update` take them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -60,9 +60,6 @@ class AllocationQuerySet(models.QuerySet):
 positive_amount = MinValueValidator(Decimal("0.01"), message=_("The amount must be positive."))
 at_most_max_amount = MaxValueValidator(
     MAX_AMOUNT, message=_("The amount cannot exceed 9 999 999,99 €.")
-)
-cpf_case_number_format = RegexValidator(
-    r"^\d{8,15}$", message=_("A CPF case number has 8 to 15 digits.")
 )
 
 
@@ -124,9 +121,9 @@ class FundingAllocation(models.Model):
         blank=True,
         validators=[positive_amount, at_most_max_amount],
     )
-    cpf_case_number = models.CharField(
-        _("CPF case number"), max_length=15, blank=True, validators=[cpf_case_number_format]
-    )
+    # Its rules (CPF only, required, 8 to 15 digits, unique) are funding/case_numbers.py's; the
+    # constraints below hold them in the database.
+    cpf_case_number = models.CharField(_("CPF case number"), max_length=15, blank=True)
     funder_reference = models.CharField(
         _("funder reference"),
         max_length=100,
@@ -206,7 +203,6 @@ class FundingAllocation(models.Model):
                 condition=models.Q(funding_type=FundingType.CPF)
                 & ~models.Q(status=FundingStatus.REJECTED),
                 name="allocation_unique_cpf_case_number",
-                violation_error_message=_("This CPF case number is already used."),
             ),
             max_length_constraint("notes", NOTE_MAX_LENGTH, name="allocation_notes_length"),
         ]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certeef.history import history_manager, record_change, set_change_reason
-from certeef.validators import normalize_digits
+from funding.case_numbers import case_number_taken, check_case_number
 from funding.models import (
     REMITTANCE_MAX_LENGTH,
     STATUS_MOVES,
@@ -128,46 +128,13 @@ def _check_enrolled(allocation: FundingAllocation) -> None:
     allocation.enrollment_id = enrollment_id
 
 
-def _check_case_number(allocation: FundingAllocation) -> None:
-    allocation.cpf_case_number = normalize_digits(allocation.cpf_case_number)
-    if allocation.funding_type == FundingType.CPF:
-        if not allocation.cpf_case_number:
-            raise ValidationError({"cpf_case_number": _("The CPF case number is required.")})
-        if allocation.status == FundingStatus.REJECTED:
-            return
-        clash = (
-            FundingAllocation.objects.filter(
-                organization_id=allocation.organization_id,
-                funding_type=FundingType.CPF,
-                cpf_case_number=allocation.cpf_case_number,
-            )
-            .exclude(status=FundingStatus.REJECTED)
-            .exclude(pk=allocation.pk)
-            .select_related("learner", "session")
-            .first()
-        )
-        if clash is not None:
-            raise ValidationError(
-                {
-                    "cpf_case_number": _(
-                        "This CPF case number is already used by allocation #%(pk)s "
-                        "(%(learner)s, %(session)s)."
-                    )
-                    % {"pk": clash.pk, "learner": clash.learner, "session": clash.session}
-                }
-            )
-    elif allocation.cpf_case_number:
-        raise ValidationError(
-            {"cpf_case_number": _("A case number is only for CPF funding: leave it empty.")}
-        )
-
-
 def allocation_validate(*, allocation: FundingAllocation) -> None:
     """Every rule an allocation must satisfy (raises ValidationError naming the fields). The
     create and update services call it; the admin's form calls it to show errors in place."""
     _check_same_organization(allocation)
     _check_carrier_and_type(allocation)
-    _check_case_number(allocation)
+    # The case number's rules are funding/case_numbers.py's, with their messages.
+    check_case_number(allocation)
     # The enrollment is not chosen: `_check_enrolled` finds it from the session and the learner.
     allocation.full_clean(exclude=["enrollment"], validate_unique=False, validate_constraints=False)
     _check_enrolled(allocation)
@@ -180,13 +147,7 @@ def _save_or_explain(allocation: FundingAllocation, **save_kwargs) -> None:
         with transaction.atomic():
             allocation.save(**save_kwargs)
     except IntegrityError as error:
-        raise _case_number_taken() from error
-
-
-def _case_number_taken() -> ValidationError:
-    return ValidationError(
-        {"cpf_case_number": _("This CPF case number is already used.")}, code="case_number_taken"
-    )
+        raise case_number_taken(allocation, error) from error
 
 
 @transaction.atomic
@@ -357,7 +318,7 @@ def allocation_set_status(
                 cpf_case_number=allocation.cpf_case_number,
                 status=to_status,
             )
-            _check_case_number(probe)
+            check_case_number(probe)
         try:
             # A savepoint: another session's allocation may revive or take the same case number
             # at this very moment (its session's lock is not ours); the constraint then fires
@@ -367,7 +328,7 @@ def allocation_set_status(
                     pk=allocation.pk, status=from_status, version=version
                 ).update(**update, updated_at=timezone.now())
         except IntegrityError as error:
-            raise _case_number_taken() from error
+            raise case_number_taken(allocation, error) from error
         if updated == 0:
             raise ValidationError(STALE_MESSAGE, code="stale")
         # update() sends no signal: the history records the move itself.
