@@ -68,11 +68,11 @@ class AllocationAdminForm(SameOrganizationForm):
             self.add_error("reason", services.REASON_REQUIRED_MESSAGE)
         return cleaned_data
 
+    # Django's hook (the stubs leave it out: private). The case number's rules are the
+    # service's, each with its message, checked below (funding/case_numbers.py): Django's checks
+    # of the constraints behind them would say the same thing in other words.
     def _get_validation_exclusions(self) -> set[str]:
-        # The case number's rules are the service's, each with its message, checked below
-        # (funding/case_numbers.py): Django's checks of the constraints behind them would say
-        # the same thing in other words.
-        return {*super()._get_validation_exclusions(), "cpf_case_number"}
+        return {*super()._get_validation_exclusions(), "cpf_case_number"}  # type: ignore[misc]
 
     # Django's hook once the instance is built from the form (the stubs leave it out: private).
     def _post_clean(self) -> None:

@@ -11,6 +11,7 @@ behind them; a race that only they catch is told with the same message (`case_nu
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -20,6 +21,9 @@ from certeef.validators import normalize_digits
 from funding.models import FundingAllocation, FundingStatus
 from funding.types import FundingType
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CASE_NUMBER_FORMAT = re.compile(r"\d{8,15}")
 
 REQUIRED_MESSAGE = gettext_lazy("The CPF case number is required for CPF.")
@@ -27,7 +31,7 @@ FORMAT_MESSAGE = gettext_lazy("A CPF case number has 8 to 15 digits (spaces are 
 ONLY_FOR_CPF_MESSAGE = gettext_lazy("A case number is only for CPF funding: leave it empty.")
 
 
-def _error(message: str, code: str) -> ValidationError:
+def _error(message: StrOrPromise, code: str) -> ValidationError:
     return ValidationError({"cpf_case_number": ValidationError(message, code=code)})
 
 
