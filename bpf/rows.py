@@ -40,6 +40,8 @@ class Row:
 # (code, label, value) of a line that is not computed: sections A and B, and what was typed.
 TextRow = tuple[str, str, str]
 InputRow = tuple[str, str, int | str | None]
+# Section E's rows carry their unit too: a count of trainers, or hours ("h").
+UnitRow = tuple[str, str, int | str | None, str]
 
 
 def section_c_rows(report: BpfReport) -> list[Row]:
@@ -316,7 +318,7 @@ class FormSections:
     c: list[Line]
     turnover_share: InputRow
     d: list[InputRow]
-    e: list[InputRow]
+    e: list[UnitRow]
     f: list[FigureSection]
     g: list[Line]
     h: list[InputRow]
@@ -340,7 +342,11 @@ def form_sections(report: BpfReport, previous: BpfReport | None = None) -> FormS
         c=lines(section_c_rows(report)),
         turnover_share=next(row for row in inputs if row[0] == "C.turnover_share"),
         d=[row for row in inputs if row[0].startswith("D.")],
-        e=[row for row in inputs if row[0].startswith("E.")],
+        e=[
+            (code, label, value, "h" if code.endswith(".hours") else "")
+            for code, label, value in inputs
+            if code.startswith("E.")
+        ],
         f=[
             FigureSection(
                 key,

@@ -23,7 +23,8 @@ def _codes(sections) -> list[str]:
         *(code for code, _label, _value in [*sections.a, *sections.b]),
         *computed,
         sections.turnover_share[0],
-        *(code for code, _label, _value in [*sections.d, *sections.e]),
+        *(code for code, _label, _value in sections.d),
+        *(code for code, _label, _value, _unit in sections.e),
         *figures,
         *(line.row.key for line in sections.g),
         *(code for code, _label, _value in sections.h),
@@ -43,6 +44,12 @@ def test_sections_hold_every_line_of_the_form_once_in_its_order(worked_example):
     for section in sections.f:
         assert {line.row.section for line in section.lines} == {section.key}
     assert [code for code, _label, _value in sections.b] == ["B.fiscal_year", "B.distance"]
+    assert [(code, unit) for code, _label, _value, unit in sections.e] == [
+        ("E.own.count", ""),
+        ("E.own.hours", "h"),
+        ("E.external.count", ""),
+        ("E.external.hours", "h"),
+    ]
 
 
 def test_last_year_beside_each_computed_line_only_when_asked(worked_example):
@@ -59,6 +66,7 @@ def test_page_and_pdf_lay_out_the_same_sections(admin_client, organization):
     organization.fiscal_year_start_month = 7
     organization.save()
     build_worked_example(organization)
+    organization.bpf_inputs.create(fiscal_year=2025, own_trainers_count=2, own_trainers_hours=120)
     report = compute_bpf(organization, 2025)
     sections = form_sections(report)
     document = pdf_html(report)
@@ -71,3 +79,6 @@ def test_page_and_pdf_lay_out_the_same_sections(admin_client, organization):
         assert label.replace("'", "&#x27;") in document and value in document
         assert value in page
     assert labels.DISTANCE_QUESTION.replace("'", "&#x27;") in page
+    # Section E: the hours with their unit, the count of trainers without one.
+    assert '<span class="figure">120</span>&nbsp;h' in page
+    assert '<span class="figure">2</span>\n<button' in page
