@@ -30,6 +30,8 @@ from funding.export_xlsx import excel_date, new_workbook
 from training.models import Delivery
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from bpf.report import BpfReport
     from certeef.models import Organization
 
@@ -149,7 +151,7 @@ def _c_sheet(workbook, formats, organization: Organization, report: BpfReport, l
     writer = _Writer(workbook, "Détail C", C_HEADERS, C_WIDTHS, formats)
     allocations = drill.allocations_for(organization, report, lines)
     cell_formats = {5: "date", 6: "date", 8: "euro", 11: "euro"}
-    total = 0
+    total: Decimal | int = 0
     for row in drill.iter_allocation_rows(report, allocations.iterator(chunk_size=CHUNK)):
         allocation = row.allocation
         session = allocation.session
@@ -184,7 +186,7 @@ def _f_sheet(workbook, formats, organization: Organization, report: BpfReport, k
         "session__start_date", "session_id", "learner__last_name", "pk"
     )
     cell_formats = {7: "date", 8: "date", 10: "hours", 13: "hours"}
-    total = 0
+    total: Decimal | int = 0
     for row in drill.iter_enrollment_rows(report, enrollments.iterator(chunk_size=CHUNK)):
         enrollment = row.enrollment
         session = enrollment.session

@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
+    from bpf.queries import CountedEnrollment
     from certeef.models import Organization
     from funding.models import FundingAllocation
-    from training.models import Enrollment
 
 RNCP_OBJECTIVES = [objective for objective, line in OBJECTIVE_F3.items() if line.startswith("a_")]
 
@@ -116,7 +116,7 @@ class AllocationRow(_Share):
 
 @dataclass(frozen=True)
 class EnrollmentRow(_Share):
-    enrollment: Enrollment
+    enrollment: CountedEnrollment
     inside: int
     whole: int
     hours: Decimal
@@ -180,7 +180,7 @@ def enrollment_filter(report: BpfReport, key: str) -> Q:
 
 def enrollments_for(
     organization: Organization, report: BpfReport, key: str
-) -> QuerySet[Enrollment]:
+) -> QuerySet[CountedEnrollment]:
     return (
         counted_enrollments(organization, report.start, report.end)
         .filter(enrollment_filter(report, key))

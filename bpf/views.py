@@ -5,8 +5,9 @@ from dataclasses import asdict, dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -153,14 +154,17 @@ def drill(request: OrganizationRequest, year: int, key: str) -> HttpResponse:
     if not drilling.valid_key(report, key):
         raise Http404
     figure = drilling.drill_targets(report)[key]
+    page: Page
+    rows: list[drilling.AllocationRow] | list[drilling.EnrollmentRow]
     if drilling.is_allocation_key(key):
-        queryset = drilling.allocations_for(request.organization, report, drilling.c_lines_of(key))
-    else:
-        queryset = drilling.enrollments_for(request.organization, report, key)
-    page = Paginator(queryset, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
-    if drilling.is_allocation_key(key):
+        allocations = drilling.allocations_for(
+            request.organization, report, drilling.c_lines_of(key)
+        )
+        page = Paginator(allocations, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = drilling.allocation_rows(report, page.object_list)
     else:
+        enrollments = drilling.enrollments_for(request.organization, report, key)
+        page = Paginator(enrollments, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = drilling.enrollment_rows(report, page.object_list)
     context = {
         "report": report,
@@ -218,7 +222,7 @@ def mark_filed(request: OrganizationRequest, year: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def export_file(request: OrganizationRequest, year: int, file_format: str) -> HttpResponse:
+def export_file(request: OrganizationRequest, year: int, file_format: str) -> HttpResponseBase:
     if file_format not in FORMATS:
         raise Http404
     if request.GET.get("filing"):
@@ -256,7 +260,7 @@ def export_file(request: OrganizationRequest, year: int, file_format: str) -> Ht
 
 
 @member_required(admin=True)
-def export_detail(request: OrganizationRequest, year: int) -> HttpResponse:
+def export_detail(request: OrganizationRequest, year: int) -> HttpResponseBase:
     """The "BPF detail" XLSX: the rows behind the year's figures, or behind one figure (?key=,
     from its drill-down). Streamed: current data, whatever was filed."""
     _year_or_404(request, year)

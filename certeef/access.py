@@ -22,19 +22,19 @@ from certeef.tenancy import current_membership
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from django.http import HttpResponse
+    from django.http.response import HttpResponseBase
 
     from certeef.http import OrganizationRequest
 
 
-type View = Callable[..., HttpResponse]
+type View = Callable[..., HttpResponseBase]
 
 
 def member_required(*, admin: bool = False) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @functools.wraps(view)
-        def wrapper(request: OrganizationRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: OrganizationRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             membership = current_membership(request)
             if membership is None:
                 return redirect("no_organization")

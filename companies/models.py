@@ -37,7 +37,7 @@ class Opco(models.TextChoices):
     UNIFORMATION = "uniformation", "Uniformation"
 
 
-class CompanyQuerySet(models.QuerySet):
+class CompanyQuerySet(models.QuerySet["Company"]):
     def search(self, query: str) -> CompanyQuerySet:
         """Every word of the query in the name or billing e-mail, or the SIRET's first digits
         (typed with or without its spaces)."""

@@ -8,7 +8,7 @@ it may carry, which sessions and learners may be chosen, where its Funding tab i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from individuals.models import Individual
 
 
+class CarrierKwargs(TypedDict, total=False):
+    individual: Individual
+    company: Company
+
+
 @dataclass(frozen=True)
 class Carrier:
     individual: Individual | None = None
@@ -33,7 +38,13 @@ class Carrier:
 
     @property
     def payer(self) -> Individual | Company:
-        return self.individual if self.individual is not None else self.company
+        return self.individual if self.individual is not None else self._company
+
+    @property
+    def _company(self) -> Company:
+        """The company, where the carrier is one (it is then not an individual)."""
+        assert self.company is not None, "an individual or a company"
+        return self.company
 
     @property
     def organization_id(self) -> int:
@@ -47,7 +58,7 @@ class Carrier:
     def funding_types(self) -> tuple[str, ...]:
         if self.individual is not None:
             return INDIVIDUAL_TYPES
-        return types_for_company_kind(self.company.kind)
+        return types_for_company_kind(self._company.kind)
 
     @property
     def fixed_learner(self) -> Learner | None:
@@ -80,7 +91,7 @@ class Carrier:
         employees: list[tuple[int, str]] = []
         others: list[tuple[int, str]] = []
         for learner in learners:
-            group = employees if learner.employer_id == self.company.pk else others
+            group = employees if learner.employer_id == self._company.pk else others
             group.append((learner.pk, learner.full_name))
         choices: list = [("", EMPTY_CHOICE_LABEL)]
         if employees:
@@ -107,25 +118,25 @@ class Carrier:
             "session__course", "learner"
         )
 
-    def service_kwargs(self) -> dict[str, object]:
+    def service_kwargs(self) -> CarrierKwargs:
         """The carrier as `allocation_create` takes it."""
         if self.individual is not None:
             return {"individual": self.individual}
-        return {"company": self.company}
+        return {"company": self._company}
 
     @property
     def funding_url(self) -> str:
         """The carrier's Funding tab."""
         if self.individual is not None:
             return reverse("individuals:funding", args=[self.individual.pk])
-        return reverse("funding:company_funding", args=[self.company.pk])
+        return reverse("funding:company_funding", args=[self._company.pk])
 
     @property
     def add_url(self) -> str:
         """Where "+ Add funding" goes."""
         if self.individual is not None:
             return reverse("individuals:funding_add", args=[self.individual.pk])
-        return reverse("funding:company_funding_add", args=[self.company.pk])
+        return reverse("funding:company_funding_add", args=[self._company.pk])
 
 
 def carrier_of(allocation: FundingAllocation) -> Carrier:

@@ -10,9 +10,10 @@ filtered the same way (`?chase=…&funder=…`, `chase_filter` and `funder_filte
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -101,8 +102,7 @@ def funder_name(*, organization: Organization, value: str) -> str:
             .select_related("individual__learner")
             .first()
         )
-        if allocation is not None:
-            individual = allocation.individual
+        if allocation is not None and (individual := allocation.individual) is not None:
             return individual.billing_name or individual.learner.full_name
     return value
 
@@ -174,7 +174,7 @@ def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingO
     anything = Q()
     for condition in conditions.values():
         anything |= condition
-    annotations = {}
+    annotations: dict[str, Count | Coalesce] = {}
     for chase, condition in conditions.items():
         annotations[f"{chase}_count"] = Count("pk", filter=condition)
         annotations[f"{chase}_amount"] = Coalesce(
@@ -241,7 +241,9 @@ def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingO
     )
     labels = funder_kind_labels()
     funders: list[FunderChase] = []
-    for row in [*institutional, *carriers]:
+    # The rows' keys include the chases' annotations, unseen by the type checker.
+    rows: list[Mapping[str, Any]] = [*institutional, *carriers]
+    for row in rows:
         kind = row["funder_kind"]
         if kind == FunderKind.OPCO:
             key, name = row["funder_opco"], str(Opco(row["funder_opco"]).label)

@@ -4,7 +4,7 @@ forms of the status moves and the deletion."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,10 +20,35 @@ from learners.models import Learner
 from training.models import Session
 
 if TYPE_CHECKING:
+    import datetime
+    from decimal import Decimal
+
     from django.utils.functional import Promise
 
     from funding.carriers import Carrier
     from funding.models import FundingAllocation
+
+
+class AllocationFields(TypedDict):
+    """What `allocation_create` and `allocation_update` take from the allocation form."""
+
+    session: Session
+    learner: Learner
+    funding_type: str
+    approved_amount: Decimal
+    requested_amount: Decimal | None
+    cpf_case_number: str
+    funder_reference: str
+    notes: str
+
+
+class MoveFields(TypedDict):
+    """What `allocation_set_status` takes from a status move's form."""
+
+    expected_version: int | None
+    paid_on: datetime.date | None
+    remittance_reference: str
+    note: str
 
 
 def status_moves(allocation: FundingAllocation) -> list[tuple[str, Promise]]:
@@ -184,9 +209,11 @@ class AllocationForm(forms.Form):
     def allocation_fields(self) -> dict[str, object]:
         """The cleaned values, as `allocation_create` and `allocation_update` take them."""
         data = self.cleaned_data
+        # The form has a learner field unless the carrier funds its own learner (__init__).
+        fixed_learner = self.carrier.fixed_learner
         return {
             "session": data["session"],
-            "learner": data["learner"] if "learner" in self.fields else self.carrier.fixed_learner,
+            "learner": fixed_learner if fixed_learner is not None else data["learner"],
             "funding_type": data["funding_type"],
             "approved_amount": data["approved_amount"],
             "requested_amount": data["requested_amount"],
@@ -247,7 +274,7 @@ class AllocationStatusForm(VersionForm):
             del self.fields["paid_on"]
             del self.fields["remittance_reference"]
 
-    def move_fields(self) -> dict[str, object]:
+    def move_fields(self) -> MoveFields:
         """The cleaned values, as `allocation_set_status` takes them."""
         data = self.cleaned_data
         return {

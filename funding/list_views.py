@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -207,19 +208,19 @@ def _filename(request: OrganizationRequest, extension: str) -> str:
 
 
 @member_required(admin=True)
-def export_xlsx(request: OrganizationRequest) -> HttpResponse:
+def export_xlsx(request: OrganizationRequest) -> HttpResponseBase:
     allocations = _filtered_allocations(request)
     return xlsx_response(allocations, _filename(request, "xlsx"))
 
 
 @member_required(admin=True)
-def export_csv(request: OrganizationRequest) -> HttpResponse:
+def export_csv(request: OrganizationRequest) -> HttpResponseBase:
     allocations = _filtered_allocations(request)
     return csv_response(allocations, _filename(request, "csv"))
 
 
 @member_required(admin=True)
-def export_by_funder_xlsx(request: OrganizationRequest) -> HttpResponse:
+def export_by_funder_xlsx(request: OrganizationRequest) -> HttpResponseBase:
     allocations = _filtered_allocations(request)
     filename = export_filename(
         request.organization, timezone.localdate(), "xlsx", suffix="-by-funder"

@@ -48,7 +48,7 @@ REMITTANCE_MAX_LENGTH = 100
 COUNTED_STATUSES: tuple[str, ...] = (FundingStatus.APPROVED, FundingStatus.PAID)
 
 
-class AllocationQuerySet(models.QuerySet):
+class AllocationQuerySet(models.QuerySet["FundingAllocation"]):
     def counted(self) -> AllocationQuerySet:
         return self.filter(status__in=COUNTED_STATUSES)
 
@@ -158,6 +158,11 @@ class FundingAllocation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AllocationQuerySet.as_manager()
+
+    # Not stored: set on the allocations of a page, the moves each row offers
+    # (funding.carrier_views) and the funding page of its carrier (funding.learner_section).
+    moves: list[tuple[str, Promise]]
+    carrier_url: str
 
     class Meta:
         verbose_name = _("funding allocation")

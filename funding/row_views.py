@@ -13,6 +13,7 @@ Administrators only (403 for a trainer); another organisation's allocation is 40
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -30,6 +31,9 @@ from funding.forms import AllocationStatusForm
 from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus, next_statuses
 from funding.selectors import pending_allocations
 
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
 # The lists whose rows offer moves, the row template of each and the moves it offers (the
 # others — back to pending, reverse a payment — stay on the carrier's Funding tab).
 ROW_LAYOUTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -46,7 +50,7 @@ ONE_CLICK_MOVES = (FundingStatus.APPROVED,)
 @dataclass(frozen=True)
 class RowMove:
     to_status: str
-    label: str
+    label: Promise
     one_click: bool
 
 
@@ -200,8 +204,9 @@ def _form(
 
 
 def _action_words(to_status: str) -> str:
-    return {
+    words: dict[str, str] = {
         FundingStatus.APPROVED: _("approved"),
         FundingStatus.PAID: _("marked as paid"),
         FundingStatus.REJECTED: _("rejected"),
-    }.get(to_status, to_status)
+    }
+    return words.get(to_status, to_status)

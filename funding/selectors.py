@@ -23,7 +23,13 @@ from django.db.models.functions import Coalesce
 from certeef.lists import words_matching
 from certeef.validators import normalize_digits
 from funding.chasing import CHASES, chase_filter, funder_filter
-from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus, SessionSummary
+from funding.models import (
+    COUNTED_STATUSES,
+    AllocationQuerySet,
+    FundingAllocation,
+    FundingStatus,
+    SessionSummary,
+)
 from funding.types import BPF_LINE, FundingType
 from training.models import Enrollment, Session
 
@@ -61,7 +67,7 @@ class AllocationFilters:
     funder: str = ""
 
 
-def search_allocations(*, allocations: QuerySet, query: str) -> QuerySet:
+def search_allocations(*, allocations: AllocationQuerySet, query: str) -> AllocationQuerySet:
     """Every word must match the learner's name, the carrier's name, the CPF case number, the
     funder reference or the remittance reference. A query made only of digits and spaces is a
     case number typed in groups ("1234 5678 901"): it is searched as one number."""
@@ -89,7 +95,9 @@ def search_allocations(*, allocations: QuerySet, query: str) -> QuerySet:
     )
 
 
-def filter_allocations(*, organization: Organization, filters: AllocationFilters) -> QuerySet:
+def filter_allocations(
+    *, organization: Organization, filters: AllocationFilters
+) -> AllocationQuerySet:
     """The organisation's allocations narrowed by `filters` (unordered, no joins added)."""
     allocations = FundingAllocation.objects.filter(organization=organization)
     if filters.funding_type:

@@ -26,7 +26,8 @@ hours, in place: two statements.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -194,7 +195,8 @@ def _refresh_session_summaries(ids: list[int]) -> None:
     SessionSummary.objects.filter(session_id__in=ids).delete()
     price, counted = F("session__course__price"), F("counted_funding")
     underfunded = Q(session__course__price__gt=counted)
-    summaries = (
+    # The rows' keys include `_learner_counts()`'s, unseen by the type checker.
+    summaries: Iterable[Mapping[str, Any]] = (
         Enrollment.objects.filter(session_id__in=ids)
         .not_cancelled()
         .order_by()
@@ -231,7 +233,7 @@ def _refresh_session_summaries(ids: list[int]) -> None:
 def _refresh_enrollment_tallies(ids: list[int]) -> None:
     """After `_refresh_enrollments`: the tallies are built from the enrollments' summaries."""
     SessionEnrollmentTally.objects.filter(session_id__in=ids).delete()
-    tallies = (
+    tallies: Iterable[Mapping[str, Any]] = (
         Enrollment.objects.filter(session_id__in=ids)
         .not_cancelled()
         .order_by()

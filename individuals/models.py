@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +15,13 @@ from certeef.validators import (
     max_length_constraint,
 )
 
+if TYPE_CHECKING:
+    from decimal import Decimal
 
-class IndividualQuerySet(models.QuerySet):
+    from django_stubs_ext import StrOrPromise
+
+
+class IndividualQuerySet(models.QuerySet["Individual"]):
     def active(self) -> IndividualQuerySet:
         return self.filter(archived_at__isnull=True)
 
@@ -50,6 +57,11 @@ class Individual(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = IndividualQuerySet.as_manager()
+
+    # Not stored: set on the individuals of a list page (individuals.views), their funding.
+    allocation_count: int
+    approved_total: Decimal
+    status_summary: list[tuple[str, StrOrPromise, int]]
 
     class Meta:
         verbose_name = _("individual")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.expressions import Combinable
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +24,8 @@ from funding.forms import add_service_error
 from funding.models import COUNTED_STATUSES, FundingAllocation, FundingStatus
 from individuals import services
 from individuals.forms import IndividualCreateForm, IndividualForm
-from individuals.models import Individual
-from learners.models import Learner
+from individuals.models import Individual, IndividualQuerySet
+from learners.models import Learner, LearnerQuerySet
 
 SUGGESTIONS_SHOWN = 10
 ARCHIVED = "archived"
@@ -53,7 +56,7 @@ def _search(individuals: QuerySet[Individual], query: str) -> QuerySet[Individua
     return individuals.filter(words_matching(digits, *SEARCHED_FIELDS) | case_number)
 
 
-def _attach_funding_summary(individuals: list[Individual]) -> None:
+def _attach_funding_summary(individuals: Sequence[Individual]) -> None:
     """For the individuals of one page, in one query: number of allocations, counted approved
     total (Approved and Paid, as in exports and the BPF) and the number in each status.
 
@@ -64,7 +67,7 @@ def _attach_funding_summary(individuals: list[Individual]) -> None:
     }
     # Their ids, not the page's queryset: that would re-run the search as a subquery.
     ids = [individual.pk for individual in individuals]
-    summaries = {
+    summaries: dict[int, Mapping[str, Any]] = {
         row["individual_id"]: row
         for row in FundingAllocation.objects.filter(individual_id__in=ids)
         .order_by()
@@ -140,7 +143,10 @@ def individual_create(request: OrganizationRequest) -> HttpResponse:
     else:
         # ?learner=<id>: a suggestion was chosen (htmx or a plain link) → pre-fill from it.
         # ?learner_query=…: the search of a browser without JavaScript.
-        chosen = organization_learners.filter(pk=_int_or_none(request.GET.get("learner"))).first()
+        learner_id = _int_or_none(request.GET.get("learner"))
+        chosen = (
+            organization_learners.filter(pk=learner_id).first() if learner_id is not None else None
+        )
         learner_query = request.GET.get("learner_query", "").strip()[:100]
         initial = (
             IndividualCreateForm.initial_for(chosen) if chosen else {"learner_query": learner_query}
@@ -171,7 +177,7 @@ def learner_suggestions(request: OrganizationRequest) -> HttpResponse:
     return render(request, "individuals/learner_suggestions.html", context)
 
 
-def _suggestions(learners: QuerySet[Learner], learner_query: str) -> list[Learner]:
+def _suggestions(learners: LearnerQuerySet, learner_query: str) -> list[Learner]:
     # With their individual record, if any: such a learner is shown as taken, not offered.
     return list(learners.search(learner_query).select_related("individual")[:SUGGESTIONS_SHOWN])
 

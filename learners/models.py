@@ -22,7 +22,7 @@ class ProfessionalStatus(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class LearnerQuerySet(models.QuerySet):
+class LearnerQuerySet(models.QuerySet["Learner"]):
     def search(self, query: str) -> LearnerQuerySet:
         """Every word of the query in the first name, last name or email."""
         return self.filter(words_matching(query, "first_name", "last_name", "email"))

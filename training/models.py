@@ -61,7 +61,7 @@ class Outcome(models.TextChoices):
 non_negative_hours = MinValueValidator(Decimal("0"), message=_("Hours cannot be negative."))
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(models.QuerySet["Course"]):
     def search(self, query: str) -> CourseQuerySet:
         """Every word of the query in the title or the reference."""
         return self.filter(words_matching(query, "title", "reference"))
@@ -119,7 +119,7 @@ class Course(models.Model):
         return nsf_labels().get(self.nsf_code, "")
 
 
-class SessionQuerySet(models.QuerySet):
+class SessionQuerySet(models.QuerySet["Session"]):
     def search(self, query: str) -> SessionQuerySet:
         """Every word of the query in the reference, the course's title or the location."""
         return self.filter(words_matching(query, "reference", "course__title", "location"))
@@ -178,7 +178,7 @@ class Session(models.Model):
         return f"{label} ({self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y})"
 
 
-class EnrollmentQuerySet(models.QuerySet):
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
     def not_cancelled(self) -> EnrollmentQuerySet:
         """The enrollments that count (enrolled, completed, dropped out): cancelled ones are kept
         for the record only."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -28,7 +30,7 @@ from training.session_page import session_sections
 ENROLLED_COUNT = Count("enrollments", filter=~Q(enrollments__outcome=Outcome.CANCELLED))
 
 
-def _attach_enrolled_counts(sessions: list[Session]) -> None:
+def _attach_enrolled_counts(sessions: Sequence[Session]) -> None:
     """Enrolled (not cancelled) learners of one page's sessions, in one query: counting after
     pagination keeps the list's cost independent of the number of sessions."""
     counts = dict(
@@ -40,7 +42,9 @@ def _attach_enrolled_counts(sessions: list[Session]) -> None:
         .values_list("session_id", "count")
     )
     for session in sessions:
-        session.enrolled_count = counts.get(session.pk, 0)
+        # The name course_detail annotates (mypy's Django plugin then refuses it as a declared
+        # attribute of Session): one template reads both.
+        session.enrolled_count = counts.get(session.pk, 0)  # type: ignore[attr-defined]
 
 
 # Courses
@@ -63,7 +67,7 @@ def course_list(request: OrganizationRequest) -> HttpResponse:
 def course_detail(request: OrganizationRequest, pk: int) -> HttpResponse:
     course = get_for_organization(request, Course, pk)
     sessions = course.sessions.annotate(enrolled_count=ENROLLED_COUNT).order_by("-start_date", "pk")
-    context = {"course": course, "sessions": sessions}
+    context: dict[str, object] = {"course": course, "sessions": sessions}
     if request.membership.is_administrator:
         context["history"] = changes_of(course)
     return render(request, "training/course_detail.html", context)
@@ -120,7 +124,7 @@ def _session_page(
     request: OrganizationRequest, session: Session, enroll_form: EnrollmentCreateForm | None = None
 ) -> HttpResponse:
     enrollments = session.enrollments.select_related("learner")
-    context = {"session": session, "enrollments": enrollments}
+    context: dict[str, object] = {"session": session, "enrollments": enrollments}
     if request.membership.is_administrator:
         context["enroll_form"] = enroll_form or EnrollmentCreateForm(session=session)
         context["learner_query"] = learner_query = search_query(request, "learner_q")
