@@ -43,7 +43,7 @@ STYLESHEET = Path(__file__).resolve().parent / "documents.css"
 CONTENT_TYPE = "application/pdf"
 
 HALF_DAY_LABELS = {MORNING: "Matin", AFTERNOON: "Après-midi"}
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     AttendanceStatus.PRESENT: "Présent(e)",
     AttendanceStatus.ABSENT: "Absent(e)",
     AttendanceStatus.EXCUSED: "Absence excusée",

@@ -99,10 +99,11 @@ class Posted:
 
 def read_post(data: QueryDict) -> Posted:
     posted = Posted()
-    for name, status in data.items():
+    for name in data:
         match = CELL.match(name)
         if not match:
             continue
+        status = data.get(name, "")
         enrollment_id, slot_id = int(match.group(1)), int(match.group(2))
         typed = data.get(f"m-{enrollment_id}-{slot_id}", "").strip()[:20]
         minutes = None
@@ -190,7 +191,9 @@ def grid(request: OrganizationRequest, pk: int) -> HttpResponse:
         entry = posted.entries[0]
         if entry.status == AttendanceStatus.PARTIAL and entry.minutes is None:
             # "Partly present" just chosen: nothing is saved until the minutes are typed.
-            overrides = {keys[0]: (entry.status, "", [])}
+            overrides: dict[tuple[int, int], tuple[str, str, list[str]]] = {
+                keys[0]: (entry.status, "", [])
+            }
             hint = _("Type the minutes attended: the cell is saved when you leave that field.")
             return _cells_response(
                 request, session, keys, oob=False, overrides=overrides, hint=hint
@@ -267,7 +270,7 @@ def drop_out(request: OrganizationRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("attendance:grid", pk=session.pk)
     enrollment = next(e for e in enrollments if e.pk == form.cleaned_data["enrollment"])
     last_day = form.cleaned_data["last_day"]

@@ -164,5 +164,5 @@ def trainers(request: OrganizationRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Trainers of the session saved."))
     else:
         for error in form.errors.get("trainers", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("attendance:schedule", pk=session.pk)

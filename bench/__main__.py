@@ -119,7 +119,7 @@ def _skipped(name: str, only: list[str] | None, skip: list[str] | None) -> bool:
     line = name.split(".")[0]
     if only and not line.startswith(tuple(only)):
         return True
-    return bool(skip) and line.startswith(tuple(skip))
+    return bool(skip and line.startswith(tuple(skip)))
 
 
 def run_scale(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from certeef.models import Organization
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 # More than the runs of one measurement (the warm-up, --repeat timed runs, the counted run).
 CANDIDATES = 40
 
@@ -42,7 +42,7 @@ def measured(organization: Organization, client: Client, operation: Callable) ->
             raise RuntimeError(f"a status change measured more than {CANDIDATES} times")
         pk, version = candidates[len(moved)]
         url = reverse("funding:allocation_row_move", args=[pk, FundingStatus.APPROVED])
-        response = client.post(url, {"layout": "list", "version": version}, **HTMX)
+        response = client.post(url, {"layout": "list", "version": version}, headers=HTMX)
         assert response.status_code == 200, response.status_code
         moved.append(pk)
         return 1

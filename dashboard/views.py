@@ -66,5 +66,7 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
         "year_totals": status_totals(
             allocations=filter_allocations(organization=organization, filters=year_filters)
         ),
-        "year_query": urlencode({"period_from": year_start, "period_to": year_end}),
+        "year_query": urlencode(
+            {"period_from": year_start.isoformat(), "period_to": year_end.isoformat()}
+        ),
     }

@@ -56,7 +56,7 @@ STATUS_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 # Prefix of the funder's file number, to make references look like the ones users type.
-OPCO_PREFIX = {
+OPCO_PREFIX: dict[str, str] = {
     Opco.AFDAS: "AFD",
     Opco.AKTO: "AKT",
     Opco.ATLAS: "ATL",
@@ -250,6 +250,7 @@ class _OrganisationBuilder:
                 reference = f"AIF-{session.start_date:%y}-{next(self._file_numbers):06d}"
         else:
             carrier_company = self.companies[company] if company else learner.employer
+            assert carrier_company is not None, "a company's funding: the learner's employer"
             prefix = OPCO_PREFIX.get(carrier_company.opco)
             if prefix and funding_type.startswith("opco"):
                 reference = f"{prefix}-{session.start_date:%Y}-{next(self._file_numbers):05d}"

@@ -22,7 +22,7 @@ import operator
 import random
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -181,7 +181,7 @@ def scale_present(learners: int, number: int = 1) -> bool:
     return Organization.objects.filter(slug=scale_slug(learners, number)).exists()
 
 
-def _choose(rng: random.Random, weights: dict[str, int]) -> str:
+def _choose[K: str](rng: random.Random, weights: Mapping[K, int]) -> K:
     return rng.choices(tuple(weights), weights=tuple(weights.values()))[0]
 
 
@@ -271,7 +271,9 @@ class _ScaleBuilder:
                 placeholders = ", ".join(["%s"] * len(fields))
                 # Names come from the model's meta, quoted; values are parameters.
                 insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-                cursor.executemany(insert, rows)
+                # The stubs ask for a sequence; Django takes an iterator too (its debug cursor
+                # logs "?" times), which keeps a scale's rows out of memory.
+                cursor.executemany(insert, rows)  # type: ignore[arg-type]
 
     def load(self) -> dict[str, int]:
         self._organization()
@@ -308,13 +310,14 @@ class _ScaleBuilder:
         )
         user_model = get_user_model()
         username = scale_username(self.learner_count, self.number)
-        self.user = user_model.objects.filter(username=username).first()
-        if self.user is None:
-            self.user = user_model.objects.create_user(
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_user(
                 username=username, password=DEMO_PASSWORD, first_name="Admin", last_name="Scale"
             )
+        self.user = user
         Membership.objects.create(
-            user=self.user, organization=self.organization, role=Role.ADMINISTRATOR
+            user=user, organization=self.organization, role=Role.ADMINISTRATOR
         )
 
     def _companies(self) -> None:
