@@ -222,7 +222,11 @@ class EdofImporter(AllocationImporter):
         )
         if not form.is_valid():
             raise RowErrors(
-                [(name, message) for name, messages in form.errors.items() for message in messages]
+                [
+                    (name, str(message))
+                    for name, messages in form.errors.items()
+                    for message in messages
+                ]
             )
         learner = form.save(commit=False)
         learner.organization = self.organization
@@ -247,7 +251,7 @@ class EdofImporter(AllocationImporter):
             if not form.is_valid():
                 raise RowErrors(
                     [
-                        ("hours" if name == "duration_hours" else "title", message)
+                        ("hours" if name == "duration_hours" else "title", str(message))
                         for name, messages in form.errors.items()
                         for message in messages
                     ]
@@ -262,7 +266,7 @@ class EdofImporter(AllocationImporter):
             found, self.sessions, "start_date", _("sessions"), f"{title} {values['start_date']}"
         )
         if session is None:
-            form = SessionForm(
+            session_form = SessionForm(
                 data={
                     "course": course.pk,
                     "start_date": start,
@@ -272,18 +276,18 @@ class EdofImporter(AllocationImporter):
                 },
                 organization=self.organization,
             )
-            if not form.is_valid():
+            if not session_form.is_valid():
                 raise RowErrors(
                     [
                         (
                             {"end_date": "end_date", "hours": "hours"}.get(name, "start_date"),
-                            message,
+                            str(message),
                         )
-                        for name, messages in form.errors.items()
+                        for name, messages in session_form.errors.items()
                         for message in messages
                     ]
                 )
-            session = form.save(commit=False)
+            session = session_form.save(commit=False)
             session.organization = self.organization
             training_services.session_save(session=session)
             self.sessions.add(session, session_keys())

@@ -102,12 +102,15 @@ class EnrollmentImporter(SessionLearnerRows):
     def apply(self, values):
         session = self.find_session(values)
         learner = self.find_learner(values)
-        enrollment = Enrollment.objects.filter(session=session, learner=learner).first()
-        created = enrollment is None
-        if created:
-            enrollment = training_services.enrollment_create(
+        existing = Enrollment.objects.filter(session=session, learner=learner).first()
+        created = existing is None
+        enrollment = (
+            existing
+            if existing is not None
+            else training_services.enrollment_create(
                 organization=self.organization, session=session, learner=learner
             )
+        )
         form = EnrollmentForm(instance=enrollment)
         current = model_to_dict(enrollment, fields=list(form.fields))
         data = {name: "" if current.get(name) is None else current[name] for name in form.fields}
@@ -119,7 +122,7 @@ class EnrollmentImporter(SessionLearnerRows):
         if not form.is_valid():
             raise RowErrors(
                 [
-                    (field, message)
+                    (field, str(message))
                     for field, messages in form.errors.items()
                     for message in messages
                 ]

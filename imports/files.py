@@ -237,7 +237,10 @@ def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, 
             tag = element.tag.rsplit("}", 1)[-1]
             if tag == "mergeCell":
                 min_col, min_row, max_col, max_row = range_boundaries(element.get("ref"))
-                ranges.append((min_row, min_col, max_row, max_col))
+                # A merged range is closed: its four bounds are given (whole rows or columns
+                # would have None).
+                if min_col and min_row and max_col and max_row:
+                    ranges.append((min_row, min_col, max_row, max_col))
             elif tag == "row":
                 element.clear()
     return ranges

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict, deque
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -51,10 +52,10 @@ def status_path(from_status: str, to_status: str) -> list[str]:
     if to_status not in previous:
         return []
     path = []
-    status: str | None = to_status
-    while status is not None and status != from_status:
-        path.append(status)
-        status = previous[status]
+    step: str | None = to_status
+    while step is not None and step != from_status:
+        path.append(step)
+        step = previous[step]
     return list(reversed(path))
 
 
@@ -215,14 +216,14 @@ class AllocationImporter(SessionLearnerRows):
                     ]
                 )
             return FundingAllocation.objects.filter(pk__in=found).first() if found else None
-        found = FundingAllocation.objects.filter(
+        candidates = FundingAllocation.objects.filter(
             organization=self.organization,
             session=session,
             learner=learner,
             funding_type=funding_type,
             company=company,
         )
-        matches = list(found[:3])
+        matches = list(candidates[:3])
         if len(matches) > 1:
             raise RowErrors(
                 [
@@ -309,7 +310,9 @@ class AllocationImporter(SessionLearnerRows):
                 organization=self.organization, session=session, learner=learner
             )
         allocation = self.find(values, funding_type, session, learner, company)
-        wanted = {
+        # The allocation's fields as the row gives them (several types): created with, or
+        # compared with the allocation found.
+        wanted: dict[str, Any] = {
             "session": session,
             "learner": learner,
             "approved_amount": approved,

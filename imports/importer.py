@@ -10,9 +10,10 @@ not blank them); a new record gets the form's default. A row whose values are al
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db.models import Model
+from django.forms import ModelForm
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
@@ -59,7 +60,9 @@ class FormImporter(Importer):
     """A kind whose rows are one record each, validated by the interface's form."""
 
     model: ClassVar[type[Model]]
-    form_class: ClassVar[type]
+    form_class: ClassVar[type[ModelForm[Any]]]
+    # The form_class an import validates with (import_form_class), made once per kind.
+    _import_form_class: ClassVar[type[ModelForm[Any]]]
     # Form field → the column its value (and its error) comes from.
     fields: ClassVar[dict[str, str]] = {}
     default_column: ClassVar[str] = ""
@@ -92,7 +95,7 @@ class FormImporter(Importer):
     row_savepoint = False
 
     @classmethod
-    def import_form_class(cls) -> type:
+    def import_form_class(cls) -> type[ModelForm[Any]]:
         """The interface's form, minus one step: the model's check constraints are left to the
         database (every one of them is also a rule of the form's fields or of its clean(), and
         Django checks them with one query each, a row)."""
@@ -100,12 +103,16 @@ class FormImporter(Importer):
         if cached is None:
             base = cls.form_class
 
-            def clean(self):
+            def clean(self: ModelForm[Any]) -> dict[str, Any] | None:
                 cleaned = base.clean(self)
-                self._validate_constraints = False
+                # Django's own switch (private, so not in the stubs) for _post_clean.
+                self._validate_constraints = False  # type: ignore[attr-defined]
                 return cleaned
 
-            cached = type(f"Import{base.__name__}", (base,), {"clean": clean})
+            # A class made at run time, which a type checker cannot follow.
+            cached = cast(
+                "type[ModelForm[Any]]", type(f"Import{base.__name__}", (base,), {"clean": clean})
+            )
             cls._import_form_class = cached
         return cached
 
@@ -123,10 +130,10 @@ class FormImporter(Importer):
             form.instance.organization = self.organization
         before = model_to_dict(form.instance) if not created else None
         if not form.is_valid():
-            errors = []
+            errors: list[tuple[str, str]] = []
             for field, messages in form.errors.items():
                 column = self.fields.get(field, self.default_column)
-                errors.extend((column, message) for message in messages)
+                errors.extend((column, str(message)) for message in messages)
             raise RowErrors(errors)
         record = form.save(commit=False)
         if not created and model_to_dict(record) == before:
@@ -140,7 +147,9 @@ class FormImporter(Importer):
         self.remember(record)
         return CREATED if created else UPDATED
 
-    def bound_form(self, form_class, data, instance):
+    def bound_form(
+        self, form_class: type[ModelForm[Any]], data: dict[str, Any], instance: Model | None
+    ) -> ModelForm[Any]:
         """The form bound to this row. For the kinds whose form does not depend on the record
         (learners, companies), one form is built and bound to each row in turn: Django copies
         every field of a form when it is built, the largest part of the time a row takes."""
@@ -192,5 +201,5 @@ class FormImporter(Importer):
 
     def finish(self) -> None:
         if self.pending:
-            self.model.objects.bulk_create(self.pending, batch_size=self.BATCH)
+            self.model._default_manager.bulk_create(self.pending, batch_size=self.BATCH)
             self.pending.clear()

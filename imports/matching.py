@@ -9,8 +9,10 @@ naming them ("ambiguous"), never a guess.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from imports.columns import CellError, RowErrors, casefold_key
@@ -22,10 +24,15 @@ def digits(text: str) -> str:
     return "".join(text.split())
 
 
-class Index:
+# A key of a record (its field values by attname), or None when the record has none.
+type KeyOf = Callable[[dict[str, Any]], tuple[Any, ...] | None]
+type Keys = dict[str, KeyOf]
+
+
+class Index[M: Model]:
     """An organisation's records of one model, found by a key (several may share one)."""
 
-    def __init__(self, model: type[Model], queryset, keys) -> None:
+    def __init__(self, model: type[M], queryset: QuerySet[M], keys: Keys) -> None:
         self.model = model
         self.field_names = [field.attname for field in model._meta.concrete_fields]
         self.rows: dict[int, tuple] = {}
@@ -40,13 +47,13 @@ class Index:
                 if key is not None:
                     self.by_key[name][key].append(pk)
 
-    def find(self, name: str, key: tuple) -> list[int]:
+    def find(self, name: str, key: tuple[Any, ...]) -> list[int]:
         return self.by_key[name].get(key, [])
 
-    def instance(self, pk: int) -> Model:
+    def instance(self, pk: int) -> M:
         return self.model.from_db("default", self.field_names, self.rows[pk])
 
-    def add(self, instance: Model, keys) -> None:
+    def add(self, instance: M, keys: Keys) -> None:
         values = tuple(getattr(instance, name) for name in self.field_names)
         self.rows[instance.pk] = values
         record = dict(zip(self.field_names, values, strict=True))
@@ -56,9 +63,9 @@ class Index:
                 self.by_key[name][key].append(instance.pk)
 
 
-def one_match(
-    found: list[int], index: Index, column: str, what: str, key_text: str
-) -> Model | None:
+def one_match[M: Model](
+    found: list[int], index: Index[M], column: str, what: str, key_text: str
+) -> M | None:
     """The one record a key found (None when none); several are an error naming them."""
     if not found:
         return None
@@ -80,21 +87,21 @@ def one_match(
     return index.instance(found[0])
 
 
-def company_keys():
+def company_keys() -> Keys:
     return {
         "siret": lambda record: (record["siret"],) if record["siret"] else None,
         "name": lambda record: casefold_key(record["name"]),
     }
 
 
-def learner_keys():
+def learner_keys() -> Keys:
     return {
         "email": lambda record: (record["email"].casefold(),) if record["email"] else None,
         "name": lambda record: casefold_key(record["last_name"], record["first_name"]),
     }
 
 
-def course_keys():
+def course_keys() -> Keys:
     return {
         "reference": lambda record: (
             casefold_key(record["reference"]) if record["reference"] else None
@@ -103,7 +110,7 @@ def course_keys():
     }
 
 
-def session_keys():
+def session_keys() -> Keys:
     return {
         "reference": lambda record: (
             casefold_key(record["reference"]) if record["reference"] else None
@@ -112,7 +119,7 @@ def session_keys():
     }
 
 
-def find_course(index: Index, column: str, text: str) -> Course:
+def find_course(index: Index[Course], column: str, text: str) -> Course:
     """A course named in a cell by its reference, else its title (within the organisation)."""
     key = casefold_key(text)
     found = index.find("reference", key) or index.find("title", key)

@@ -68,10 +68,10 @@ class Command(BaseCommand):
             )
         except MappingError as error:
             raise CommandError(f"{path.name}: {error.message}", returncode=2) from error
-        for error in result.errors:
+        for row_error in result.errors:
             self.stdout.write(
                 _("Line %(line)s, column “%(column)s”: %(message)s")
-                % {"line": error.line, "column": error.column, "message": error.message}
+                % {"line": row_error.line, "column": row_error.column, "message": row_error.message}
             )
         self.stdout.write(summary_line(result, dry_run=options["dry_run"]))
         if result.errors:
