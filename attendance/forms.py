@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,9 @@ from certeef.forms import form_field
 from certeef.models import Membership, Role
 from training.forms import DATE_WIDGET
 from training.models import Outcome, Session
+
+if TYPE_CHECKING:
+    from typing import Any
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -130,7 +134,7 @@ class TrainersForm(forms.Form):
         help_text=_("They record this session's attendance and print its documents."),
     )
 
-    def __init__(self, *args, session: Session, **kwargs) -> None:
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's trainers: anyone else is an invalid choice.
         form_field(self, "trainers", forms.ModelChoiceField).queryset = Membership.objects.filter(
@@ -172,7 +176,7 @@ class DropOutForm(forms.Form):
         help_text=_("Absent from every slot after this day."),
     )
 
-    def __init__(self, *args, enrollments, **kwargs) -> None:
+    def __init__(self, *args: Any, enrollments, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "enrollment", forms.ChoiceField).choices = [
             ("", "—"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from certeef.history import track_history
 from certeef.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def minutes_between(start: datetime.time, end: datetime.time) -> int:
@@ -76,7 +80,7 @@ class TimeSlot(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.minutes = minutes_between(self.start_time, self.end_time)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "minutes" not in update_fields:

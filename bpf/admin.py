@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from bpf.models import BpfFiling, BpfInputs
 from certeef.admin import OrganizationScopedAdmin
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @admin.register(BpfInputs)
@@ -24,8 +29,8 @@ class BpfFilingAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "filed_by"]
     readonly_fields = ["organization", "fiscal_year", "snapshot", "filed_by", "filed_at"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: BpfFiling | None = None) -> bool:
         return False

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bpf.models import TYPED_FIELDS, BpfInputs
 from certeef.numbers import NumberModelForm, WholeNumberField
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class BpfInputsForm(NumberModelForm):
@@ -32,7 +37,7 @@ class BpfInputsForm(NumberModelForm):
     # The page's <form> element: the fields sit in their sections, outside it.
     FORM_ID = "bpf-inputs"
 
-    def __init__(self, *args, has_activity: bool, **kwargs) -> None:
+    def __init__(self, *args: Any, has_activity: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.has_activity = has_activity
         for field in self.fields.values():

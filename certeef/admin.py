@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
 
 from certeef.models import Membership, Organization
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES, NumberModelForm
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.http import HttpRequest
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The user of an admin page (the admin site lets in only logged-in staff)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 class SameOrganizationForm(NumberModelForm):
@@ -43,7 +60,8 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     form = SameOrganizationForm
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
+    # Any model's row (the admins of several models share it).
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and "organization" not in readonly:
             readonly.append("organization")
@@ -90,7 +108,7 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # A membership is this user in this organisation: to give access elsewhere, add one.

@@ -3,14 +3,19 @@ at start-up but production needs."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+if TYPE_CHECKING:
+    from typing import Any
 
 PLACEHOLDER_SENDER_DOMAIN = "@localhost"
 
 
 @register(Tags.security, deploy=True)
-def check_email_settings(app_configs=None, **kwargs) -> list[Warning]:
+def check_email_settings(app_configs=None, **kwargs: Any) -> list[Warning]:
     """Password reset sends e-mail: without a mail server, users are told a link is on its way
     that never leaves."""
     problems = []

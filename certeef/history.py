@@ -34,6 +34,8 @@ from simple_history.models import HistoricalRecords
 from certeef.validators import NOTE_MAX_LENGTH
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from django.contrib.auth.models import User
 
 _records: dict[type[models.Model], HistoricalRecords] = {}
@@ -43,7 +45,7 @@ _fields: dict[type[models.Model], tuple[str, ...]] = {}
 class _Records(HistoricalRecords):
     """django-simple-history's recorder, remembered per model for `record_change`."""
 
-    def finalize(self, sender, **kwargs) -> None:
+    def finalize(self, sender, **kwargs: Any) -> None:
         super().finalize(sender, **kwargs)
         _records[sender] = self
 

@@ -8,6 +8,7 @@ what an anonymous visitor of the login page keeps)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -19,6 +20,9 @@ from django.views.i18n import set_language
 
 from certeef.models import UserProfile
 
+if TYPE_CHECKING:
+    from typing import Any
+
 SESSION_KEY = "certeef_language"
 
 
@@ -27,7 +31,7 @@ def _supported(language: str | None) -> str:
 
 
 @receiver(user_logged_in, dispatch_uid="certeef_language_on_login")
-def remember_language_on_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
+def remember_language_on_login(sender, request: HttpRequest | None, user, **kwargs: Any) -> None:
     if request is None or not hasattr(request, "session"):
         return
     language = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Protocol
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from certeef.history import track_history
 from certeef.validators import validate_naf, validate_nda, validate_siret
+
+
+class OrganizationOwned(Protocol):
+    """A row that belongs to one organisation (every domain model)."""
+
+    organization_id: int
 
 
 class Organization(models.Model):

@@ -15,6 +15,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -37,6 +38,11 @@ from individuals.models import Individual
 from learners.models import Learner, ProfessionalStatus
 from training import services as training_services
 from training.models import Course, Delivery, Enrollment, Objective, Outcome, Session
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from certeef.models import Organization
 
 DEMO_PASSWORD = "certeef-demo"  # noqa: S105 (public demo logins, listed in the README)
 DEMO_SLUG = "formations-lumiere"
@@ -174,7 +180,7 @@ class _OrganisationBuilder:
             )
         )
 
-    def individual(self, learner_key: str, **fields) -> Individual:
+    def individual(self, learner_key: str, **fields: Any) -> Individual:
         learner = self.learners[learner_key]
         existing = Individual.objects.filter(learner=learner).first()
         if existing is not None:

@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from certeef.admin import OrganizationScopedAdmin, ReadOnlyAdmin, SameOrganizationForm
+from certeef.admin import (
+    OrganizationScopedAdmin,
+    ReadOnlyAdmin,
+    SameOrganizationForm,
+    staff_user,
+)
 from certeef.forms import DigitsField
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 from certeef.validators import NOTE_MAX_LENGTH
@@ -27,6 +32,11 @@ from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from training.changes import changing_sessions
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from django.db.models import Model, QuerySet
+    from django.forms import ModelForm
+    from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise
 
 
@@ -49,7 +59,7 @@ class AllocationAdminForm(SameOrganizationForm):
         model = FundingAllocation
         fields = "__all__"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
@@ -94,15 +104,17 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
     readonly_fields = fields = ("from_status", "to_status", "changed_by", "changed_at", "note")
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 def _status_action(to_status: str, description: StrOrPromise, *, paid_today: bool = False):
-    def action(modeladmin, request, queryset) -> None:
+    def action(
+        modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+    ) -> None:
         moved = 0
         allocations = list(queryset.select_related("learner"))
         # One bulk write: the sessions are locked up front, in id order, and each is refreshed
@@ -116,7 +128,7 @@ def _status_action(to_status: str, description: StrOrPromise, *, paid_today: boo
                     services.allocation_set_status(
                         allocation=allocation,
                         to_status=to_status,
-                        changed_by=request.user,
+                        changed_by=staff_user(request),
                         paid_on=timezone.localdate() if paid_today else None,
                         note=str(_("Changed in the admin.")),
                     )
@@ -172,7 +184,9 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
         _status_action(FundingStatus.PENDING, _("Back to pending")),
     ]
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: FundingAllocation | None = None
+    ) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # The carrier is fixed once the allocation exists (the organisation too: see
@@ -180,7 +194,9 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
             readonly += ["individual", "company"]
         return readonly
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: FundingAllocation, form: ModelForm[Any], change: bool
+    ) -> None:
         fields = {name: getattr(obj, name) for name in services.EDITABLE_FIELDS}
         if change:
             services.allocation_update(
@@ -194,7 +210,7 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
             organization=obj.organization,
             individual=obj.individual,
             company=obj.company,
-            created_by=request.user,
+            created_by=staff_user(request),
             **fields,
         )
         # The admin goes on with `obj` (history entry, redirect): make it the saved row.
@@ -202,7 +218,9 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
         obj.version = created.version
         obj._state.adding = False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: FundingAllocation | None = None
+    ) -> bool:
         if obj is not None and obj.status != FundingStatus.PENDING:
             return False
         return super().has_delete_permission(request, obj)
@@ -214,10 +232,10 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
         perms_needed.discard(FundingStatusChange._meta.verbose_name)
         return deleted, model_count, perms_needed, protected
 
-    def delete_model(self, request, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: FundingAllocation) -> None:
         services.allocation_delete(allocation=obj)
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST):
         # The bulk delete would bypass the Pending-only rule: delete allocations one by one.
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)

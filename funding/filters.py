@@ -3,6 +3,8 @@ and exported as it is)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,9 @@ from funding.models import FundingStatus
 from funding.selectors import AllocationFilters, CarrierKind
 from funding.types import FundingType
 from training.models import Course, Session
+
+if TYPE_CHECKING:
+    from certeef.models import Organization
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -82,7 +87,7 @@ class FundingFilterForm(forms.Form):
     # Set by a link (the dashboard's "To chase" figures), shown with a way out, like a session.
     funder = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, data, *, organization) -> None:
+    def __init__(self, data, *, organization: Organization) -> None:
         super().__init__(data)
         # Only this organisation's sessions and courses: another organisation's id is an
         # invalid choice, and the filter then ignores it.

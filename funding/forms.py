@@ -22,6 +22,7 @@ from training.models import Session
 if TYPE_CHECKING:
     import datetime
     from decimal import Decimal
+    from typing import Any
 
     from django.utils.functional import Promise
 
@@ -228,7 +229,7 @@ class VersionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, allocation: FundingAllocation, **kwargs) -> None:
+    def __init__(self, data=None, *, allocation: FundingAllocation, **kwargs: Any) -> None:
         super().__init__(data, initial={"version": allocation.version}, **kwargs)
 
 
@@ -305,7 +306,7 @@ class BulkActionForm(forms.Form):
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     expected_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, data=None, **kwargs) -> None:
+    def __init__(self, data=None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "bulk_%s")  # the page's other forms have a payment date
         super().__init__(data, initial={"paid_on": timezone.localdate()}, **kwargs)
         self.fields["paid_on"].required = False

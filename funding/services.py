@@ -37,6 +37,8 @@ from training.changes import changing_sessions
 from training.models import Enrollment
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from django.contrib.auth.models import User
     from django_stubs_ext import StrOrPromise
 
@@ -140,7 +142,7 @@ def allocation_validate(*, allocation: FundingAllocation) -> None:
     _check_enrolled(allocation)
 
 
-def _save_or_explain(allocation: FundingAllocation, **save_kwargs) -> None:
+def _save_or_explain(allocation: FundingAllocation, **save_kwargs: Any) -> None:
     """Save; a database constraint that fires despite the checks (two requests racing for the
     same CPF case number) becomes a form error instead of a server error."""
     try:

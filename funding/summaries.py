@@ -107,7 +107,7 @@ def cancelled_enrollment_exists() -> Exists:
     )
 
 
-def _enrollment_allocations(**filters):
+def _enrollment_allocations(**filters: Any):
     return (
         FundingAllocation.objects.filter(
             session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), **filters

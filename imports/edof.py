@@ -194,12 +194,12 @@ class EdofImporter(AllocationImporter):
         ),
     ]
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         return "case", (digits(values["cpf_case_number"]),)
 
     # -- found or created
 
-    def learner(self, values):
+    def learner(self, values: dict[str, str]):
         email = values.get("email", "").strip()
         if email:
             found, column = self.learners.find("email", (email.casefold(),)), "email"
@@ -234,7 +234,7 @@ class EdofImporter(AllocationImporter):
         self.learners.add(learner, learner_keys())
         return learner
 
-    def session(self, values):
+    def session(self, values: dict[str, str]):
         title = values["title"]
         start = read_date("start_date", values["start_date"])
         end = read_date("end_date", values["end_date"])
@@ -301,7 +301,7 @@ class EdofImporter(AllocationImporter):
             )
         return session
 
-    def apply(self, values):
+    def apply(self, values: dict[str, str]):
         number = digits(values["cpf_case_number"])
         if not number:
             raise CellError("cpf_case_number", _("This field is required."))

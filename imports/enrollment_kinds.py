@@ -8,6 +8,8 @@ An enrollment's fields are the enrollment form's, whatever they are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,12 +23,17 @@ from training import services as training_services
 from training.forms import EnrollmentForm
 from training.models import Course, Enrollment, Session
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from certeef.models import Organization
+
 
 class SessionLearnerRows(Importer):
     """Rows naming a session (its reference, or its course and start date) and a learner (their
     email, or last and first names): enrollments and allocations."""
 
-    def __init__(self, organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         super().__init__(organization, user)
         self.sessions = Index(
             Session, Session.objects.filter(organization=organization), session_keys()
@@ -38,7 +45,7 @@ class SessionLearnerRows(Importer):
             Learner, Learner.objects.filter(organization=organization), learner_keys()
         )
 
-    def find_session(self, values) -> Session:
+    def find_session(self, values: dict[str, str]) -> Session:
         reference = values.get("session", "").strip()
         if reference:
             found = self.sessions.find("reference", casefold_key(reference))
@@ -60,7 +67,7 @@ class SessionLearnerRows(Importer):
             )
         return session
 
-    def find_learner(self, values) -> Learner:
+    def find_learner(self, values: dict[str, str]) -> Learner:
         email = values.get("email", "").strip()
         if email:
             found = self.learners.find("email", (email.casefold(),))
@@ -81,7 +88,7 @@ class SessionLearnerRows(Importer):
             )
         return learner
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         session = self.find_session(values)
         learner = self.find_learner(values)
         return "session_learner", (session.pk, learner.pk)
@@ -99,7 +106,7 @@ class EnrollmentImporter(SessionLearnerRows):
     def column_list(cls) -> list[Column]:
         return enrollment_columns()
 
-    def apply(self, values):
+    def apply(self, values: dict[str, str]):
         session = self.find_session(values)
         learner = self.find_learner(values)
         existing = Enrollment.objects.filter(session=session, learner=learner).first()

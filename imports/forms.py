@@ -12,6 +12,8 @@ from imports.files import MAX_BYTES, FileError, read_table
 from imports.registry import KINDS
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from imports.columns import Column
     from imports.files import Table
 
@@ -29,7 +31,7 @@ class UploadForm(forms.Form):
         help_text=_("XLSX only: blank for the first sheet."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "kind", forms.ChoiceField).choices = [
             (name, cls.label) for name, cls in KINDS.items()

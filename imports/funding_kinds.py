@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict, deque
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -35,6 +35,11 @@ from individuals.models import Individual
 from learners.models import Learner
 from training import services as training_services
 from training.models import Enrollment, Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from certeef.models import Organization
 
 
 def status_path(from_status: str, to_status: str) -> list[str]:
@@ -151,7 +156,7 @@ class AllocationImporter(SessionLearnerRows):
         Column("notes", gettext_lazy("Notes"), ("Notes", "Remarques", "Commentaire", "Comment")),
     ]
 
-    def __init__(self, organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         super().__init__(organization, user)
         self.companies = Index(
             Company, Company.objects.filter(organization=organization), company_keys()
@@ -164,10 +169,10 @@ class AllocationImporter(SessionLearnerRows):
 
     # -- reading the row
 
-    def funding_type(self, values) -> str:
+    def funding_type(self, values: dict[str, str]) -> str:
         return read_choice("funding_type", values["funding_type"], FundingType)
 
-    def find_company(self, values) -> Company | None:
+    def find_company(self, values: dict[str, str]) -> Company | None:
         text = values.get("company", "").strip()
         if not text:
             return None
@@ -184,7 +189,7 @@ class AllocationImporter(SessionLearnerRows):
             )
         return company
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         funding_type = self.funding_type(values)
         if funding_type == FundingType.CPF and values.get("cpf_case_number"):
             return "case", (digits(values["cpf_case_number"]),)
@@ -264,7 +269,7 @@ class AllocationImporter(SessionLearnerRows):
     def ensure_enrolled(self, session: Session, learner: Learner) -> bool:
         return Enrollment.objects.filter(session=session, learner=learner).exists()
 
-    def apply(self, values):
+    def apply(self, values: dict[str, str]):
         funding_type = self.funding_type(values)
         session = self.find_session(values)
         learner = self.find_learner(values)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from imports.columns import Column, RowErrors
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from certeef.models import Organization
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -37,7 +39,7 @@ class Importer:
     # without (two statements a row saved).
     row_savepoint: ClassVar[bool] = True
 
-    def __init__(self, organization: Organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         self.organization = organization
         self.user = user
         self.notices: list[str] = []

@@ -15,6 +15,8 @@ enrollments, whose rows name a session and a learner, in `enrollment_kinds.py`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +43,12 @@ from training import services as training_services
 from training.forms import CourseForm, SessionForm
 from training.models import Course, Delivery, Objective, Session
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Model
+
+    from certeef.models import Organization
+
 
 class CompanyImporter(FormImporter):
     label = gettext_lazy("Companies")
@@ -60,19 +68,19 @@ class CompanyImporter(FormImporter):
     default_column = "name"
     key_columns = {"siret": "siret", "name": "name"}
 
-    def __init__(self, organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         super().__init__(organization, user)
         self.index = Index(
             Company, Company.objects.filter(organization=organization), company_keys()
         )
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         siret = digits(values.get("siret", ""))
         if siret:
             return "siret", (siret,)
         return "name", casefold_key(values["name"])
 
-    def find(self, values):
+    def find(self, values: dict[str, str]):
         field, key = self.key(values)
         column = "siret" if field == "siret" else "name"
         found = one_match(
@@ -86,7 +94,7 @@ class CompanyImporter(FormImporter):
     def index_keys(cls):
         return company_keys()
 
-    def form_values(self, values):
+    def form_values(self, values: dict[str, str]):
         data = super().form_values(values)
         if "kind" in data:
             data["kind"] = read_choice("kind", data["kind"], CompanyKind)
@@ -120,7 +128,7 @@ class LearnerImporter(FormImporter):
     default_column = "last_name"
     key_columns = {"email": "email", "name": "last_name"}
 
-    def __init__(self, organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         super().__init__(organization, user)
         self.index = Index(
             Learner, Learner.objects.filter(organization=organization), learner_keys()
@@ -132,13 +140,13 @@ class LearnerImporter(FormImporter):
     def form_kwargs(self):
         return {"organization": self.organization}
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         email = values.get("email", "").strip()
         if email:
             return "email", (email.casefold(),)
         return "name", casefold_key(values["last_name"], values["first_name"])
 
-    def find(self, values):
+    def find(self, values: dict[str, str]):
         field, key = self.key(values)
         column = "email" if field == "email" else "last_name"
         shown = (
@@ -155,7 +163,7 @@ class LearnerImporter(FormImporter):
     def index_keys(cls):
         return learner_keys()
 
-    def form_values(self, values):
+    def form_values(self, values: dict[str, str]):
         data = super().form_values(values)
         if "professional_status" in data:
             data["professional_status"] = read_choice(
@@ -174,10 +182,10 @@ class LearnerImporter(FormImporter):
             data["employer"] = company.pk
         return data
 
-    def save(self, instance, created):
+    def save(self, instance: Model, created: bool):
         learner_save(learner=instance)
 
-    def remember(self, instance):
+    def remember(self, instance: Model):
         self.index.add(instance, learner_keys())
 
 
@@ -197,33 +205,33 @@ class CourseImporter(FormImporter):
     default_column = "title"
     key_columns = {"reference": "reference", "title": "title"}
 
-    def __init__(self, organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         super().__init__(organization, user)
         self.index = Index(Course, Course.objects.filter(organization=organization), course_keys())
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         reference = values.get("reference", "").strip()
         if reference:
             return "reference", casefold_key(reference)
         return "title", casefold_key(values["title"])
 
-    def find(self, values):
+    def find(self, values: dict[str, str]):
         field, key = self.key(values)
         column = "reference" if field == "reference" else "title"
         return one_match(
             self.index.find(field, key), self.index, column, _("courses"), values[column]
         )
 
-    def form_values(self, values):
+    def form_values(self, values: dict[str, str]):
         data = super().form_values(values)
         if "objective" in data:
             data["objective"] = read_choice("objective", data["objective"], Objective)
         return data
 
-    def save(self, instance, created):
+    def save(self, instance: Model, created: bool):
         training_services.course_save(course=instance)
 
-    def remember(self, instance):
+    def remember(self, instance: Model):
         self.index.add(instance, course_keys())
 
 
@@ -245,7 +253,7 @@ class SessionImporter(FormImporter):
     default_column = "start_date"
     key_columns = {"reference": "reference", "course_start": "start_date"}
 
-    def __init__(self, organization, user=None) -> None:
+    def __init__(self, organization: Organization, user: User | None = None) -> None:
         super().__init__(organization, user)
         self.index = Index(
             Session, Session.objects.filter(organization=organization), session_keys()
@@ -257,14 +265,14 @@ class SessionImporter(FormImporter):
     def form_kwargs(self):
         return {"organization": self.organization}
 
-    def key(self, values):
+    def key(self, values: dict[str, str]):
         reference = values.get("reference", "").strip()
         if reference:
             return "reference", casefold_key(reference)
         course = find_course(self.courses, "course", values["course"])
         return "course_start", (course.pk, read_date("start_date", values["start_date"]))
 
-    def find(self, values):
+    def find(self, values: dict[str, str]):
         field, key = self.key(values)
         column = "reference" if field == "reference" else "start_date"
         shown = (
@@ -274,7 +282,7 @@ class SessionImporter(FormImporter):
         )
         return one_match(self.index.find(field, key), self.index, column, _("sessions"), shown)
 
-    def form_values(self, values):
+    def form_values(self, values: dict[str, str]):
         data = super().form_values(values)
         if "course" in data:
             data["course"] = find_course(self.courses, "course", data["course"]).pk
@@ -287,8 +295,8 @@ class SessionImporter(FormImporter):
             data["delivery"] = read_choice("delivery", data["delivery"], Delivery)
         return data
 
-    def save(self, instance, created):
+    def save(self, instance: Model, created: bool):
         training_services.session_save(session=instance)
 
-    def remember(self, instance):
+    def remember(self, instance: Model):
         self.index.add(instance, session_keys())

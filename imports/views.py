@@ -146,7 +146,7 @@ def preview(request: OrganizationRequest, pk) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def confirm(request: OrganizationRequest, pk) -> HttpResponse:
+def confirm(request: OrganizationRequest, pk: int) -> HttpResponse:
     get_for_organization(request, ImportUpload.objects.only("pk", "organization"), pk)
     with transaction.atomic():
         # The claim: a second submission waits here, then finds the upload imported.
@@ -185,7 +185,7 @@ def confirm(request: OrganizationRequest, pk) -> HttpResponse:
 
 
 @member_required(admin=True)
-def done(request: OrganizationRequest, pk) -> HttpResponse:
+def done(request: OrganizationRequest, pk: int) -> HttpResponse:
     upload = get_for_organization(request, ImportUpload.objects.defer("data"), pk)
     if upload.confirmed_at is None:
         return redirect("imports:preview", pk=upload.pk)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from certeef.admin import OrganizationScopedAdmin
 from individuals import services
 from individuals.models import Individual
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.db.models import QuerySet
+    from django.forms import ModelForm
+    from django.http import HttpRequest
 
 
 @admin.register(Individual)
@@ -26,13 +35,15 @@ class IndividualAdmin(OrganizationScopedAdmin):
     readonly_fields = ["archived_at", "created_at", "updated_at"]
     actions = ["archive", "unarchive"]
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Individual | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             readonly += ["learner"]
         return readonly
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Individual, form: ModelForm[Any], change: bool
+    ) -> None:
         fields = {name: getattr(obj, name) for name in services.EDITABLE_FIELDS}
         if change:
             services.individual_update(individual=obj, **fields)
@@ -44,13 +55,13 @@ class IndividualAdmin(OrganizationScopedAdmin):
         obj._state.adding = False
 
     @admin.action(description=_("Archive"))
-    def archive(self, request, queryset) -> None:
+    def archive(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for individual in queryset:
             services.individual_archive(individual=individual)
         self.message_user(request, _("Archived."), messages.SUCCESS)
 
     @admin.action(description=_("Unarchive"))
-    def unarchive(self, request, queryset) -> None:
+    def unarchive(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for individual in queryset:
             services.individual_unarchive(individual=individual)
         self.message_user(request, _("Unarchived."), messages.SUCCESS)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,9 @@ from certeef.forms import form_field
 from certeef.numbers import NumberModelForm
 from individuals.models import Individual
 from learners.models import Learner
+
+if TYPE_CHECKING:
+    from typing import Any
 
 BILLING_WIDGETS = {"billing_address": forms.Textarea(attrs={"rows": 3})}
 
@@ -33,7 +38,7 @@ class IndividualCreateForm(NumberModelForm):
         fields = ["billing_name", "billing_email", "billing_address", "notes"]
         widgets = BILLING_WIDGETS
 
-    def __init__(self, *args, organization, **kwargs) -> None:
+    def __init__(self, *args: Any, organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's learners: another organisation's id is an invalid choice.
         form_field(self, "learner", forms.ModelChoiceField).queryset = Learner.objects.filter(

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from certeef.admin import OrganizationScopedAdmin
 from learners.models import Learner
 from learners.services import learner_save
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.forms import ModelForm
+    from django.http import HttpRequest
 
 
 @admin.register(Learner)
@@ -16,5 +24,7 @@ class LearnerAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization", "employer"]
     list_select_related = ["organization", "employer"]
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Learner, form: ModelForm[Any], change: bool
+    ) -> None:
         learner_save(learner=obj)

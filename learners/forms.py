@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from certeef.forms import form_field
 from certeef.numbers import NumberModelForm
 from companies.models import Company
 from learners.models import Learner
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class LearnerForm(NumberModelForm):
@@ -22,7 +27,7 @@ class LearnerForm(NumberModelForm):
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, organization, **kwargs) -> None:
+    def __init__(self, *args: Any, organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's companies: another organisation's id is an invalid choice.
         form_field(self, "employer", forms.ModelChoiceField).queryset = Company.objects.filter(

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 
 from certeef.admin import OrganizationScopedAdmin
 from training import services
 from training.models import Course, Enrollment, Session
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.forms import ModelForm
+    from django.http import HttpRequest
 
 
 @admin.register(Course)
@@ -17,7 +25,9 @@ class CourseAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Course, form: ModelForm[Any], change: bool
+    ) -> None:
         services.course_save(course=obj)
 
 
@@ -31,7 +41,9 @@ class SessionAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization", "course"]
     list_select_related = ["organization", "course"]
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Session, form: ModelForm[Any], change: bool
+    ) -> None:
         services.session_save(session=obj)
 
 
@@ -44,16 +56,18 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization", "session", "learner"]
     list_select_related = ["organization", "learner", "session__course"]
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Enrollment | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             # Moving an enrollment would leave its allocations behind: enrol anew instead.
             readonly += ["session", "learner"]
         return readonly
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Enrollment, form: ModelForm[Any], change: bool
+    ) -> None:
         # Through the services, as in the interface: they keep the funding summaries current.
-        fields = {
+        fields: dict[str, Any] = {
             "hours_attended": obj.hours_attended,
             "outcome": obj.outcome,
             "trainee_type_override": obj.trainee_type_override,
@@ -71,16 +85,16 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
         obj.pk = created.pk
         obj._state.adding = False
 
-    def delete_model(self, request, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: Enrollment) -> None:
         services.enrollment_delete(organization=obj.organization, enrollment=obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Enrollment | None = None) -> bool:
         # Un-enrolling a funded learner would orphan their allocations (as in the interface).
         if obj is not None and services.has_funding(obj):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST):
         # The bulk delete action cannot check funding row by row: one deletes enrollments singly.
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)

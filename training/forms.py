@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ from certeef.numbers import HoursField, NumberModelForm, PriceField
 from learners.models import Learner
 from training.models import Course, Enrollment, Outcome, Session
 from training.services import drop_out_hours_message, has_attendance_record
+
+if TYPE_CHECKING:
+    from typing import Any
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,7 +34,7 @@ class SessionForm(NumberModelForm):
         field_classes = {"hours": HoursField}
         widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
 
-    def __init__(self, *args, organization, **kwargs) -> None:
+    def __init__(self, *args: Any, organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's courses: another organisation's id is an invalid choice.
         form_field(self, "course", forms.ModelChoiceField).queryset = Course.objects.filter(
@@ -86,7 +91,7 @@ class EnrollmentCreateForm(forms.Form):
         queryset=Learner.objects.none(), label=_("Learner"), widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, session: Session, **kwargs) -> None:
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Any learner of the organisation is accepted (so that enrolling one twice gets a clear
         # message rather than "invalid choice"); another organisation's is an invalid choice.

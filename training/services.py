@@ -21,7 +21,7 @@ from training.changes import changing_sessions
 from training.models import Course, Enrollment, Outcome, Session
 
 if TYPE_CHECKING:
-    from certeef.models import Organization
+    from certeef.models import Organization, OrganizationOwned
     from learners.models import Learner
 
 
@@ -29,7 +29,7 @@ def _already_enrolled_error() -> ValidationError:
     return ValidationError({"learner": _("This learner is already enrolled in this session.")})
 
 
-def _check_organization(organization: Organization, *objects) -> None:
+def _check_organization(organization: Organization, *objects: OrganizationOwned) -> None:
     # A programming error, not a user error: views only hand over objects of their organisation.
     for obj in objects:
         if obj.organization_id != organization.pk:

@@ -9,6 +9,7 @@ bpf-<slug>-<year>.<format> in the current directory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -20,13 +21,18 @@ from bpf.snapshots import latest_filing, report_from_filing
 from bpf.years import fiscal_years_with_data
 from certeef.models import Organization
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.core.management.base import CommandParser
+
 
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # type: ignore[override]
         return _("Export an organisation's BPF (Cerfa 10443) for a fiscal year.")
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organization", required=True, help=_("The organisation's slug."))
         parser.add_argument(
             "--year", required=True, type=int, help=_("The fiscal year (the year it ends in).")
@@ -54,7 +60,9 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, organization: str, year: int, file_format: str, **options) -> None:
+    def handle(
+        self, *args: Any, organization: str, year: int, file_format: str, **options: Any
+    ) -> None:
         org = Organization.objects.filter(slug=organization).first()
         if org is None:
             raise CommandError(_("Unknown organisation “%(slug)s”.") % {"slug": organization})

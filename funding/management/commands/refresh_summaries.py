@@ -14,6 +14,7 @@ organisation).
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -22,6 +23,11 @@ from django.utils.translation import ngettext
 from certeef.models import Organization
 from training.changes import Drift, refresh_sessions, summary_drifts
 from training.models import Session
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.core.management.base import CommandParser
 
 
 def describe_drift(drift: Drift, reference: str) -> str:
@@ -40,7 +46,7 @@ class Command(BaseCommand):
     def help(self) -> str:  # type: ignore[override]
         return _("Rebuild the session summaries behind the BPF and the dashboard.")
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organization", help=_("Only this organisation (its slug)."))
         parser.add_argument(
             "--check",
@@ -51,7 +57,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, organization: str | None, check: bool, **options) -> None:
+    def handle(self, *args: Any, organization: str | None, check: bool, **options: Any) -> None:
         organizations = Organization.objects.order_by("slug")
         if organization is not None:
             organizations = organizations.filter(slug=organization)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -19,13 +20,18 @@ from imports.files import FileError, read_table
 from imports.registry import KINDS
 from imports.summary import summary_line
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.core.management.base import CommandParser
+
 
 class Command(BaseCommand):
     help = (
         "Import learners, companies, courses, sessions, enrollments or allocations from CSV/XLSX."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument("--organization", required=True, help="the organisation's slug")
         parser.add_argument("--kind", required=True, choices=sorted(KINDS))
@@ -36,7 +42,7 @@ class Command(BaseCommand):
         self.stderr.write(message)
         sys.exit(2)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         organization = Organization.objects.filter(slug=options["organization"]).first()
         if organization is None:
             raise CommandError(
