@@ -7,6 +7,7 @@ of what each funder has pending, approved and paid.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from funding.models import FundingStatus
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from decimal import Decimal
 
     import xlsxwriter
     from django.db.models import QuerySet
@@ -79,12 +81,8 @@ def write_xlsx_by_funder(workbook: xlsxwriter.Workbook, rows: Iterable[ExportRow
         summary.write_string(0, index, text, formats.bold)
     used_titles = {_("Summary").casefold()}
     summary_row = 1
-    sheet: Sheet | None = None
-    sheet_kind: str | None = None
-    funder: Funder | None = None
-    funder_totals: Totals | None = None
 
-    def close_funder() -> None:
+    def close_funder(funder: Funder, sheet: Sheet, funder_totals: Totals) -> None:
         nonlocal summary_row
         shared = funder.kind in FunderKind.SHARED_SHEET
         if shared:
@@ -114,32 +112,32 @@ def write_xlsx_by_funder(workbook: xlsxwriter.Workbook, rows: Iterable[ExportRow
         summary_row += 1
 
     grand = Totals()
-    for row in rows:
-        if row.funder != funder:
-            if funder is not None:
-                close_funder()
-            funder = row.funder
-            funder_totals = Totals()
-            if funder.kind != sheet_kind or funder.kind not in FunderKind.SHARED_SHEET:
-                if sheet is not None:
-                    sheet.close()
-                name = (
-                    kind_labels[funder.kind] if funder.kind in FunderKind.SHARED_SHEET
-                    else funder.name
-                )  # fmt: skip
-                sheet = Sheet(workbook, formats, _sheet_title(name, used_titles))
-                sheet_kind = funder.kind
-            if funder.kind in FunderKind.SHARED_SHEET:
-                sheet.open_section(funder.name)
-        sheet.append(row)
-        funder_totals.add(row)
-        grand.add(row)
-    if funder is not None:
-        close_funder()
+    sheet: Sheet | None = None
+    sheet_kind: str | None = None
+    # The rows come grouped by funder (by_funder_order): one run of rows per funder.
+    for funder, funder_rows in itertools.groupby(rows, key=lambda row: row.funder):
+        funder_totals = Totals()
+        if sheet is None or funder.kind != sheet_kind or funder.kind not in FunderKind.SHARED_SHEET:
+            if sheet is not None:
+                sheet.close()
+            name = (
+                kind_labels[funder.kind] if funder.kind in FunderKind.SHARED_SHEET
+                else funder.name
+            )  # fmt: skip
+            sheet = Sheet(workbook, formats, _sheet_title(name, used_titles))
+            sheet_kind = funder.kind
+        if funder.kind in FunderKind.SHARED_SHEET:
+            sheet.open_section(funder.name)
+        for row in funder_rows:
+            sheet.append(row)
+            funder_totals.add(row)
+            grand.add(row)
+        close_funder(funder, sheet, funder_totals)
+    if sheet is not None:
         sheet.close()
     summary.autofilter(0, 0, summary_row - 1, len(summary_headers) - 1)
     summary.write_string(summary_row + 1, 0, _("Total"), formats.bold)
-    values = [
+    values: list[int | Decimal] = [
         grand.count,
         *(grand.by_status[status][1] for status in STATUS_ORDER),
         grand.counted,

@@ -159,8 +159,11 @@ def export_rows(allocations: QuerySet) -> Iterator[ExportRow]:
         allocation = make(values)
         learner = f"{allocation.first_name} {allocation.last_name}"
         is_individual = allocation.individual_id is not None
-        # An individual carries their own funding: their billing name, else their name.
-        carrier = (allocation.billing_name or learner) if is_individual else allocation.company_name
+        # An individual carries their own funding: their billing name, else their name; else a
+        # company does (a database constraint), which always has a name.
+        carrier = (
+            (allocation.billing_name or learner) if is_individual else allocation.company_name or ""
+        )
         status, funding_type = allocation.status, allocation.funding_type
         approved_amount = allocation.approved_amount
         counted = approved_amount if status in counted_statuses else ZERO
@@ -192,7 +195,6 @@ def export_rows(allocations: QuerySet) -> Iterator[ExportRow]:
             funder=funder_of(
                 funding_type=funding_type,
                 company_id=allocation.company_id,
-                company_name=allocation.company_name,
                 opco=allocation.opco,
                 individual_id=allocation.individual_id,
                 carrier_name=carrier,

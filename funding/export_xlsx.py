@@ -120,8 +120,8 @@ class Sheet:
 
     def close_section(self, label: str) -> tuple[int, int]:
         """Write the section's subtotal row; return the section's rows (first, last, 0-based)."""
-        first, last = self.section_start, self.row - 1
-        totals = self.section_totals
+        first, last, totals = self.section_start, self.row - 1, self.section_totals
+        assert first is not None and totals is not None, "a section is open"
         self.sheet.write_string(
             self.row, TOTAL_LABEL_COLUMN, neutralise_formula(label), self.formats.bold
         )

@@ -89,7 +89,6 @@ def funder_of(
     *,
     funding_type: str,
     company_id: int | None,
-    company_name: str | None,
     opco: str | None,
     individual_id: int | None,
     carrier_name: str,
@@ -104,10 +103,10 @@ def funder_of(
     if funding_type in OPCO_TYPES:
         if opco:
             return Funder(FunderKind.OPCO, opco, str(Opco(opco).label))
-        return Funder(FunderKind.OPCO_NOT_SET, company_id, company_name)
+        return Funder(FunderKind.OPCO_NOT_SET, company_id, carrier_name)
     if individual_id is not None:
         return Funder(FunderKind.INDIVIDUAL, individual_id, carrier_name)
-    return Funder(FunderKind.COMPANY, company_id, company_name)
+    return Funder(FunderKind.COMPANY, company_id, carrier_name)
 
 
 def by_funder_order(allocations: QuerySet) -> QuerySet:

@@ -58,10 +58,10 @@ class Importer:
         raise NotImplementedError
 
 
-class FormImporter(Importer):
+class FormImporter[M: Model](Importer):
     """A kind whose rows are one record each, validated by the interface's form."""
 
-    model: ClassVar[type[Model]]
+    model: type[M]
     form_class: ClassVar[type[ModelForm[Any]]]
     # The form_class an import validates with (import_form_class), made once per kind.
     _import_form_class: ClassVar[type[ModelForm[Any]]]
@@ -74,7 +74,7 @@ class FormImporter(Importer):
     def form_kwargs(self) -> dict:
         return {}
 
-    def find(self, values: dict[str, str]) -> Model | None:
+    def find(self, values: dict[str, str]) -> M | None:
         raise NotImplementedError
 
     def form_values(self, values: dict[str, str]) -> dict[str, Any]:
@@ -83,10 +83,10 @@ class FormImporter(Importer):
             field: values[column] for field, column in self.fields.items() if values.get(column)
         }
 
-    def save(self, instance: Model, created: bool) -> None:
+    def save(self, instance: M, created: bool) -> None:
         instance.save()
 
-    def remember(self, instance: Model) -> None:
+    def remember(self, instance: M) -> None:
         """A record created by this file: later rows of other kinds may look it up."""
 
     # New records are written in batches at the end (`finish`) instead of one INSERT a row:
@@ -168,7 +168,7 @@ class FormImporter(Importer):
             del form.cleaned_data
         return form
 
-    def hold(self, record: Model) -> None:
+    def hold(self, record: M) -> None:
         """Keep a new record for the next batch; its keys are taken: a later row of the file
         that would match it is refused (it cannot update a record not written yet)."""
         self.pending.append(record)
@@ -196,9 +196,9 @@ class FormImporter(Importer):
         return self._pending_keys
 
     @property
-    def pending(self) -> list[Model]:
+    def pending(self) -> list[M]:
         if "_pending" not in self.__dict__:
-            self._pending: list[Model] = []
+            self._pending: list[M] = []
         return self._pending
 
     def finish(self) -> None:

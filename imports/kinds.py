@@ -45,12 +45,11 @@ from training.models import Course, Delivery, Objective, Session
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from django.db.models import Model
 
     from certeef.models import Organization
 
 
-class CompanyImporter(FormImporter):
+class CompanyImporter(FormImporter[Company]):
     label = gettext_lazy("Companies")
     model = Company
     form_class = CompanyForm
@@ -109,7 +108,7 @@ class CompanyImporter(FormImporter):
         self.index.add(instance, company_keys())
 
 
-class LearnerImporter(FormImporter):
+class LearnerImporter(FormImporter[Learner]):
     label = gettext_lazy("Learners")
     model = Learner
     form_class = LearnerForm
@@ -182,14 +181,14 @@ class LearnerImporter(FormImporter):
             data["employer"] = company.pk
         return data
 
-    def save(self, instance: Model, created: bool):
+    def save(self, instance: Learner, created: bool):
         learner_save(learner=instance)
 
-    def remember(self, instance: Model):
+    def remember(self, instance: Learner):
         self.index.add(instance, learner_keys())
 
 
-class CourseImporter(FormImporter):
+class CourseImporter(FormImporter[Course]):
     label = gettext_lazy("Courses")
     model = Course
     form_class = CourseForm
@@ -228,14 +227,14 @@ class CourseImporter(FormImporter):
             data["objective"] = read_choice("objective", data["objective"], Objective)
         return data
 
-    def save(self, instance: Model, created: bool):
+    def save(self, instance: Course, created: bool):
         training_services.course_save(course=instance)
 
-    def remember(self, instance: Model):
+    def remember(self, instance: Course):
         self.index.add(instance, course_keys())
 
 
-class SessionImporter(FormImporter):
+class SessionImporter(FormImporter[Session]):
     label = gettext_lazy("Sessions")
     model = Session
     form_class = SessionForm
@@ -295,8 +294,8 @@ class SessionImporter(FormImporter):
             data["delivery"] = read_choice("delivery", data["delivery"], Delivery)
         return data
 
-    def save(self, instance: Model, created: bool):
+    def save(self, instance: Session, created: bool):
         training_services.session_save(session=instance)
 
-    def remember(self, instance: Model):
+    def remember(self, instance: Session):
         self.index.add(instance, session_keys())

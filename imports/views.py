@@ -8,6 +8,7 @@ confirmation claims the upload under a row lock, so a double submission imports 
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.db import transaction
@@ -51,7 +52,9 @@ def start(request: OrganizationRequest) -> HttpResponse:
     return render(request, "imports/start.html", {"form": form, "kinds": KINDS})
 
 
-def _open_upload(request: OrganizationRequest, pk) -> tuple[ImportUpload, Table] | HttpResponse:
+def _open_upload(
+    request: OrganizationRequest, pk: uuid.UUID
+) -> tuple[ImportUpload, Table] | HttpResponse:
     """The upload of a step before confirming, with its table read; else where to go instead:
     the result once it is confirmed, the start again (with the reason) if its file cannot be
     read."""
@@ -80,7 +83,7 @@ def _initial_mapping(organization, kind: str, table: Table) -> dict[str, int]:
 
 
 @member_required(admin=True)
-def map_columns(request: OrganizationRequest, pk) -> HttpResponse:
+def map_columns(request: OrganizationRequest, pk: uuid.UUID) -> HttpResponse:
     opened = _open_upload(request, pk)
     if isinstance(opened, HttpResponse):
         return opened
@@ -116,7 +119,7 @@ def map_columns(request: OrganizationRequest, pk) -> HttpResponse:
 
 
 @member_required(admin=True)
-def preview(request: OrganizationRequest, pk) -> HttpResponse:
+def preview(request: OrganizationRequest, pk: uuid.UUID) -> HttpResponse:
     opened = _open_upload(request, pk)
     if isinstance(opened, HttpResponse):
         return opened
@@ -146,7 +149,7 @@ def preview(request: OrganizationRequest, pk) -> HttpResponse:
 
 @member_required(admin=True)
 @require_POST
-def confirm(request: OrganizationRequest, pk: int) -> HttpResponse:
+def confirm(request: OrganizationRequest, pk: uuid.UUID) -> HttpResponse:
     get_for_organization(request, ImportUpload.objects.only("pk", "organization"), pk)
     with transaction.atomic():
         # The claim: a second submission waits here, then finds the upload imported.
@@ -185,7 +188,7 @@ def confirm(request: OrganizationRequest, pk: int) -> HttpResponse:
 
 
 @member_required(admin=True)
-def done(request: OrganizationRequest, pk: int) -> HttpResponse:
+def done(request: OrganizationRequest, pk: uuid.UUID) -> HttpResponse:
     upload = get_for_organization(request, ImportUpload.objects.defer("data"), pk)
     if upload.confirmed_at is None:
         return redirect("imports:preview", pk=upload.pk)
