@@ -126,7 +126,7 @@ def _section_c(c_exact: dict[str, Decimal]) -> dict[str, Amount]:
     lines = {code: c_exact.get(code, ZERO) for code in C_DETAIL_CODES}
     amounts = {code: Amount(round_half_up(exact), exact) for code, exact in lines.items()}
 
-    def total(codes) -> Amount:
+    def total(codes: Iterable[str]) -> Amount:
         return Amount(
             sum(amounts[code].value for code in codes),
             sum((amounts[code].exact for code in codes), ZERO),

@@ -15,6 +15,7 @@ made for the administration.
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from typing import TYPE_CHECKING
 
@@ -30,10 +31,17 @@ from funding.export_xlsx import excel_date, new_workbook
 from training.models import Delivery
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from decimal import Decimal
+
+    from xlsxwriter import Workbook
+    from xlsxwriter.format import Format
 
     from bpf.report import BpfReport
     from certeef.models import Organization
+
+# What a cell holds (None or "": left empty).
+type Cell = str | int | Decimal | datetime.date | None
 
 CHUNK = 2000
 EURO_FORMAT = '#,##0.00 "€"'
@@ -84,7 +92,7 @@ HOURS_SOURCES = {
 TOTAL_LABEL = "Total (lignes affichées)"
 
 
-def _share(row) -> list:
+def _share(row: drill.AllocationRow | drill.EnrollmentRow) -> list[Cell]:
     """A row's share of the year (the two columns before the counted figure, then its unit):
     calendar days, or scheduled hours for a straddling session with a schedule."""
     if row.unit == SCHEDULED_MINUTES:
@@ -97,7 +105,7 @@ def detail_filename(report: BpfReport, key: str | None) -> str:
     return f"bpf-{report.organization.slug}-{report.year}-detail{suffix}.xlsx"
 
 
-def _text(value):
+def _text[T](value: T) -> T | str:
     return neutralise(value) if isinstance(value, str) else value
 
 
@@ -105,7 +113,14 @@ class _Writer:
     """One sheet: bold frozen header, then rows cell by cell (dates as dates, amounts as
     numbers), then the SUBTOTAL of one column under an auto-filter over the rows."""
 
-    def __init__(self, workbook, title: str, headers, widths, formats: dict) -> None:
+    def __init__(
+        self,
+        workbook: Workbook,
+        title: str,
+        headers: Sequence[str],
+        widths: Sequence[float],
+        formats: dict[str, Format],
+    ) -> None:
         self.sheet = workbook.add_worksheet(title)
         self.formats = formats
         self.sheet.freeze_panes(1, 0)
@@ -117,25 +132,21 @@ class _Writer:
         self.row = 1
         self.total = 0
 
-    def append(self, values, formats) -> None:
+    def append(self, values: Sequence[Cell], formats: dict[int, str]) -> None:
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
                 self.sheet.write_string(self.row, column, _text(value))
+            elif isinstance(value, datetime.date):  # the columns formatted "date"
+                self.sheet.write_number(self.row, column, excel_date(value), self.formats["date"])
             else:
-                cell_format = formats.get(column)
-                if cell_format == "date":
-                    self.sheet.write_number(
-                        self.row, column, excel_date(value), self.formats["date"]
-                    )
-                else:
-                    self.sheet.write_number(
-                        self.row, column, float(value), self.formats.get(cell_format)
-                    )
+                self.sheet.write_number(
+                    self.row, column, float(value), self.formats.get(formats.get(column, ""))
+                )
         self.row += 1
 
-    def close(self, total_column: int, total, number_format: str) -> None:
+    def close(self, total_column: int, total: Decimal | int, number_format: str) -> None:
         last = self.row - 1
         self.sheet.autofilter(0, 0, last, self.columns - 1)
         row = self.row + 1
@@ -147,7 +158,13 @@ class _Writer:
         )
 
 
-def _c_sheet(workbook, formats, organization: Organization, report: BpfReport, lines) -> None:
+def _c_sheet(
+    workbook: Workbook,
+    formats: dict[str, Format],
+    organization: Organization,
+    report: BpfReport,
+    lines: tuple[str, ...],
+) -> None:
     writer = _Writer(workbook, "Détail C", C_HEADERS, C_WIDTHS, formats)
     allocations = drill.allocations_for(organization, report, lines)
     cell_formats = {5: "date", 6: "date", 8: "euro", 11: "euro"}
@@ -177,7 +194,13 @@ def _c_sheet(workbook, formats, organization: Organization, report: BpfReport, l
     writer.close(11, total, "bold_euro")
 
 
-def _f_sheet(workbook, formats, organization: Organization, report: BpfReport, key) -> None:
+def _f_sheet(
+    workbook: Workbook,
+    formats: dict[str, Format],
+    organization: Organization,
+    report: BpfReport,
+    key: str | None,
+) -> None:
     writer = _Writer(workbook, "Détail F", F_HEADERS, F_WIDTHS, formats)
     enrollments = counted_enrollments(organization, report.start, report.end)
     if key is not None:

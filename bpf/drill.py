@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from bpf.queries import CountedEnrollment
     from certeef.models import Organization
     from funding.models import FundingAllocation
+    from training.models import Session
 
 RNCP_OBJECTIVES = [objective for objective, line in OBJECTIVE_F3.items() if line.startswith("a_")]
 
@@ -197,7 +198,7 @@ class _YearShare:
         self.report = report
         self.scheduled = year_shares(report.organization_id, report.start, report.end)
 
-    def of(self, session) -> tuple[int, int, str]:
+    def of(self, session: Session) -> tuple[int, int, str]:
         if session.pk in self.scheduled:
             return (*self.scheduled[session.pk], SCHEDULED_MINUTES)
         inside, whole = days_in_year(
@@ -206,7 +207,9 @@ class _YearShare:
         return inside, whole, DAYS
 
 
-def iter_allocation_rows(report: BpfReport, allocations: Iterable) -> Iterator[AllocationRow]:
+def iter_allocation_rows(
+    report: BpfReport, allocations: Iterable[FundingAllocation]
+) -> Iterator[AllocationRow]:
     """The rows one by one: the detail export streams them."""
     shares = _YearShare(report)
     for allocation in allocations:
@@ -215,11 +218,15 @@ def iter_allocation_rows(report: BpfReport, allocations: Iterable) -> Iterator[A
         yield AllocationRow(allocation, inside, whole, counted, unit)
 
 
-def allocation_rows(report: BpfReport, allocations) -> list[AllocationRow]:
+def allocation_rows(
+    report: BpfReport, allocations: Iterable[FundingAllocation]
+) -> list[AllocationRow]:
     return list(iter_allocation_rows(report, allocations))
 
 
-def iter_enrollment_rows(report: BpfReport, enrollments: Iterable) -> Iterator[EnrollmentRow]:
+def iter_enrollment_rows(
+    report: BpfReport, enrollments: Iterable[CountedEnrollment]
+) -> Iterator[EnrollmentRow]:
     """The rows of these enrollments (`counted_enrollments`): a learner of a straddling session
     whose attendance is recorded counts the minutes they attended on the year's slots."""
     shares = _YearShare(report)
@@ -232,7 +239,9 @@ def iter_enrollment_rows(report: BpfReport, enrollments: Iterable) -> Iterator[E
         yield EnrollmentRow(enrollment, inside, whole, hours, unit)
 
 
-def enrollment_rows(report: BpfReport, enrollments) -> list[EnrollmentRow]:
+def enrollment_rows(
+    report: BpfReport, enrollments: Iterable[CountedEnrollment]
+) -> list[EnrollmentRow]:
     return list(iter_enrollment_rows(report, enrollments))
 
 

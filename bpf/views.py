@@ -87,7 +87,9 @@ def _year_or_404(request: OrganizationRequest, year: int) -> int:
     return year
 
 
-def _report_context(request: OrganizationRequest, year: int, years: list[int], form=None) -> dict:
+def _report_context(
+    request: OrganizationRequest, year: int, years: list[int], form: BpfInputsForm | None = None
+) -> dict[str, object]:
     org = request.organization
     report = compute_bpf(org, year)
     previous = compute_bpf(org, year - 1, with_checks=False) if year - 1 in years else None

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bpf.report import BpfReport
 
 
-def _text(value):
+def _text[T](value: T) -> T | str:
     """User text (names, references) may start like a formula: neutralise it."""
     return neutralise(value) if isinstance(value, str) else value
 

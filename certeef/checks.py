@@ -9,13 +9,18 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
+
+    from django.apps import AppConfig
 
 PLACEHOLDER_SENDER_DOMAIN = "@localhost"
 
 
 @register(Tags.security, deploy=True)
-def check_email_settings(app_configs=None, **kwargs: Any) -> list[Warning]:
+def check_email_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[Warning]:
     """Password reset sends e-mail: without a mail server, users are told a link is on its way
     that never leaves."""
     problems = []

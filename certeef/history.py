@@ -45,7 +45,7 @@ _fields: dict[type[models.Model], tuple[str, ...]] = {}
 class _Records(HistoricalRecords):
     """django-simple-history's recorder, remembered per model for `record_change`."""
 
-    def finalize(self, sender, **kwargs: Any) -> None:
+    def finalize(self, sender: type[models.Model], **kwargs: Any) -> None:
         super().finalize(sender, **kwargs)
         _records[sender] = self
 

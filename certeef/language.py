@@ -23,6 +23,8 @@ from certeef.models import UserProfile
 if TYPE_CHECKING:
     from typing import Any
 
+    from django.contrib.auth.models import User
+
 SESSION_KEY = "certeef_language"
 
 
@@ -31,7 +33,9 @@ def _supported(language: str | None) -> str:
 
 
 @receiver(user_logged_in, dispatch_uid="certeef_language_on_login")
-def remember_language_on_login(sender, request: HttpRequest | None, user, **kwargs: Any) -> None:
+def remember_language_on_login(
+    sender: type[User], request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
     if request is None or not hasattr(request, "session"):
         return
     language = (
@@ -57,7 +61,7 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-def language_choose(*, user, language: str) -> None:
+def language_choose(*, user: User, language: str) -> None:
     """Store a user's language on their profile (created on demand)."""
     UserProfile.objects.update_or_create(user=user, defaults={"language": _supported(language)})
 

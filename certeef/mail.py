@@ -8,17 +8,22 @@ body as text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
+
+if TYPE_CHECKING:
+    from django.core.mail import EmailMessage
 
 
 class ReadableConsoleBackend(ConsoleEmailBackend):
-    def write_message(self, message) -> None:
+    def write_message(self, message: EmailMessage) -> None:
         lines = [
             f"From: {message.from_email}",
             f"To: {', '.join(message.to)}",
             f"Subject: {message.subject}",
             "",
-            message.body,
+            str(message.body),
         ]
         self.stream.write("\n".join(lines) + "\n")
         self.stream.write("-" * 79 + "\n")

@@ -17,6 +17,8 @@ date, else the session's end date); refused or cancelled → Rejected; any other
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -194,7 +196,7 @@ class EdofImporter(AllocationImporter):
         ),
     ]
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         return "case", (digits(values["cpf_case_number"]),)
 
     # -- found or created
@@ -301,7 +303,7 @@ class EdofImporter(AllocationImporter):
             )
         return session
 
-    def apply(self, values: dict[str, str]):
+    def apply(self, values: dict[str, str]) -> str:
         number = digits(values["cpf_case_number"])
         if not number:
             raise CellError("cpf_case_number", _("This field is required."))

@@ -8,7 +8,7 @@ An enrollment's fields are the enrollment form's, whatever they are.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
@@ -88,7 +88,7 @@ class SessionLearnerRows(Importer):
             )
         return learner
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         session = self.find_session(values)
         learner = self.find_learner(values)
         return "session_learner", (session.pk, learner.pk)
@@ -106,7 +106,7 @@ class EnrollmentImporter(SessionLearnerRows):
     def column_list(cls) -> list[Column]:
         return enrollment_columns()
 
-    def apply(self, values: dict[str, str]):
+    def apply(self, values: dict[str, str]) -> str:
         session = self.find_session(values)
         learner = self.find_learner(values)
         existing = Enrollment.objects.filter(session=session, learner=learner).first()

@@ -189,7 +189,7 @@ class AllocationImporter(SessionLearnerRows):
             )
         return company
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         funding_type = self.funding_type(values)
         if funding_type == FundingType.CPF and values.get("cpf_case_number"):
             return "case", (digits(values["cpf_case_number"]),)
@@ -269,7 +269,7 @@ class AllocationImporter(SessionLearnerRows):
     def ensure_enrolled(self, session: Session, learner: Learner) -> bool:
         return Enrollment.objects.filter(session=session, learner=learner).exists()
 
-    def apply(self, values: dict[str, str]):
+    def apply(self, values: dict[str, str]) -> str:
         funding_type = self.funding_type(values)
         session = self.find_session(values)
         learner = self.find_learner(values)

@@ -15,7 +15,7 @@ enrollments, whose rows name a session and a learner, in `enrollment_kinds.py`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from imports.importer import FormImporter
 from imports.kind_columns import COMPANY_COLUMNS, COURSE_COLUMNS, LEARNER_COLUMNS, SESSION_COLUMNS
 from imports.matching import (
     Index,
+    Keys,
     company_keys,
     course_keys,
     digits,
@@ -73,13 +74,13 @@ class CompanyImporter(FormImporter[Company]):
             Company, Company.objects.filter(organization=organization), company_keys()
         )
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         siret = digits(values.get("siret", ""))
         if siret:
             return "siret", (siret,)
         return "name", casefold_key(values["name"])
 
-    def find(self, values: dict[str, str]):
+    def find(self, values: dict[str, str]) -> Company | None:
         field, key = self.key(values)
         column = "siret" if field == "siret" else "name"
         found = one_match(
@@ -90,10 +91,10 @@ class CompanyImporter(FormImporter[Company]):
         return found
 
     @classmethod
-    def index_keys(cls):
+    def index_keys(cls) -> Keys:
         return company_keys()
 
-    def form_values(self, values: dict[str, str]):
+    def form_values(self, values: dict[str, str]) -> dict[str, Any]:
         data = super().form_values(values)
         if "kind" in data:
             data["kind"] = read_choice("kind", data["kind"], CompanyKind)
@@ -136,16 +137,16 @@ class LearnerImporter(FormImporter[Learner]):
             Company, Company.objects.filter(organization=organization), company_keys()
         )
 
-    def form_kwargs(self):
+    def form_kwargs(self) -> dict[str, Any]:
         return {"organization": self.organization}
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         email = values.get("email", "").strip()
         if email:
             return "email", (email.casefold(),)
         return "name", casefold_key(values["last_name"], values["first_name"])
 
-    def find(self, values: dict[str, str]):
+    def find(self, values: dict[str, str]) -> Learner | None:
         field, key = self.key(values)
         column = "email" if field == "email" else "last_name"
         shown = (
@@ -159,10 +160,10 @@ class LearnerImporter(FormImporter[Learner]):
         return found
 
     @classmethod
-    def index_keys(cls):
+    def index_keys(cls) -> Keys:
         return learner_keys()
 
-    def form_values(self, values: dict[str, str]):
+    def form_values(self, values: dict[str, str]) -> dict[str, Any]:
         data = super().form_values(values)
         if "professional_status" in data:
             data["professional_status"] = read_choice(
@@ -181,10 +182,10 @@ class LearnerImporter(FormImporter[Learner]):
             data["employer"] = company.pk
         return data
 
-    def save(self, instance: Learner, created: bool):
+    def save(self, instance: Learner, created: bool) -> None:
         learner_save(learner=instance)
 
-    def remember(self, instance: Learner):
+    def remember(self, instance: Learner) -> None:
         self.index.add(instance, learner_keys())
 
 
@@ -208,29 +209,29 @@ class CourseImporter(FormImporter[Course]):
         super().__init__(organization, user)
         self.index = Index(Course, Course.objects.filter(organization=organization), course_keys())
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         reference = values.get("reference", "").strip()
         if reference:
             return "reference", casefold_key(reference)
         return "title", casefold_key(values["title"])
 
-    def find(self, values: dict[str, str]):
+    def find(self, values: dict[str, str]) -> Course | None:
         field, key = self.key(values)
         column = "reference" if field == "reference" else "title"
         return one_match(
             self.index.find(field, key), self.index, column, _("courses"), values[column]
         )
 
-    def form_values(self, values: dict[str, str]):
+    def form_values(self, values: dict[str, str]) -> dict[str, Any]:
         data = super().form_values(values)
         if "objective" in data:
             data["objective"] = read_choice("objective", data["objective"], Objective)
         return data
 
-    def save(self, instance: Course, created: bool):
+    def save(self, instance: Course, created: bool) -> None:
         training_services.course_save(course=instance)
 
-    def remember(self, instance: Course):
+    def remember(self, instance: Course) -> None:
         self.index.add(instance, course_keys())
 
 
@@ -261,17 +262,17 @@ class SessionImporter(FormImporter[Session]):
             Course, Course.objects.filter(organization=organization), course_keys()
         )
 
-    def form_kwargs(self):
+    def form_kwargs(self) -> dict[str, Any]:
         return {"organization": self.organization}
 
-    def key(self, values: dict[str, str]):
+    def key(self, values: dict[str, str]) -> tuple[str, tuple[Any, ...]]:
         reference = values.get("reference", "").strip()
         if reference:
             return "reference", casefold_key(reference)
         course = find_course(self.courses, "course", values["course"])
         return "course_start", (course.pk, read_date("start_date", values["start_date"]))
 
-    def find(self, values: dict[str, str]):
+    def find(self, values: dict[str, str]) -> Session | None:
         field, key = self.key(values)
         column = "reference" if field == "reference" else "start_date"
         shown = (
@@ -281,7 +282,7 @@ class SessionImporter(FormImporter[Session]):
         )
         return one_match(self.index.find(field, key), self.index, column, _("sessions"), shown)
 
-    def form_values(self, values: dict[str, str]):
+    def form_values(self, values: dict[str, str]) -> dict[str, Any]:
         data = super().form_values(values)
         if "course" in data:
             data["course"] = find_course(self.courses, "course", data["course"]).pk
@@ -294,8 +295,8 @@ class SessionImporter(FormImporter[Session]):
             data["delivery"] = read_choice("delivery", data["delivery"], Delivery)
         return data
 
-    def save(self, instance: Session, created: bool):
+    def save(self, instance: Session, created: bool) -> None:
         training_services.session_save(session=instance)
 
-    def remember(self, instance: Session):
+    def remember(self, instance: Session) -> None:
         self.index.add(instance, session_keys())

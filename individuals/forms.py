@@ -13,6 +13,8 @@ from learners.models import Learner
 if TYPE_CHECKING:
     from typing import Any
 
+    from certeef.models import Organization
+
 BILLING_WIDGETS = {"billing_address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -38,7 +40,7 @@ class IndividualCreateForm(NumberModelForm):
         fields = ["billing_name", "billing_email", "billing_address", "notes"]
         widgets = BILLING_WIDGETS
 
-    def __init__(self, *args: Any, organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's learners: another organisation's id is an invalid choice.
         form_field(self, "learner", forms.ModelChoiceField).queryset = Learner.objects.filter(

@@ -12,6 +12,8 @@ from learners.models import Learner
 if TYPE_CHECKING:
     from typing import Any
 
+    from certeef.models import Organization
+
 
 class LearnerForm(NumberModelForm):
     class Meta:
@@ -27,7 +29,7 @@ class LearnerForm(NumberModelForm):
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's companies: another organisation's id is an invalid choice.
         form_field(self, "employer", forms.ModelChoiceField).queryset = Company.objects.filter(

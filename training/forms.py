@@ -15,6 +15,8 @@ from training.services import drop_out_hours_message, has_attendance_record
 if TYPE_CHECKING:
     from typing import Any
 
+    from certeef.models import Organization
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -34,7 +36,7 @@ class SessionForm(NumberModelForm):
         field_classes = {"hours": HoursField}
         widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
 
-    def __init__(self, *args: Any, organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this organisation's courses: another organisation's id is an invalid choice.
         form_field(self, "course", forms.ModelChoiceField).queryset = Course.objects.filter(
