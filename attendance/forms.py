@@ -17,7 +17,10 @@ from training.forms import DATE_WIDGET
 from training.models import Outcome, Session
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
+
+    from training.models import Enrollment
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -176,7 +179,7 @@ class DropOutForm(forms.Form):
         help_text=_("Absent from every slot after this day."),
     )
 
-    def __init__(self, *args: Any, enrollments, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, enrollments: Iterable[Enrollment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "enrollment", forms.ChoiceField).choices = [
             ("", "—"),

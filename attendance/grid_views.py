@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import escape as html_escape
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -39,6 +40,9 @@ from attendance.selectors import (
 from certeef.access import get_for_organization, member_required
 from certeef.http import OrganizationRequest
 from training.models import Enrollment, Session
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CELL = re.compile(r"^s-(\d+)-(\d+)$")
 
@@ -124,8 +128,8 @@ def read_post(data: QueryDict) -> Posted:
 
 
 def _grid_page(
-    request: OrganizationRequest, session: Session, posted: Posted | None = None, status=200
-):
+    request: OrganizationRequest, session: Session, posted: Posted | None = None, status: int = 200
+) -> HttpResponse:
     grid = attendance_grid(session=session, enrollments=grid_enrollments(session=session))
     if posted is not None:
         # The grid as the user posted it, with the refused cells' messages next to them.
@@ -156,7 +160,7 @@ def _cells_response(
     keys: list[tuple[int, int]],
     *,
     oob: bool,
-    **extra,
+    **extra: Any,
 ) -> HttpResponse:
     """The cells that changed (swapped in place) and their learners' new totals."""
     cells = grid_cells(session=session, keys=keys)

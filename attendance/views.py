@@ -3,6 +3,8 @@ the links to its attendance grid and documents. Everyone reads it; administrator
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -21,8 +23,11 @@ from certeef.history import changes_of
 from certeef.http import OrganizationRequest
 from training.models import Session
 
+if TYPE_CHECKING:
+    from django import forms
 
-def _add_errors(form, error: ValidationError) -> None:
+
+def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's refusal, next to the field it names when the form has it."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():

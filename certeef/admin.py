@@ -72,13 +72,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows only the product writes (through its services, which keep summaries and history
     current) or that are evidence: the back-office reads them, never adds, changes or deletes."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

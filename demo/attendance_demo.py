@@ -14,6 +14,7 @@ sheets and certificates.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from attendance import recording, schedule_services, trainer_services
 from attendance.models import AttendanceStatus
@@ -21,6 +22,9 @@ from attendance.schedule import Pattern, TimeRange
 from certeef.models import Membership, Organization
 from training import services as training_services
 from training.models import Enrollment, Outcome, Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MORNING = TimeRange(datetime.time(9, 0), datetime.time(12, 30))
 AFTERNOON = TimeRange(datetime.time(13, 30), datetime.time(17, 0))
@@ -43,7 +47,7 @@ def _schedule(session: Session) -> list:
     ).created
 
 
-def add_attendance(organization: Organization, *, trainer) -> None:
+def add_attendance(organization: Organization, *, trainer: User) -> None:
     membership = Membership.objects.get(user=trainer, organization=organization)
     recorded = Session.objects.get(organization=organization, reference="MAN-2503")
     pending = Session.objects.get(organization=organization, reference="MAN-2603")

@@ -40,7 +40,11 @@ from training import services as training_services
 from training.models import Course, Delivery, Enrollment, Objective, Outcome, Session
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from typing import Any
+
+    from django.contrib.auth.models import User
+    from django.db.models import Model
 
     from certeef.models import Organization
 
@@ -98,14 +102,16 @@ def demo_present() -> bool:
     return Organization.objects.filter(slug__in=(DEMO_SLUG, OTHER_SLUG)).exists()
 
 
-def _saved(obj):
+def _saved[M: Model](obj: M) -> M:
     """Demo rows go through full validation (SIRET, NSF code…) so the demo shows valid data."""
     obj.full_clean()
     obj.save()
     return obj
 
 
-def _demo_user(username: str, *, first_name: str, last_name: str, email: str, superuser=False):
+def _demo_user(
+    username: str, *, first_name: str, last_name: str, email: str, superuser: bool = False
+) -> tuple[User, bool]:
     """The user, created with the demo password; an existing account is reused untouched (its
     password is someone's own and is not ours to reset)."""
     user_model = get_user_model()
@@ -127,7 +133,7 @@ def _demo_user(username: str, *, first_name: str, last_name: str, email: str, su
 class _OrganisationBuilder:
     """Writes one organisation's rows; learners, companies and courses are named by short keys."""
 
-    def __init__(self, organization: Organization, acting_user, *, seed: int) -> None:
+    def __init__(self, organization: Organization, acting_user: User, *, seed: int) -> None:
         self.organization = organization
         self.acting_user = acting_user
         self.rng = random.Random(seed)
@@ -139,7 +145,9 @@ class _OrganisationBuilder:
         self._file_numbers = iter(range(1200, 99999, 37))
 
     # -- directory -------------------------------------------------------------------------
-    def company(self, key: str, name: str, siret_prefix: str, kind: str, opco: str, address: str):
+    def company(
+        self, key: str, name: str, siret_prefix: str, kind: str, opco: str, address: str
+    ) -> None:
         email_domain = key.replace("_", "-")
         self.companies[key] = _saved(
             Company(
@@ -153,7 +161,9 @@ class _OrganisationBuilder:
             )
         )
 
-    def learner(self, key: str, first_name: str, last_name: str, status: str, employer=None):
+    def learner(
+        self, key: str, first_name: str, last_name: str, status: str, employer: str | None = None
+    ) -> None:
         self.learners[key] = _saved(
             Learner(
                 organization=self.organization,
@@ -167,7 +177,9 @@ class _OrganisationBuilder:
             )
         )
 
-    def course(self, key: str, title: str, nsf_code: str, objective: str, hours, price):
+    def course(
+        self, key: str, title: str, nsf_code: str, objective: str, hours: str, price: str
+    ) -> None:
         self.courses[key] = _saved(
             Course(
                 organization=self.organization,
@@ -198,7 +210,7 @@ class _OrganisationBuilder:
         location: str,
         distance: bool = False,
         delivery: str = Delivery.DIRECT,
-        hours=None,
+        hours: str | None = None,
     ) -> Session:
         course = self.courses[course_key]
         return _saved(
@@ -215,7 +227,13 @@ class _OrganisationBuilder:
             )
         )
 
-    def enrol(self, session: Session, *learner_keys: str, partial=None, cancelled=()) -> None:
+    def enrol(
+        self,
+        session: Session,
+        *learner_keys: str,
+        partial: dict[str, str] | None = None,
+        cancelled: Collection[str] = (),
+    ) -> None:
         partial = partial or {}
         for key in learner_keys:
             hours = partial.get(key)

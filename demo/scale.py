@@ -187,7 +187,13 @@ def _choose[K: str](rng: random.Random, weights: Mapping[K, int]) -> K:
 
 class _ScaleBuilder:
     def __init__(
-        self, *, learners: int, allocations: int, seed: int, number: int, progress
+        self,
+        *,
+        learners: int,
+        allocations: int,
+        seed: int,
+        number: int,
+        progress: Callable[[str], object] | None,
     ) -> None:
         self.learner_count = learners
         self.number = number
@@ -198,7 +204,7 @@ class _ScaleBuilder:
         self.counts: dict[str, int] = {}
         self.started = time.perf_counter()
 
-    def _bulk(self, model, rows: list, label: str) -> list:
+    def _bulk[M: models.Model](self, model: type[M], rows: list[M], label: str) -> list[M]:
         """Insert the (unsaved) instances of a small table and give them their primary keys."""
         keys = self._stream(model, rows, label)
         for instance, key in zip(rows, keys, strict=True):
@@ -206,7 +212,9 @@ class _ScaleBuilder:
             instance._state.adding = False
         return rows
 
-    def _stream(self, model, instances: Iterable, label: str) -> array:
+    def _stream[M: models.Model](
+        self, model: type[M], instances: Iterable[M], label: str
+    ) -> array[int]:
         """Insert instances as they are made, BATCH_SIZE at a time (none of them is kept), and
         return the new rows' primary keys in insertion order, as a compact array of integers:
         at 400 000 learners, a million allocations held as model instances would need gigabytes.
@@ -216,7 +224,7 @@ class _ScaleBuilder:
             if connection.vendor in ("postgresql", "sqlite"):
                 self._fast_insert(model, batch)
             else:
-                model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+                model._default_manager.bulk_create(batch, batch_size=BATCH_SIZE)
             count += len(batch)
         self.counts[label] = count
         self.step(f"{count} {label}")
@@ -224,7 +232,7 @@ class _ScaleBuilder:
         # order: the organisation's keys, sorted, are the instances' keys.
         keys = array(
             "q",
-            model.objects.filter(organization=self.organization)
+            model._default_manager.filter(organization=self.organization)
             .order_by("pk")
             .values_list("pk", flat=True)
             .iterator(chunk_size=KEY_CHUNK),
@@ -233,7 +241,7 @@ class _ScaleBuilder:
             raise RuntimeError(f"{model.__name__}: {count} inserted, {len(keys)} found")
         return keys
 
-    def _fast_insert(self, model, instances: tuple) -> None:
+    def _fast_insert(self, model: type[models.Model], instances: tuple[models.Model, ...]) -> None:
         """bulk_create compiles every value through the ORM, which is most of its time at this
         size (7.6 s for 50 000 learners here); the drivers' own bulk paths take a fraction of it
         (COPY on PostgreSQL: 1.2 s; one prepared statement run by executemany on SQLite: 0.6 s).
@@ -261,7 +269,8 @@ class _ScaleBuilder:
         rows = ([get(instance) for get in getters] for instance in instances)
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
-        columns = ", ".join(quote(field.column) for field in fields)
+        # Concrete fields: each has its column.
+        columns = ", ".join(quote(field.column) for field in fields if field.column is not None)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -628,6 +637,7 @@ class _ScaleBuilder:
                 if funding_type == F.OTHER_PRODUCTS:
                     amount = Decimal(rng.randrange(2000, 30000)) / 100
                 else:
+                    assert price is not None, "every course of the scale data has a price"
                     amount = (price / payers(slot)).quantize(CENT, ROUND_HALF_UP)
                 requested = None
                 roll = rng.random()

@@ -32,6 +32,7 @@ from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from training.changes import changing_sessions
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from typing import Any
 
     from django.db.models import Model, QuerySet
@@ -111,7 +112,9 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-def _status_action(to_status: str, description: StrOrPromise, *, paid_today: bool = False):
+def _status_action(
+    to_status: str, description: StrOrPromise, *, paid_today: bool = False
+) -> Callable[[admin.ModelAdmin[Any], HttpRequest, QuerySet[Any]], None]:
     def action(
         modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
     ) -> None:
@@ -225,7 +228,9 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[Any] | QuerySet[Any], request: HttpRequest
+    ) -> tuple[list[Any], dict[Any, Any], set[Any], list[Any]]:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         # The history goes with its allocation (as in `allocation_delete`), although no one may
         # delete history on its own.
@@ -235,7 +240,9 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
     def delete_model(self, request: HttpRequest, obj: FundingAllocation) -> None:
         services.allocation_delete(allocation=obj)
 
-    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST):
+    def get_actions(
+        self, request: HttpRequest, action_location: ActionLocation = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
         # The bulk delete would bypass the Pending-only rule: delete allocations one by one.
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)

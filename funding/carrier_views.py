@@ -13,6 +13,8 @@ without JavaScript too. Only administrators reach any of them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +33,9 @@ from funding.carriers import Carrier
 from funding.forms import AllocationForm, AllocationStatusForm, add_service_error, status_moves
 from funding.models import FundingAllocation
 from training.changes import changing_sessions
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
 ALLOCATION_LIST_TEMPLATE = "funding/allocation_list.html"
 
@@ -59,7 +64,7 @@ def panel(request: OrganizationRequest, template: str, context: dict[str, object
     return render(request, template, context)
 
 
-def posted(request: OrganizationRequest):
+def posted(request: OrganizationRequest) -> QueryDict | None:
     """The submitted data on POST (even empty, so that it is validated), else None."""
     return request.POST if request.method == "POST" else None
 

@@ -36,6 +36,7 @@ from funding.models import FundingStatus
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from typing import IO
 
     from django.db.models import QuerySet
     from xlsxwriter.worksheet import Worksheet
@@ -63,7 +64,7 @@ def sheet_ref(title: str) -> str:
     return "'" + title.replace("'", "''") + "'!"
 
 
-def new_workbook(output) -> xlsxwriter.Workbook:
+def new_workbook(output: str | IO[bytes]) -> xlsxwriter.Workbook:
     """A workbook written row by row to disk (constant memory) in which text is only ever text:
     no string becomes a formula, a link or a number."""
     return xlsxwriter.Workbook(

@@ -16,6 +16,10 @@ from funding.types import FundingType
 from training.models import Course, Session
 
 if TYPE_CHECKING:
+    from typing import Any
+
+    from django.http import QueryDict
+
     from certeef.models import Organization
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -87,7 +91,7 @@ class FundingFilterForm(forms.Form):
     # Set by a link (the dashboard's "To chase" figures), shown with a way out, like a session.
     funder = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, data, *, organization: Organization) -> None:
+    def __init__(self, data: QueryDict, *, organization: Organization) -> None:
         super().__init__(data)
         # Only this organisation's sessions and courses: another organisation's id is an
         # invalid choice, and the filter then ignores it.
@@ -98,7 +102,7 @@ class FundingFilterForm(forms.Form):
             organization=organization
         )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         start, end = cleaned.get("period_from"), cleaned.get("period_to")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
     from typing import Any
 
+    from django.http import QueryDict
     from django.utils.functional import Promise
 
     from funding.carriers import Carrier
@@ -129,7 +130,7 @@ class AllocationForm(forms.Form):
 
     def __init__(
         self,
-        data=None,
+        data: QueryDict | None = None,
         *,
         carrier: Carrier,
         allocation: FundingAllocation | None = None,
@@ -229,7 +230,9 @@ class VersionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *, allocation: FundingAllocation, **kwargs: Any) -> None:
+    def __init__(
+        self, data: QueryDict | None = None, *, allocation: FundingAllocation, **kwargs: Any
+    ) -> None:
         super().__init__(data, initial={"version": allocation.version}, **kwargs)
 
 
@@ -266,7 +269,12 @@ class AllocationStatusForm(VersionForm):
     )
 
     def __init__(
-        self, data=None, *, allocation: FundingAllocation, to_status: str, **kwargs
+        self,
+        data: QueryDict | None = None,
+        *,
+        allocation: FundingAllocation,
+        to_status: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(data, allocation=allocation, **kwargs)
         if to_status == FundingStatus.PAID:
@@ -306,7 +314,7 @@ class BulkActionForm(forms.Form):
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     expected_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, data=None, **kwargs: Any) -> None:
+    def __init__(self, data: QueryDict | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "bulk_%s")  # the page's other forms have a payment date
         super().__init__(data, initial={"paid_on": timezone.localdate()}, **kwargs)
         self.fields["paid_on"].required = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +16,11 @@ from certeef.history import track_history
 from certeef.models import Organization
 from certeef.validators import NOTE_MAX_LENGTH, bounded_text_field, max_length_constraint
 from funding.types import BPF_LINE, FundingType
+
+if TYPE_CHECKING:
+    from companies.models import Company
+    from funding.row_views import RowMove
+    from individuals.models import Individual
 
 
 class FundingStatus(models.TextChoices):
@@ -160,8 +166,10 @@ class FundingAllocation(models.Model):
     objects = AllocationQuerySet.as_manager()
 
     # Not stored: set on the allocations of a page, the moves each row offers
-    # (funding.carrier_views) and the funding page of its carrier (funding.learner_section).
+    # (funding.carrier_views, funding.row_views) and the funding page of its carrier
+    # (funding.learner_section, funding.row_views).
     moves: list[tuple[str, Promise]]
+    row_moves: list[RowMove]
     carrier_url: str
 
     class Meta:
@@ -234,7 +242,7 @@ class FundingAllocation(models.Model):
         return f"{self.get_funding_type_display()} — {self.learner} — {self.approved_amount} €"
 
     @property
-    def carrier(self):
+    def carrier(self) -> Individual | Company | None:
         return self.individual if self.individual_id else self.company
 
     @property

@@ -32,6 +32,8 @@ from funding.models import STATUS_MOVES, FundingAllocation, FundingStatus, next_
 from funding.selectors import pending_allocations
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.utils.functional import Promise
 
 # The lists whose rows offer moves, the row template of each and the moves it offers (the
@@ -68,7 +70,7 @@ def row_moves(allocation: FundingAllocation, layout: str) -> list[RowMove]:
     ]
 
 
-def prepare_rows(allocations, layout: str) -> None:
+def prepare_rows(allocations: Iterable[FundingAllocation], layout: str) -> None:
     """What each row of `layout` shows beyond the allocation's fields (no query: the list's
     query joins the learner, session, course and carrier)."""
     for allocation in allocations:

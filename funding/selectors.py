@@ -34,7 +34,13 @@ from funding.types import BPF_LINE, FundingType
 from training.models import Enrollment, Session
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from django_stubs_ext import StrOrPromise
+
     from certeef.models import Membership, Organization
+    from learners.models import Learner
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -192,7 +198,9 @@ def _by(rows: list[dict], field_name: str) -> dict[str, dict]:
     return grouped
 
 
-def _lines(grouped: dict[str, dict], choices) -> list[TotalLine]:
+def _lines(
+    grouped: dict[str, dict[str, Any]], choices: Iterable[tuple[str, StrOrPromise]]
+) -> list[TotalLine]:
     """Lines in the order of the choices, only for the values present."""
     return [
         TotalLine(
@@ -243,7 +251,7 @@ class LearnerFunding:
     pending: Decimal = ZERO
 
     @property
-    def learner(self):
+    def learner(self) -> Learner:
         return self.enrollment.learner
 
     @property

@@ -27,7 +27,7 @@ hours, in place: two statements.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -57,6 +57,9 @@ from funding.models import (
 from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
 from training.changes import StoredSummary
 from training.models import Enrollment, Outcome
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -107,7 +110,7 @@ def cancelled_enrollment_exists() -> Exists:
     )
 
 
-def _enrollment_allocations(**filters: Any):
+def _enrollment_allocations(**filters: Any) -> QuerySet[FundingAllocation, Any]:
     return (
         FundingAllocation.objects.filter(
             session_id=OuterRef("session_id"), learner_id=OuterRef("learner_id"), **filters

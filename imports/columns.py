@@ -145,7 +145,7 @@ def auto_map(columns: Iterable[Column], headers: list[str]) -> dict[str, int]:
     return mapping
 
 
-def form_columns(form_class, names) -> list[Column]:
+def form_columns(form_class: type[forms.BaseForm], names: Iterable[str]) -> list[Column]:
     """Columns for a form's fields, named by their labels in both languages and their code."""
     columns = []
     form = form_class()
@@ -159,7 +159,7 @@ def form_columns(form_class, names) -> list[Column]:
     return columns
 
 
-def read_form_value(field, column: str, text: str) -> Any:
+def read_form_value(field: forms.Field, column: str, text: str) -> Any:
     """A cell for a form field: yes/no for a checkbox, a code or label for a choice."""
     if isinstance(field, forms.BooleanField):
         return read_boolean(column, text)
@@ -168,12 +168,12 @@ def read_form_value(field, column: str, text: str) -> Any:
         lookup: dict[str, str] = {}
         for language in ("en", "fr"):
             with translation.override(language):
-                for value, label in field.choices:
+                for value, label in choices:
                     if value not in ("", None):
                         lookup[normalize(str(label))] = value
                         # "a — Private-sector employees": the letter alone too.
                         lookup.setdefault(normalize(str(label).split(" — ")[0]), value)
-        for value, _label in field.choices:
+        for value, _label in choices:
             if value not in ("", None):
                 lookup[normalize(str(value))] = value
         code = lookup.get(normalize(text))
@@ -183,7 +183,7 @@ def read_form_value(field, column: str, text: str) -> Any:
                 _("“%(value)s” is not one of: %(choices)s.")
                 % {
                     "value": text,
-                    "choices": ", ".join(str(label) for value, label in field.choices if value),
+                    "choices": ", ".join(str(label) for value, label in choices if value),
                 },
             )
         return code

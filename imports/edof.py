@@ -17,7 +17,7 @@ date, else the session's end date); refused or cancelled → Rejected; any other
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,10 @@ from learners.forms import LearnerForm
 from learners.services import learner_save
 from training import services as training_services
 from training.forms import CourseForm, SessionForm
+
+if TYPE_CHECKING:
+    from learners.models import Learner
+    from training.models import Session
 
 _APPROVED = {
     "accepte",
@@ -201,7 +205,7 @@ class EdofImporter(AllocationImporter):
 
     # -- found or created
 
-    def learner(self, values: dict[str, str]):
+    def learner(self, values: dict[str, str]) -> Learner:
         email = values.get("email", "").strip()
         if email:
             found, column = self.learners.find("email", (email.casefold(),)), "email"
@@ -236,7 +240,7 @@ class EdofImporter(AllocationImporter):
         self.learners.add(learner, learner_keys())
         return learner
 
-    def session(self, values: dict[str, str]):
+    def session(self, values: dict[str, str]) -> Session:
         title = values["title"]
         start = read_date("start_date", values["start_date"])
         end = read_date("end_date", values["end_date"])

@@ -24,7 +24,9 @@ from imports.registry import KINDS
 from training.changes import changing_sessions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+
+    from django.contrib.auth.models import User
 
     from certeef.models import Organization
     from imports.files import Table
@@ -96,8 +98,8 @@ def run_import(
     table: Table,
     mapping: dict[str, int],
     save: bool,
-    user=None,
-    progress=None,
+    user: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     importer_cls = importer_class(kind)
     check_mapping(importer_cls.column_list(), mapping, table.headers)

@@ -25,6 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -32,6 +33,9 @@ from openpyxl.utils.cell import range_boundaries
 
 # openpyxl's own parser (defusedxml's when installed), as for the rest of the sheet.
 from openpyxl.xml.functions import iterparse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -179,7 +183,7 @@ def _read_csv(data: bytes) -> Table:
     return table
 
 
-def _build(numbered_rows) -> Table:
+def _build(numbered_rows: Iterable[tuple[int, list[str]]]) -> Table:
     headers: list[str] | None = None
     header_line = 1
     rows: list[Row] = []
@@ -271,7 +275,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
             merged = _merged_ranges(archive, path)
         fill: dict[tuple[int, int], str] = {}
 
-        def numbered():
+        def numbered() -> Iterator[tuple[int, list[str]]]:
             for value_row, formula_row in zip(
                 values.iter_rows(), formulas.iter_rows(), strict=False
             ):

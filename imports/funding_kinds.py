@@ -198,7 +198,14 @@ class AllocationImporter(SessionLearnerRows):
         company = self.find_company(values)
         return "carrier", (session.pk, learner.pk, funding_type, company and company.pk)
 
-    def find(self, values, funding_type, session, learner, company):
+    def find(
+        self,
+        values: dict[str, str],
+        funding_type: str,
+        session: Session,
+        learner: Learner,
+        company: Company | None,
+    ) -> FundingAllocation | None:
         if funding_type == FundingType.CPF:
             number = digits(values.get("cpf_case_number", ""))
             found = self.by_case.get(number, [])
@@ -249,7 +256,9 @@ class AllocationImporter(SessionLearnerRows):
             )
         return matches[0] if matches else None
 
-    def carrier(self, funding_type: str, learner: Learner, company: Company | None):
+    def carrier(
+        self, funding_type: str, learner: Learner, company: Company | None
+    ) -> tuple[Individual | None, Company | None]:
         """(individual, company) carrying the allocation; the individual record is created
         when the learner has none."""
         if funding_type in INDIVIDUAL_TYPES:
@@ -298,7 +307,7 @@ class AllocationImporter(SessionLearnerRows):
 
     def write(
         self,
-        values,
+        values: dict[str, str],
         *,
         funding_type: str,
         session: Session,

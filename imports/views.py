@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db import transaction
@@ -27,6 +28,9 @@ from imports.forms import MappingForm, UploadForm
 from imports.models import ImportMapping, ImportUpload
 from imports.registry import KINDS
 from imports.summary import counts, summary_line
+
+if TYPE_CHECKING:
+    from certeef.models import Organization
 
 # An upload not imported within this time is deleted (the next upload cleans up).
 KEEP_UPLOADS = datetime.timedelta(days=1)
@@ -69,7 +73,7 @@ def _open_upload(
     return upload, table
 
 
-def _initial_mapping(organization, kind: str, table: Table) -> dict[str, int]:
+def _initial_mapping(organization: Organization, kind: str, table: Table) -> dict[str, int]:
     importer = KINDS[kind]
     mapping = auto_map(importer.column_list(), table.headers)
     remembered = ImportMapping.objects.filter(organization=organization, kind=kind).first()

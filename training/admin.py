@@ -94,7 +94,9 @@ class EnrollmentAdmin(OrganizationScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST):
+    def get_actions(
+        self, request: HttpRequest, action_location: ActionLocation = ActionLocation.CHANGE_LIST
+    ) -> dict[str, Any]:
         # The bulk delete action cannot check funding row by row: one deletes enrollments singly.
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)

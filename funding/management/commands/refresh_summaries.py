@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from typing import Any
 
     from django.core.management.base import CommandParser
+    from django.db.models import QuerySet
+
+    from certeef.models import Organization
 
 
 def describe_drift(drift: Drift, reference: str) -> str:
@@ -72,7 +75,7 @@ class Command(BaseCommand):
             refresh_sessions(Session.objects.filter(organization=org).values_list("pk", flat=True))
             self.stdout.write(_("Refreshed the summaries of %(slug)s.") % {"slug": org.slug})
 
-    def _check(self, organizations) -> None:
+    def _check(self, organizations: QuerySet[Organization]) -> None:
         sessions = dict(
             Session.objects.filter(organization__in=organizations).values_list("pk", "reference")
         )
