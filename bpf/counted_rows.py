@@ -6,7 +6,8 @@ bpf/section_queries.py), so that their rows add up to the report's lines (the te
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -33,7 +34,21 @@ from funding.summaries import cancelled_enrollment_exists
 from training.models import Enrollment
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from certeef.models import Organization
+
+    class _EnrollmentFigures(TypedDict):
+        f1_line: str
+        f1_rule: int
+        funded: bool
+        overfunded: bool
+        attended_hours: Decimal
+        hours_source: str
+        year_minutes: int | None
+
+    # An enrollment as `counted_enrollments` reads it.
+    type CountedEnrollment = WithAnnotations[Enrollment, _EnrollmentFigures]
 
 
 def year_allocations(
@@ -59,7 +74,7 @@ def counted_allocations(
 
 def counted_enrollments(
     organization: Organization, start: datetime.date, end: datetime.date
-) -> QuerySet[Enrollment]:
+) -> QuerySet[CountedEnrollment]:
     """The year's counted enrollments, annotated with their F-1 line and the rule that chose it,
     whether any counted allocation funds them, whether those exceed the course price (from the
     funding summary each enrollment carries, funding/summaries.py), their hours followed and

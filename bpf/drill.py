@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
-    from bpf.queries import CountedEnrollment
+    from bpf.counted_rows import CountedEnrollment
     from certeef.models import Organization
     from funding.models import FundingAllocation
     from training.models import Session

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -46,7 +46,9 @@ def exact_cents(total: Decimal | float | None) -> Decimal:
     return ZERO if total is None else Decimal(total).quantize(CENT)
 
 
-def attended_hours(learners, learners_with_hours, hours_attended, session_hours):
+def attended_hours(
+    learners: Any, learners_with_hours: Any, hours_attended: Any, session_hours: Any
+) -> Any:
     """The hours of a group of learners: their own attended hours, and the session's hours for
     the others (who attended all of it). Works on values and on ORM expressions alike."""
     return hours_attended + (learners - learners_with_hours) * session_hours

@@ -102,10 +102,10 @@ class CompanyImporter(FormImporter[Company]):
             data["opco"] = read_choice("opco", data["opco"], Opco)
         return data
 
-    def save(self, instance, created):
+    def save(self, instance: Company, created: bool) -> None:
         company_save(company=instance)
 
-    def remember(self, instance):
+    def remember(self, instance: Company) -> None:
         self.index.add(instance, company_keys())
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.expressions import Combinable
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +39,7 @@ SEARCHED_FIELDS = (
 )
 
 
-def _search(individuals: QuerySet[Individual], query: str) -> QuerySet[Individual]:
+def _search(individuals: IndividualQuerySet, query: str) -> IndividualQuerySet:
     """Every word must match the name or email (the learner's or the billing one), as in every
     list (`words_matching`); a query of digits only may also be a CPF case number, typed in
     groups ("1234 5678 901") and searched as one number, as the Funding page does."""
@@ -106,7 +105,7 @@ def individual_list(request: OrganizationRequest) -> HttpResponse:
         .order_by("learner__last_name", "learner__first_name", "learner_id")
     )
     page = paginate(request, in_order, counted=individuals)
-    _attach_funding_summary(page.object_list)
+    _attach_funding_summary(page)
     return list_page(
         request, "individuals/list.html", page, query=query, show_archived=show_archived
     )

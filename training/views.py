@@ -116,7 +116,7 @@ def session_list(request: OrganizationRequest) -> HttpResponse:
         if period.cleaned_data["end"]:
             sessions = sessions.filter(start_date__lte=period.cleaned_data["end"])
     page = paginate(request, sessions)
-    _attach_enrolled_counts(page.object_list)
+    _attach_enrolled_counts(page)
     return list_page(request, "training/session_list.html", page, query=query, period=period)
 
 

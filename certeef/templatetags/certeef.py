@@ -22,7 +22,7 @@ def euros(value: Decimal | int | None) -> str:
 
 
 @register.filter
-def number(value):
+def number(value: Decimal | int | None) -> str:
     """{{ hours|number }} → 12 345"""
     return formats.format_number(value)
 
