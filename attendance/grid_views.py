@@ -122,8 +122,9 @@ def read_post(data: QueryDict) -> Posted:
                 continue
         posted.typed[enrollment_id, slot_id] = typed
         posted.entries.append(recording.Entry(slot_id, enrollment_id, status, minutes))
-    if data.get("all_present", "").isdigit():
-        posted.all_present = int(data["all_present"])
+    all_present = data.get("all_present", "")
+    if all_present.isdigit():
+        posted.all_present = int(all_present)
     return posted
 
 

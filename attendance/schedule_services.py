@@ -201,16 +201,16 @@ def schedule_generate(
                         )
                         % {"slot": other}
                     )
-        created = []
+        created: list[TimeSlot] = []
         # One by one, so that each slot is in the history (a schedule has a few dozen).
         for planned_slot in planned:
-            slot = TimeSlot(
+            time_slot = TimeSlot(
                 organization=organization,
                 session=session,
                 date=planned_slot.date,
                 start_time=planned_slot.time_range.start,
                 end_time=planned_slot.time_range.end,
             )
-            slot.save()
-            created.append(slot)
+            time_slot.save()
+            created.append(time_slot)
     return GeneratedSchedule(created=created, skipped_holidays=skipped)

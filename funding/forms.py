@@ -208,7 +208,7 @@ class AllocationForm(forms.Form):
         sessions = form_field(self, "session", forms.ModelChoiceField).queryset
         return sessions is not None and sessions.exists()
 
-    def allocation_fields(self) -> dict[str, object]:
+    def allocation_fields(self) -> AllocationFields:
         """The cleaned values, as `allocation_create` and `allocation_update` take them."""
         data = self.cleaned_data
         # The form has a learner field unless the carrier funds its own learner (__init__).
