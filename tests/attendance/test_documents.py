@@ -5,11 +5,12 @@ trainers only."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
 from attendance import recording
 from attendance.models import AttendanceStatus
@@ -20,7 +21,7 @@ from training.models import Objective
 pytestmark = pytest.mark.django_db
 
 
-def pdf_text(response) -> tuple[str, list]:
+def pdf_text(response) -> tuple[str, Sequence[PageObject]]:
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))

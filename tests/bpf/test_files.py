@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def pdf_text(report) -> str:
     """The text WeasyPrint laid out on the pages (pypdf is not available to read the bytes)."""
-    words = []
+    words: list[str] = []
     for page in pdf_document(report).pages:
         words.extend(box.text for box in page._page_box.descendants() if isinstance(box, TextBox))
     return " ".join(words)

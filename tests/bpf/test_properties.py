@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from bpf.computation import compute_bpf
 from bpf.report import C_CODES
+from certeef.models import Organization
 from funding.models import COUNTED_STATUSES, FundingStatus
 from funding.types import BPF_LINE, INDIVIDUAL_TYPES, FundingType
 from learners.models import ProfessionalStatus
@@ -67,14 +69,18 @@ data_st = st.fixed_dictionaries(
 )
 
 
-def build(data) -> tuple[object, dict]:
+def build(data) -> tuple[Organization, dict[str, Any]]:
     """The organisation, and what FY 2025 + FY 2026 must add up to."""
     org = make_organization(
         fiscal_year_start_month=data["start_month"], fiscal_year_start_day=data["start_day"]
     )
     first_day, last_day = org.fiscal_year_bounds(2025)[0], org.fiscal_year_bounds(2026)[1]
     private = make_company(org)
-    expected = {"c": dict.fromkeys(C_CODES, Decimal(0)), "learners": 0, "hours": Decimal(0)}
+    expected: dict[str, Any] = {
+        "c": dict.fromkeys(C_CODES, Decimal(0)),
+        "learners": 0,
+        "hours": Decimal(0),
+    }
     for spec in data["sessions"]:
         start = first_day + datetime.timedelta(days=spec["offset"])
         end = min(start + datetime.timedelta(days=spec["length"] - 1), last_day)

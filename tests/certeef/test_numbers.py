@@ -25,7 +25,7 @@ SPACES = [" ", "\u00a0", "\u202f"]
 
 def group(integer: int, separator: str) -> str:
     text = str(integer)
-    groups = []
+    groups: list[str] = []
     while text:
         groups.insert(0, text[-3:])
         text = text[:-3]

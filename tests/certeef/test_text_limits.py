@@ -85,6 +85,7 @@ def product_form_classes() -> list[type[forms.BaseForm]]:
     classes = set()
     for label in PRODUCT_APPS:
         package = apps.get_app_config(label).module
+        assert package is not None
         for module_info in pkgutil.iter_modules(package.__path__):
             if module_info.name in ("migrations", "management", "templatetags", "tests"):
                 continue

@@ -88,9 +88,11 @@ def assert_allocations_valid(organization: Organization) -> list[FundingAllocati
         assert all(obj is None or obj.organization_id == organization.pk for obj in related)
         if allocation.funding_type in INDIVIDUAL_TYPES:
             assert allocation.company_id is None
+            assert allocation.individual is not None
             assert allocation.individual.learner_id == allocation.learner_id
         else:
             assert allocation.individual_id is None
+            assert allocation.company is not None
             assert allocation.funding_type in types_for_company_kind(allocation.company.kind)
         if allocation.funding_type == FundingType.CPF:
             assert re.fullmatch(r"\d{8,15}", allocation.cpf_case_number)

@@ -29,7 +29,7 @@ def _seed_demo() -> None:
 
 
 def _crawl(page, start: str) -> list[str]:
-    seen, queue, visited = {start}, [start], []
+    seen, queue, visited = {start}, [start], list[str]()
     while queue and len(visited) < MAX_PAGES:
         url = queue.pop(0)
         page.goto(url)

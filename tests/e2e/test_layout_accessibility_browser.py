@@ -120,7 +120,7 @@ def _check_page(page, url: str, problems: list[str]) -> None:
 
 def _crawl(page, problems: list[str]) -> list[str]:
     start = "/"
-    seen, queue, visited = {_kind(start)}, [start], []
+    seen, queue, visited = {_kind(start)}, [start], list[str]()
     while queue and len(visited) < MAX_PAGES:
         url = queue.pop(0)
         page.goto(url)

@@ -27,7 +27,7 @@ from training.changes import refresh_sessions
 pytestmark = pytest.mark.django_db
 
 
-def check(*arguments: str) -> tuple[int, str, str]:
+def check(*arguments: str) -> tuple[int | str | None, str, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
         call_command("refresh_summaries", "--check", *arguments, stdout=out, stderr=err)

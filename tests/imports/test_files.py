@@ -14,7 +14,7 @@ from imports.files import FileError, read_table
 
 def xlsx(rows, *, title="Feuil1", merge=None, more_sheets=()) -> bytes:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = title
     for row in rows:
         sheet.append(row)
