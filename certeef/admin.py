@@ -60,11 +60,16 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
     formfield_overrides = NUMBER_FORMFIELD_OVERRIDES
     form = SameOrganizationForm
 
+    # What else a row is tied to once it exists (e.g. an enrollment's session and learner).
+    fixed_once_created: tuple[str, ...] = ()
+
     # Any model's row (the admins of several models share it).
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and "organization" not in readonly:
-            readonly.append("organization")
+        if obj is not None:
+            readonly += [
+                name for name in ("organization", *self.fixed_once_created) if name not in readonly
+            ]
         return readonly
 
 

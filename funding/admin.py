@@ -162,6 +162,8 @@ def _status_action(
 @admin.register(FundingAllocation)
 class FundingAllocationAdmin(OrganizationScopedAdmin):
     form = AllocationAdminForm
+    # The carrier is fixed once the allocation exists.
+    fixed_once_created = ("individual", "company")
     list_display = ["pk", "learner", "carrier", "funding_type", "approved_amount", "status"]
     list_display += ["cpf_case_number", "paid_on", "session", "organization"]
     list_display_links = ["pk", "learner"]
@@ -186,16 +188,6 @@ class FundingAllocationAdmin(OrganizationScopedAdmin):
         _status_action(FundingStatus.REJECTED, _("Reject")),
         _status_action(FundingStatus.PENDING, _("Back to pending")),
     ]
-
-    def get_readonly_fields(
-        self, request: HttpRequest, obj: FundingAllocation | None = None
-    ) -> list[str]:
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            # The carrier is fixed once the allocation exists (the organisation too: see
-            # OrganizationScopedAdmin).
-            readonly += ["individual", "company"]
-        return readonly
 
     def save_model(
         self, request: HttpRequest, obj: FundingAllocation, form: ModelForm[Any], change: bool

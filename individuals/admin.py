@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 @admin.register(Individual)
 class IndividualAdmin(OrganizationScopedAdmin):
+    fixed_once_created = ("learner",)
     list_display = ["display_name", "learner", "billing_email", "archived_at", "organization"]
     search_fields = [
         "billing_name",
@@ -34,12 +35,6 @@ class IndividualAdmin(OrganizationScopedAdmin):
     autocomplete_fields = ["organization", "learner"]
     readonly_fields = ["archived_at", "created_at", "updated_at"]
     actions = ["archive", "unarchive"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Individual | None = None) -> list[str]:
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            readonly += ["learner"]
-        return readonly
 
     def save_model(
         self, request: HttpRequest, obj: Individual, form: ModelForm[Any], change: bool

@@ -49,19 +49,14 @@ class SessionAdmin(OrganizationScopedAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(OrganizationScopedAdmin):
+    # Moving an enrollment would leave its allocations behind: enrol anew instead.
+    fixed_once_created = ("session", "learner")
     list_display = ["learner", "session", "hours_attended", "outcome"]
     list_display += ["trainee_type_override", "organization"]
     search_fields = ["learner__last_name", "learner__first_name", "session__reference"]
     list_filter = ["outcome", "trainee_type_override", "organization"]
     autocomplete_fields = ["organization", "session", "learner"]
     list_select_related = ["organization", "learner", "session__course"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Enrollment | None = None) -> list[str]:
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            # Moving an enrollment would leave its allocations behind: enrol anew instead.
-            readonly += ["session", "learner"]
-        return readonly
 
     def save_model(
         self, request: HttpRequest, obj: Enrollment, form: ModelForm[Any], change: bool

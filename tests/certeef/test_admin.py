@@ -226,3 +226,23 @@ def test_rows_only_the_product_writes_are_read_only_in_the_admin(superuser_clien
         ("attendance", "timeslot"),
         ("funding", "fundingstatuschange"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("app_label", "model_name", "fixed"),
+    [
+        ("funding", "fundingallocation", {"individual", "company"}),
+        ("individuals", "individual", {"learner"}),
+        ("training", "enrollment", {"session", "learner"}),
+    ],
+)
+def test_what_a_row_is_tied_to_is_read_only_once_created(
+    superuser_client, app_label, model_name, fixed
+):
+    model_admin = admin.site._registry[apps.get_model(app_label, model_name)]
+    request = RequestFactory().get("/")
+    request.user = superuser_client.user
+    assert not fixed & set(model_admin.get_readonly_fields(request, None))
+    readonly = model_admin.get_readonly_fields(request, model_admin.model(pk=1))
+    assert fixed | {"organization"} <= set(readonly)
+    assert len(readonly) == len(set(readonly))
