@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from funding import services
+from funding import status_changes
 from funding.models import FundingAllocation, FundingStatus
 
 if TYPE_CHECKING:
@@ -51,6 +51,6 @@ def measured(organization: Organization, client: Client, operation: Callable) ->
         "3j. Status change: Pending → Approved from a Funding page row", approve, "≤ 50 ms"
     )
     for allocation in FundingAllocation.objects.filter(pk__in=moved):
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=allocation, to_status=FundingStatus.PENDING, changed_by=None
         )

@@ -31,7 +31,7 @@ from demo.fake_france import (
     random_address,
     random_mobile,
 )
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import INDIVIDUAL_TYPES, FundingType
 from individuals.models import Individual
@@ -305,7 +305,7 @@ class _OrganisationBuilder:
             )
             remittance = f"VIR-{prefix}-{paid_on:%y%m%d}"
         for to_status in path if path is not None else STATUS_PATHS[status]:
-            allocation = services.allocation_set_status(
+            allocation = status_changes.allocation_set_status(
                 allocation=allocation,
                 to_status=to_status,
                 changed_by=self.acting_user,

@@ -26,7 +26,7 @@ from certeef.admin import (
 from certeef.forms import DigitsField
 from certeef.numbers import NUMBER_FORMFIELD_OVERRIDES
 from certeef.validators import NOTE_MAX_LENGTH
-from funding import services
+from funding import services, status_changes
 from funding.forms import add_service_error
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from training.changes import changing_sessions
@@ -128,7 +128,7 @@ def _status_action(
         ):
             for allocation in allocations:
                 try:
-                    services.allocation_set_status(
+                    status_changes.allocation_set_status(
                         allocation=allocation,
                         to_status=to_status,
                         changed_by=staff_user(request),

@@ -28,7 +28,7 @@ from certeef.formats import format_euros
 from certeef.http import OrganizationRequest
 from certeef.once import AlreadySubmitted, claim_form_token, form_token_claimed
 from companies.models import Company
-from funding import services
+from funding import services, status_changes
 from funding.carriers import Carrier
 from funding.forms import AllocationForm, AllocationStatusForm, add_service_error, status_moves
 from funding.models import FundingAllocation
@@ -83,7 +83,7 @@ def move_from_form(
     it first or the move is not allowed (the reason is said) — show the allocation as it is now.
     False when the form now carries the service's reason — show the form again."""
     try:
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=allocation,
             to_status=to_status,
             changed_by=request.user,

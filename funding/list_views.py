@@ -22,7 +22,7 @@ from certeef.access import member_required
 from certeef.formats import format_date, format_euros
 from certeef.http import OrganizationRequest
 from certeef.lists import PAGE_SIZE
-from funding import services
+from funding import bulk_moves
 from funding.chasing import funder_name
 from funding.export_by_funder import xlsx_by_funder_response
 from funding.export_csv import csv_response
@@ -78,7 +78,7 @@ def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, 
         "next": f"{reverse('funding:list')}?{params.urlencode()}",
         "layout": "list",
         "bulk_form": BulkActionForm(),
-        "bulk_max": services.BULK_MAX,
+        "bulk_max": bulk_moves.BULK_MAX,
         "selected_ids": set(),
     }
 
@@ -94,7 +94,7 @@ def funding_list(request: OrganizationRequest) -> HttpResponse:
 @require_POST
 def funding_bulk(request: OrganizationRequest) -> HttpResponse:
     """Approve, or mark as paid, the selected allocations (or all those the page's filter
-    matches): all or nothing (`services.allocations_set_status`). Refused: the Funding page
+    matches): all or nothing (`bulk_moves.allocations_set_status`). Refused: the Funding page
     again, nothing changed, each refused allocation with its reason and a way to repeat without
     them. Done: back to the list (a payment: to everything that remittance paid), with a
     summary of what changed."""
@@ -120,9 +120,9 @@ def funding_bulk(request: OrganizationRequest) -> HttpResponse:
                 % {"count": count, "expected": data["expected_count"]},
             )
             return _bulk_page(request, params, form)
-        ids = list(matching.values_list("pk", flat=True)[: services.BULK_MAX + 1])
+        ids = list(matching.values_list("pk", flat=True)[: bulk_moves.BULK_MAX + 1])
     try:
-        result = services.allocations_set_status(
+        result = bulk_moves.allocations_set_status(
             organization=request.organization,
             allocation_ids=ids,
             to_status=data["action"],
@@ -130,7 +130,7 @@ def funding_bulk(request: OrganizationRequest) -> HttpResponse:
             paid_on=data.get("paid_on"),
             remittance_reference=data.get("remittance_reference", ""),
         )
-    except services.BulkMoveRefused as refused:
+    except bulk_moves.BulkMoveRefused as refused:
         return _bulk_page(request, params, form, refusals=refused.refusals, selected=ids)
     except ValidationError as error:
         add_service_error(form, error)
@@ -143,7 +143,7 @@ def funding_bulk(request: OrganizationRequest) -> HttpResponse:
     return redirect(f"{reverse('funding:list')}?{params.urlencode()}")
 
 
-def _bulk_summary(result: services.BulkMoveResult) -> str:
+def _bulk_summary(result: bulk_moves.BulkMoveResult) -> str:
     values = {
         "count": result.count,
         "amount": format_euros(result.amount),
@@ -176,7 +176,7 @@ def _bulk_page(
     params: QueryDict,
     form: BulkActionForm,
     *,
-    refusals: list[services.BulkRefusal] | None = None,
+    refusals: list[bulk_moves.BulkRefusal] | None = None,
     selected: list[int] | None = None,
 ) -> HttpResponse:
     """The Funding page again after a refused or invalid bulk action: nothing was changed."""

@@ -1,4 +1,6 @@
-"""Every write to funding allocations. Views, the admin, the seed command and tests call these.
+"""Writes to funding allocations: create, update, delete, and the rules each checks. Views, the
+admin, the seed command, the imports and tests call these; the one status move is in
+funding/status_changes.py, bulk moves in funding/bulk_moves.py.
 
 Each function is keyword-only, validates fully, and runs in one transaction. Concurrency: each
 write goes through `training.changes.changing_sessions` — it locks the allocation's session(s)
@@ -10,29 +12,19 @@ same status move is refused instead of silently overwriting.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certeef.history import history_manager, record_change, set_change_reason
+from certeef.history import set_change_reason
 from funding.case_numbers import case_number_taken, check_case_number
-from funding.models import (
-    REMITTANCE_MAX_LENGTH,
-    STATUS_MOVES,
-    FundingAllocation,
-    FundingStatus,
-    FundingStatusChange,
-)
-from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
+from funding.models import FundingAllocation, FundingStatus
+from funding.types import INDIVIDUAL_TYPES, types_for_company_kind
 from training.changes import changing_sessions
 from training.models import Enrollment
 
@@ -40,13 +32,13 @@ if TYPE_CHECKING:
     from typing import Any
 
     from django.contrib.auth.models import User
-    from django_stubs_ext import StrOrPromise
 
     from certeef.models import Organization
     from companies.models import Company
     from individuals.models import Individual
     from learners.models import Learner
     from training.models import Session
+
 
 STALE_MESSAGE = gettext_lazy(
     "This allocation was changed by someone else since you opened it. "
@@ -238,115 +230,10 @@ def allocation_update(
     return current
 
 
-def _check_payment(paid_on: datetime.date | None, remittance_reference: str) -> None:
-    """What a move to Paid needs: a payment date, not in the future; a remittance reference
-    that fits."""
-    if paid_on is None:
-        raise ValidationError({"paid_on": _("Enter the date the payment was received.")})
-    if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": _("The payment date cannot be in the future.")})
-    if len(remittance_reference.strip()) > REMITTANCE_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "remittance_reference": _(
-                    "A remittance reference has at most %(limit)s characters."
-                )
-                % {"limit": REMITTANCE_MAX_LENGTH}
-            }
-        )
-
-
 def _differs(stored: object, new: object) -> bool:
     if isinstance(stored, Model) or isinstance(new, Model):
         return getattr(stored, "pk", stored) != getattr(new, "pk", new)
     return stored != new
-
-
-@transaction.atomic
-def allocation_set_status(
-    *,
-    allocation: FundingAllocation,
-    to_status: str,
-    changed_by: User | None,
-    expected_version: int | None = None,
-    paid_on: datetime.date | None = None,
-    remittance_reference: str = "",
-    note: str = "",
-) -> FundingAllocation:
-    """Move an allocation to another status and record the move.
-
-    A move to Paid takes the payment date and, optionally, the reference of the transfer that
-    paid it (the remittance): both are stored on the allocation and in the move's history row.
-    Leaving Paid clears them from the allocation (the history keeps them).
-
-    The move must be allowed from the status the caller saw (the allocation as passed in, at
-    `expected_version` if given). Two concurrent moves from the same state: the first wins, the
-    second gets a "changed by someone else" error and writes no history.
-    """
-    from_status = allocation.status
-    version = allocation.version if expected_version is None else expected_version
-    if version != allocation.version:
-        raise ValidationError(STALE_MESSAGE, code="stale")
-    if (from_status, to_status) not in STATUS_MOVES:
-        raise ValidationError(
-            _("An allocation cannot go from %(from)s to %(to)s.")
-            % {
-                "from": FundingStatus(from_status).label,
-                "to": FundingStatus(to_status).label
-                if to_status in FundingStatus.values
-                else to_status,
-            },
-            code="move_not_allowed",
-        )
-    paid = to_status == FundingStatus.PAID
-    if paid:
-        _check_payment(paid_on, remittance_reference)
-    # Leaving Paid (payment reversed) or never paid: no payment date, no remittance.
-    new_paid_on = paid_on if paid else None
-    new_remittance_reference = remittance_reference.strip() if paid else ""
-    update = {
-        "status": to_status,
-        "version": F("version") + 1,
-        "paid_on": new_paid_on,
-        "remittance_reference": new_remittance_reference,
-    }
-    with changing_sessions([allocation.session_id]):
-        if to_status != FundingStatus.REJECTED and allocation.funding_type == FundingType.CPF:
-            # Leaving Rejected revives the case number: it must still be free.
-            probe = FundingAllocation(
-                pk=allocation.pk,
-                organization_id=allocation.organization_id,
-                funding_type=allocation.funding_type,
-                cpf_case_number=allocation.cpf_case_number,
-                status=to_status,
-            )
-            check_case_number(probe)
-        try:
-            # A savepoint: another session's allocation may revive or take the same case number
-            # at this very moment (its session's lock is not ours); the constraint then fires
-            # here, and the user gets the form's message instead of a server error.
-            with transaction.atomic():
-                updated = FundingAllocation.objects.filter(
-                    pk=allocation.pk, status=from_status, version=version
-                ).update(**update, updated_at=timezone.now())
-        except IntegrityError as error:
-            raise case_number_taken(allocation, error) from error
-        if updated == 0:
-            raise ValidationError(STALE_MESSAGE, code="stale")
-        # update() sends no signal: the history records the move itself.
-        allocation.refresh_from_db()
-        record_change(allocation, user=changed_by, reason=note)
-        FundingStatusChange.objects.create(
-            allocation_id=allocation.pk,
-            from_status=from_status,
-            to_status=to_status,
-            changed_by=changed_by,
-            paid_on=new_paid_on,
-            remittance_reference=new_remittance_reference,
-            note=note,
-        )
-    allocation.refresh_from_db()
-    return allocation
 
 
 @transaction.atomic
@@ -367,196 +254,3 @@ def allocation_delete(
                     code="not_pending",
                 )
             raise ValidationError(STALE_MESSAGE, code="stale")
-
-
-# ---------------------------------------------------------------------------------------------
-# Bulk status moves (the Funding page): one funder's transfer pays many allocations at once.
-
-# The moves a bulk action makes, each from the one status it is allowed from.
-BULK_MOVES: dict[str, str] = {
-    FundingStatus.APPROVED: FundingStatus.PENDING,
-    FundingStatus.PAID: FundingStatus.APPROVED,
-}
-# At most this many allocations in one bulk move (one transaction, every session locked).
-BULK_MAX = 1000
-BULK_CHUNK = 500  # ids per statement (SQLite's parameters are bounded)
-
-_BULK_REFUSED_FROM: dict[str, StrOrPromise] = {
-    FundingStatus.APPROVED: gettext_lazy(
-        "It is %(status)s: only a Pending allocation can be approved."
-    ),
-    FundingStatus.PAID: gettext_lazy(
-        "It is %(status)s: only an Approved allocation can be marked as paid."
-    ),
-}
-
-
-@dataclass(frozen=True)
-class BulkRefusal:
-    """A selected allocation that cannot make the move, and why. `allocation` is None when it
-    no longer exists (deleted meanwhile)."""
-
-    allocation_id: int
-    allocation: FundingAllocation | None
-    reason: str
-
-
-class BulkMoveRefused(Exception):
-    """Raised by `allocations_set_status` when any selected allocation cannot make the move:
-    nothing was changed."""
-
-    def __init__(self, refusals: list[BulkRefusal]) -> None:
-        super().__init__(f"{len(refusals)} allocation(s) refused")
-        self.refusals = refusals
-
-
-@dataclass(frozen=True)
-class BulkMoveResult:
-    to_status: str
-    allocations: list[FundingAllocation]
-    paid_on: datetime.date | None
-    remittance_reference: str
-
-    @property
-    def count(self) -> int:
-        return len(self.allocations)
-
-    @property
-    def amount(self) -> Decimal:
-        return sum((allocation.approved_amount for allocation in self.allocations), Decimal(0))
-
-
-@transaction.atomic
-def allocations_set_status(
-    *,
-    organization: Organization,
-    allocation_ids: Iterable[int],
-    to_status: str,
-    changed_by: User | None,
-    paid_on: datetime.date | None = None,
-    remittance_reference: str = "",
-    note: str = "",
-) -> BulkMoveResult:
-    """Approve, or mark as paid, many allocations of `organization`: all or nothing.
-
-    The sessions of the allocations are locked first, in id order (`changing_sessions`), then
-    the allocations are read again and every one is checked. If any cannot make the move (its
-    status changed meanwhile, it was deleted or moved to another session), nothing is written
-    and `BulkMoveRefused` lists each refused one with its reason. Otherwise every allocation
-    moves, with the same checks, fields and history rows as a move made one by one
-    (`allocation_set_status`), in one transaction; the sessions' summaries are refreshed once at
-    the end.
-    An id of another organisation's allocation is refused as "no longer exists" (nothing about
-    it is told)."""
-    if to_status not in BULK_MOVES:
-        raise ValueError(f"no bulk move to {to_status!r}")
-    ids = sorted({int(pk) for pk in allocation_ids})
-    if not ids:
-        raise ValidationError(_("Select at least one allocation."), code="empty")
-    if len(ids) > BULK_MAX:
-        raise ValidationError(
-            _(
-                "At most %(max)s allocations can be changed at once; %(count)s are selected. "
-                "Narrow the filter and repeat."
-            )
-            % {"max": BULK_MAX, "count": len(ids)},
-            code="too_many",
-        )
-    if to_status == FundingStatus.PAID:
-        # The same checks as one move, made once, before anything is locked.
-        _check_payment(paid_on, remittance_reference)
-    in_organization = FundingAllocation.objects.filter(organization=organization)
-    session_ids = set(
-        in_organization.filter(pk__in=ids).values_list("session_id", flat=True).distinct()
-    )
-    with changing_sessions(session_ids):
-        # Read again under the sessions' locks: what is checked now is what is written.
-        allocations = {
-            allocation.pk: allocation
-            for allocation in in_organization.filter(pk__in=ids).select_related(
-                "learner", "session__course", "individual", "company"
-            )
-        }
-        refusals = _bulk_refusals(ids, allocations, session_ids, to_status)
-        if refusals:
-            raise BulkMoveRefused(refusals)
-        # Every allocation can make the move, under the sessions' locks: written set-wise (one
-        # update and one insert per CHUNK), the same fields and the same history rows as
-        # `allocation_set_status` writes one by one (a thousand allocations over 20 sessions,
-        # marked paid on SQLite: 17.5 s through it one by one, 2.0 s so, summaries included).
-        # Bulk moves never leave Rejected, so no CPF case number is revived (the one check of
-        # a single move not needed here).
-        from_status = BULK_MOVES[to_status]
-        paid = to_status == FundingStatus.PAID
-        new_paid_on = paid_on if paid else None
-        new_remittance_reference = remittance_reference.strip() if paid else ""
-        update = {
-            "status": to_status,
-            "version": F("version") + 1,
-            "paid_on": new_paid_on,
-            "remittance_reference": new_remittance_reference,
-            "updated_at": timezone.now(),
-        }
-        for first in range(0, len(ids), BULK_CHUNK):
-            chunk = ids[first : first + BULK_CHUNK]
-            updated = FundingAllocation.objects.filter(pk__in=chunk, status=from_status).update(
-                **update
-            )
-            if updated != len(chunk):  # only a write that ignored the sessions' locks
-                raise ValidationError(STALE_MESSAGE, code="stale")
-        FundingStatusChange.objects.bulk_create(
-            [
-                FundingStatusChange(
-                    allocation_id=pk,
-                    from_status=from_status,
-                    to_status=to_status,
-                    changed_by=changed_by,
-                    paid_on=new_paid_on,
-                    remittance_reference=new_remittance_reference,
-                    note=note,
-                )
-                for pk in ids
-            ],
-            batch_size=BULK_CHUNK,
-        )
-        moved = list(
-            FundingAllocation.objects.filter(pk__in=ids)
-            .select_related("learner", "session__course", "individual", "company")
-            .order_by("pk")
-        )
-        # update() sends no signal: the allocations' history records the move itself, as
-        # record_change does for one move (one insert per CHUNK).
-        history_manager(FundingAllocation).bulk_history_create(
-            moved,
-            batch_size=BULK_CHUNK,
-            update=True,
-            default_user=changed_by,
-            default_change_reason=note or "",
-        )
-    return BulkMoveResult(
-        to_status=to_status,
-        allocations=moved,
-        paid_on=paid_on if to_status == FundingStatus.PAID else None,
-        remittance_reference=remittance_reference.strip()
-        if to_status == FundingStatus.PAID
-        else "",
-    )
-
-
-def _bulk_refusals(
-    ids: list[int],
-    allocations: dict[int, FundingAllocation],
-    locked_session_ids: set[int],
-    to_status: str,
-) -> list[BulkRefusal]:
-    refusals = []
-    for pk in ids:
-        allocation = allocations.get(pk)
-        if allocation is None:
-            refusals.append(BulkRefusal(pk, None, _("This allocation no longer exists.")))
-        elif allocation.session_id not in locked_session_ids:
-            refusals.append(BulkRefusal(pk, allocation, str(STALE_MESSAGE)))
-        elif allocation.status != BULK_MOVES[to_status]:
-            reason = _BULK_REFUSED_FROM[to_status] % {"status": allocation.get_status_display()}
-            refusals.append(BulkRefusal(pk, allocation, reason))
-    return refusals

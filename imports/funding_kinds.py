@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from certeef.numbers import parse_number
 from companies.models import Company
 from funding import services as funding_services
+from funding import status_changes
 from funding.models import FundingAllocation, FundingStatus, next_statuses
 from funding.types import INDIVIDUAL_TYPES, FundingType
 from imports.columns import CellError, Column, RowErrors, read_choice, read_date
@@ -378,7 +379,7 @@ class AllocationImporter(SessionLearnerRows):
                     },
                 )
             for step in path:
-                allocation = funding_services.allocation_set_status(
+                allocation = status_changes.allocation_set_status(
                     allocation=allocation,
                     to_status=step,
                     changed_by=self.user,

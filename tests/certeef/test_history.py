@@ -13,7 +13,7 @@ from django.urls import reverse
 from attendance import schedule_services
 from attendance.models import Attendance, AttendanceStatus, TimeSlot
 from certeef.history import changes_of, track_history
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus
 from funding.types import FundingType
 from learners.models import ProfessionalStatus
@@ -113,7 +113,7 @@ def test_a_status_move_is_in_the_history_with_its_note(admin_user, individual, e
         funding_type=FundingType.SELF_FUNDED,
         approved_amount=Decimal("300.00"),
     )
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation,
         to_status=FundingStatus.APPROVED,
         changed_by=admin_user,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import FundingType
 from individuals.models import Individual
@@ -146,12 +146,12 @@ def test_disallowed_admin_move_is_reported(superuser_client, allocation):
 
 def test_only_pending_allocations_can_be_deleted(superuser_client, allocation):
     delete_url = reverse("admin:funding_fundingallocation_delete", args=[allocation.pk])
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=None
     )
     assert superuser_client.post(delete_url, {"post": "yes"}).status_code == 403
     allocation.refresh_from_db()
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.PENDING, changed_by=None
     )
     response = superuser_client.post(delete_url, {"post": "yes"})
@@ -160,7 +160,7 @@ def test_only_pending_allocations_can_be_deleted(superuser_client, allocation):
 
 
 def test_history_cannot_be_edited(superuser_client, allocation):
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=None
     )
     change = FundingStatusChange.objects.get()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import FundingType
 from tests.conftest import (
@@ -364,7 +364,7 @@ def test_only_allowed_moves_are_offered(admin_client, allocation, individual, ad
     pending = admin_client.get(url).text
     assert "Approve" in pending and "Reject" in pending and "Mark as paid" not in pending
     assert status_url(allocation, "paid") not in pending
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     approved = admin_client.get(url).text
@@ -403,7 +403,7 @@ def test_approve_then_pay_in_place(admin_client, allocation, admin_user):
 
 
 def test_payment_date_in_french_format_and_not_in_future(admin_client, allocation, admin_user):
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
@@ -465,7 +465,7 @@ def test_delete_pending_after_confirmation(admin_client, allocation):
 
 
 def test_delete_refused_unless_pending(admin_client, allocation, admin_user):
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     url = reverse("funding:allocation_delete", args=[allocation.pk])
@@ -478,7 +478,7 @@ def test_delete_refused_unless_pending(admin_client, allocation, admin_user):
 def test_history_shows_from_to_who_when_note(admin_client, allocation, admin_user):
     admin_user.first_name, admin_user.last_name = "Alice", "Admin"
     admin_user.save()
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation,
         to_status=FundingStatus.REJECTED,
         changed_by=admin_user,
@@ -497,7 +497,7 @@ def test_history_opens_when_its_authors_accounts_were_deleted(
     admin_client, allocation, organization
 ):
     colleague = make_user(organization, username="departed")
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=colleague
     )
     colleague.delete()  # changed_by becomes empty (SET_NULL); so does created_by when its

@@ -1,4 +1,4 @@
-"""Bulk status moves on the Funding page: all or nothing (funding.services.allocations_set_status,
+"""Bulk status moves on the Funding page: all or nothing (funding.bulk_moves.allocations_set_status,
 funding.list_views.funding_bulk). Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from funding import services
+from funding import bulk_moves, status_changes
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import FundingType
 from tests.conftest import (
@@ -118,13 +118,13 @@ def test_one_allocation_that_cannot_move_changes_nothing(admin_client, organizat
 
 
 def test_every_refused_one_is_listed(admin_client, admin_user, approved):
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=approved[0],
         to_status=FundingStatus.PAID,
         changed_by=admin_user,
         paid_on=PAID_ON,
     )
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=approved[2], to_status=FundingStatus.REJECTED, changed_by=admin_user
     )
     response = admin_client.post(BULK_URL, bulk_data(approved))
@@ -215,7 +215,7 @@ def test_get_is_not_allowed(admin_client):
 
 
 def test_filter_by_remittance(admin_client, admin_user, approved):
-    services.allocations_set_status(
+    bulk_moves.allocations_set_status(
         organization=approved[0].organization,
         allocation_ids=[approved[0].pk, approved[1].pk],
         to_status=FundingStatus.PAID,
@@ -256,7 +256,7 @@ def test_service_is_all_or_nothing_when_writing_fails_midway(admin_user, approve
 
     monkeypatch.setattr(FundingStatusChange.objects, "bulk_create", failing)
     with pytest.raises(RuntimeError):
-        services.allocations_set_status(
+        bulk_moves.allocations_set_status(
             organization=approved[0].organization,
             allocation_ids=[a.pk for a in approved],
             to_status=FundingStatus.PAID,
@@ -270,8 +270,8 @@ def test_service_is_all_or_nothing_when_writing_fails_midway(admin_user, approve
 
 
 def test_service_moves_in_chunks(admin_user, approved, monkeypatch):
-    monkeypatch.setattr(services, "BULK_CHUNK", 2)
-    result = services.allocations_set_status(
+    monkeypatch.setattr(bulk_moves, "BULK_CHUNK", 2)
+    result = bulk_moves.allocations_set_status(
         organization=approved[0].organization,
         allocation_ids=[a.pk for a in approved],
         to_status=FundingStatus.PAID,
@@ -299,7 +299,7 @@ def test_service_locks_every_session_first_in_id_order(admin_user, approved, mon
         return real(ids)
 
     monkeypatch.setattr(training.changes, "lock_sessions", spy)
-    services.allocations_set_status(
+    bulk_moves.allocations_set_status(
         organization=approved[0].organization,
         allocation_ids=[a.pk for a in reversed(approved)],
         to_status=FundingStatus.PAID,
@@ -310,9 +310,9 @@ def test_service_locks_every_session_first_in_id_order(admin_user, approved, mon
 
 
 def test_service_refuses_too_many(admin_user, organization, monkeypatch):
-    monkeypatch.setattr(services, "BULK_MAX", 2)
+    monkeypatch.setattr(bulk_moves, "BULK_MAX", 2)
     with pytest.raises(ValidationError, match="At most 2 allocations"):
-        services.allocations_set_status(
+        bulk_moves.allocations_set_status(
             organization=organization,
             allocation_ids=[1, 2, 3],
             to_status=FundingStatus.APPROVED,
@@ -322,7 +322,7 @@ def test_service_refuses_too_many(admin_user, organization, monkeypatch):
 
 def test_service_refuses_other_moves(admin_user, organization):
     with pytest.raises(ValueError):
-        services.allocations_set_status(
+        bulk_moves.allocations_set_status(
             organization=organization,
             allocation_ids=[1],
             to_status=FundingStatus.REJECTED,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import FundingType
 from tests.conftest import (
@@ -192,7 +192,7 @@ def test_a_move_already_made_by_someone_else_is_said_not_an_error(
     admin_client, admin_user, pending
 ):
     seen = pending.version
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=pending, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     data = {"version": seen, "layout": "list", "next": LIST_URL}
@@ -266,7 +266,7 @@ def test_cancel_gives_the_row_back(admin_client, pending):
 
 
 def test_the_remittance_shows_in_the_history(admin_client, admin_user, approved):
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=approved,
         to_status=FundingStatus.PAID,
         changed_by=admin_user,
@@ -278,14 +278,14 @@ def test_the_remittance_shows_in_the_history(admin_client, admin_user, approved)
 
 
 def test_reversing_a_payment_clears_the_remittance_history_keeps_it(admin_user, approved):
-    approved = services.allocation_set_status(
+    approved = status_changes.allocation_set_status(
         allocation=approved,
         to_status=FundingStatus.PAID,
         changed_by=admin_user,
         paid_on=datetime.date(2026, 1, 15),
         remittance_reference="OPCO-VIR-42",
     )
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=approved, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     approved.refresh_from_db()
@@ -298,7 +298,7 @@ def test_a_remittance_reference_too_long_is_refused(admin_user, approved):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=approved,
             to_status=FundingStatus.PAID,
             changed_by=admin_user,

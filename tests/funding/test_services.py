@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus, FundingStatusChange
 from funding.types import FundingType
 from tests.conftest import (
@@ -95,7 +95,7 @@ def test_case_number_unique_names_the_allocation_using_it(organization, individu
 
 def test_case_number_of_a_rejected_allocation_is_free_again(individual, session, admin_user):
     first = create(individual, session)
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=first, to_status=FundingStatus.REJECTED, changed_by=admin_user
     )
     second = create(individual, session)
@@ -103,7 +103,7 @@ def test_case_number_of_a_rejected_allocation_is_free_again(individual, session,
     # Reviving the rejected one would reuse a number now taken: refused.
     first.refresh_from_db()
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=first, to_status=FundingStatus.PENDING, changed_by=admin_user
         )
     assert f"#{second.pk}" in errors_of(excinfo)["cpf_case_number"][0]
@@ -259,12 +259,12 @@ def test_status_moves(individual, session, admin_user, from_status, to_status, a
     allocation = create(individual, session)
     paid_on = datetime.date(2025, 4, 1)
     for step in PATH_TO[from_status]:
-        allocation = services.allocation_set_status(
+        allocation = status_changes.allocation_set_status(
             allocation=allocation, to_status=step, changed_by=admin_user, paid_on=paid_on
         )
     history_before = allocation.status_changes.count()
     if allowed:
-        allocation = services.allocation_set_status(
+        allocation = status_changes.allocation_set_status(
             allocation=allocation,
             to_status=to_status,
             changed_by=admin_user,
@@ -277,7 +277,7 @@ def test_status_moves(individual, session, admin_user, from_status, to_status, a
         assert change.changed_by == admin_user and change.note == "checked"
     else:
         with pytest.raises(ValidationError, match="cannot go from"):
-            services.allocation_set_status(
+            status_changes.allocation_set_status(
                 allocation=allocation, to_status=to_status, changed_by=admin_user, paid_on=paid_on
             )
         allocation.refresh_from_db()
@@ -287,17 +287,17 @@ def test_status_moves(individual, session, admin_user, from_status, to_status, a
 
 def test_paid_needs_a_date_not_in_the_future(individual, session, admin_user):
     allocation = create(individual, session)
-    allocation = services.allocation_set_status(
+    allocation = status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=allocation, to_status=FundingStatus.PAID, changed_by=admin_user
         )
     assert "paid_on" in errors_of(excinfo)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(ValidationError) as excinfo:
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=allocation,
             to_status=FundingStatus.PAID,
             changed_by=admin_user,
@@ -311,14 +311,14 @@ def test_paid_needs_a_date_not_in_the_future(individual, session, admin_user):
 def test_reversing_a_payment_clears_its_date(individual, session, admin_user):
     allocation = create(individual, session)
     for step in (FundingStatus.APPROVED, FundingStatus.PAID):
-        allocation = services.allocation_set_status(
+        allocation = status_changes.allocation_set_status(
             allocation=allocation,
             to_status=step,
             changed_by=admin_user,
             paid_on=datetime.date(2025, 4, 1),
         )
     assert allocation.paid_on == datetime.date(2025, 4, 1)
-    allocation = services.allocation_set_status(
+    allocation = status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     assert allocation.paid_on is None and allocation.status == FundingStatus.APPROVED
@@ -328,11 +328,11 @@ def test_two_moves_from_the_same_state_one_wins(individual, session, admin_user,
     allocation = create(individual, session)
     first_copy = FundingAllocation.objects.get(pk=allocation.pk)
     second_copy = FundingAllocation.objects.get(pk=allocation.pk)
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=first_copy, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     with pytest.raises(ValidationError, match="changed by someone else"):
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=second_copy, to_status=FundingStatus.REJECTED, changed_by=trainer_user
         )
     allocation.refresh_from_db()
@@ -343,7 +343,7 @@ def test_two_moves_from_the_same_state_one_wins(individual, session, admin_user,
 def test_expected_version_is_checked(individual, session, admin_user):
     allocation = create(individual, session)
     with pytest.raises(ValidationError, match="changed by someone else"):
-        services.allocation_set_status(
+        status_changes.allocation_set_status(
             allocation=allocation,
             to_status=FundingStatus.APPROVED,
             changed_by=admin_user,
@@ -354,7 +354,7 @@ def test_expected_version_is_checked(individual, session, admin_user):
 
 def test_status_change_bumps_version(individual, session, admin_user):
     allocation = create(individual, session)
-    allocation = services.allocation_set_status(
+    allocation = status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     assert allocation.version == 2
@@ -368,7 +368,7 @@ def test_delete_pending_only(individual, session, admin_user):
     services.allocation_delete(allocation=pending)
     assert not FundingAllocation.objects.exists()
     approved = create(individual, session)
-    approved = services.allocation_set_status(
+    approved = status_changes.allocation_set_status(
         allocation=approved, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     with pytest.raises(ValidationError, match="Only a Pending"):

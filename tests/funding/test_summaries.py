@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bpf.computation import compute_bpf
-from funding import services
+from funding import services, status_changes
 from funding.models import (
     FundingAllocation,
     FundingStatus,
@@ -84,7 +84,7 @@ def test_create_and_status_moves_follow(organization, individual, session, admin
     assert compute_bpf(organization, YEAR).c["e"].value == 0
     assert_summaries_current(session)
 
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     enrollment.refresh_from_db()
@@ -94,7 +94,7 @@ def test_create_and_status_moves_follow(organization, individual, session, admin
     assert not any(check.code == "pending_allocations" for check in report.checks)
     assert_summaries_current(session)
 
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.PENDING, changed_by=admin_user
     )
     assert compute_bpf(organization, YEAR).c["e"].value == 0
@@ -115,7 +115,7 @@ def test_update_moving_an_allocation_follows_in_both_sessions(organization, indi
 
 def test_amount_change_and_delete_follow(organization, individual, session, admin_user):
     allocation = cpf(individual, session)
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
     )
     services.allocation_update(
@@ -363,10 +363,10 @@ def test_organization_rebuild_restores_summaries_written_around(organization, in
 
 def test_paid_allocation_counts_like_an_approved_one(organization, individual, session):
     allocation = cpf(individual, session)
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=None
     )
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation,
         to_status=FundingStatus.PAID,
         changed_by=None,

@@ -15,7 +15,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus, SessionSummary
 from funding.types import FundingType
 from learners.models import Learner, ProfessionalStatus
@@ -278,7 +278,7 @@ def test_course_and_session_saves_lock_their_sessions_first(organization):
 def test_allocation_writers_lock_first(funded, admin_user):
     allocation = funded
     _lock_before_writing(
-        lambda: services.allocation_set_status(
+        lambda: status_changes.allocation_set_status(
             allocation=allocation, to_status=FundingStatus.APPROVED, changed_by=admin_user
         )
     )
@@ -291,7 +291,7 @@ def test_allocation_writers_lock_first(funded, admin_user):
         )
     )
     allocation.refresh_from_db()
-    services.allocation_set_status(
+    status_changes.allocation_set_status(
         allocation=allocation, to_status=FundingStatus.PENDING, changed_by=admin_user
     )
     allocation.refresh_from_db()

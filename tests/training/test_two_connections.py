@@ -20,7 +20,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from funding import services
+from funding import services, status_changes
 from funding.models import FundingAllocation, FundingStatus
 from funding.types import FundingType
 from tests.concurrency import at_once
@@ -120,7 +120,7 @@ def update(scene):
 
 
 def approve(scene):
-    return services.allocation_set_status(
+    return status_changes.allocation_set_status(
         allocation=scene["allocation"], to_status=FundingStatus.APPROVED, changed_by=None
     )
 
