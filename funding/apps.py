@@ -10,7 +10,7 @@ class FundingConfig(AppConfig):
         # Imported once the app registry is ready (models cannot be imported before).
         from certeef.page_sections import Section
         from funding.learner_section import learner_funding_context
-        from funding.selectors import session_funding_context
+        from funding.session_funding import session_funding_context
         from funding.summaries import (
             STORED_SUMMARIES,
             refresh_funding_summaries,

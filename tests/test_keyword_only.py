@@ -16,8 +16,12 @@ SELECTOR_MODULES = sorted(
     if path.parent.name not in {".venv", "tests"}
 )
 # Called positionally by the registry of the page they plug into (certeef/page_sections.py).
-REGISTRY_CALLBACKS = {"funding.selectors.session_funding_context"}
-OTHER_READS = ["funding.chasing.chasing_overview", "funding.chasing.funder_name"]
+REGISTRY_CALLBACKS = {"funding.session_funding.session_funding_context"}
+OTHER_READS = [
+    "funding.chasing.chasing_overview",
+    "funding.chasing.funder_name",
+    "funding.session_funding.session_funding",
+]
 
 
 def _public_functions(module_name: str) -> list[str]:

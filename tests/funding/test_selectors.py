@@ -7,11 +7,8 @@ import pytest
 from django.urls import reverse
 
 from funding.models import FundingStatus
-from funding.selectors import (
-    pending_allocations,
-    session_funding,
-    underfunded_overview,
-)
+from funding.selectors import pending_allocations, underfunded_overview
+from funding.session_funding import session_funding
 from funding.types import FundingType
 from tests.conftest import (
     make_allocation,
