@@ -42,6 +42,8 @@ def test_grid_shows_learners_by_slots(admin_client, scheduled, django_assert_max
         for slot in slots:
             assert f'id="{cell(enrollment, slot)}"' in page
     assert page.count("All present") == len(slots)
+    # The cells' saves are queued: an earlier, slower answer cannot overwrite a later total.
+    assert 'hx-sync="closest table:queue all"' in page
 
 
 def test_whole_grid_posted_without_javascript_records_every_status(

@@ -259,6 +259,9 @@ def test_search_then_choose_works_without_javascript(admin_client, organization)
     response = admin_client.get(reverse("individuals:create"), {"learner_query": "mart"})
     assert "<html" in response.text
     assert f"{reverse('individuals:create')}?learner={learner.pk}" in response.text
+    # As you type, a new search aborts the one still running: an older answer never replaces
+    # the list the user is moving in.
+    assert 'hx-sync="this:replace"' in response.text
 
 
 def test_another_organisations_learner_is_not_prefilled(admin_client, other_organization):
