@@ -32,6 +32,15 @@ CHROMIUM_FLAGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has settled what it swapped in: new content's
+    triggers are attached when it settles (htmx's settle delay), so a test typing into a field
+    just swapped in would otherwise be faster than any person, and than htmx."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from attendance.models import Attendance
 from tests.attendance.conftest import schedule
 from tests.conftest import make_enrollment, make_learner, make_session
+from tests.e2e.conftest import htmx_settled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +54,7 @@ def test_attendance_recorded_with_the_keyboard_only(page, log_in, organization, 
     expect(page.locator(f"#t-{bruno.pk}-{slots[0].pk}")).to_have_class("cell present")
     page.keyboard.press("p")  # again: the next status starting with P, partly present
     expect(page.locator(f"#t-{bruno.pk}-{slots[0].pk} .hint")).to_be_visible()
+    htmx_settled(page)  # the minutes field was just swapped in: as a person, read the hint first
     page.keyboard.press("Tab")
     page.keyboard.type("1h30")
     page.keyboard.press("Tab")

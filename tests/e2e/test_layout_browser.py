@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_allocation, make_enrollment, make_learner, make_session
+from tests.e2e.conftest import htmx_settled
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -113,7 +114,10 @@ def test_learner_combobox_escape_closes_the_list(page, log_in, organization, adm
     log_in("admin")
     page.goto("/individuals/new/")
     picker = page.get_by_role("combobox", name="Learner")
-    picker.press_sequentially("martin")
+    # The suggestions for the whole word, not those of a shorter query still arriving.
+    with page.expect_response(lambda response: "learner_query=martin" in response.url):
+        picker.press_sequentially("martin")
+    htmx_settled(page)
     options = page.get_by_role("option")
     expect(options).to_have_count(2)
     picker.press("ArrowUp")  # from the text box, up goes to the last suggestion
