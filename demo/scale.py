@@ -23,7 +23,6 @@ import random
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
@@ -33,6 +32,7 @@ from django.utils import timezone
 from attendance.models import Attendance, AttendanceStatus, TimeSlot
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind, Opco
+from demo.bulk_load import foreign_keys_checked_once, indexes_built_once
 from demo.demo import DEMO_PASSWORD, OPCO_PREFIX
 from demo.fake_france import (
     FIRST_NAMES,
@@ -774,87 +774,11 @@ class _ScaleBuilder:
             Enrollment.objects.filter(pk__in=batch).update(outcome=Outcome.DROPPED_OUT)
 
 
-def refresh_statistics() -> None:
-    """After a bulk load, give the database what autovacuum would have: planner statistics and,
-    on PostgreSQL, the visibility map that lets index-only scans skip the table (VACUUM cannot
-    run inside a transaction: there, as in tests, statistics only)."""
-    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
-
-
 # The tables the seed streams rows into: their foreign keys are checked once, after the load.
 STREAMED_MODELS = (
     *(Company, Course, Session, Learner, Enrollment, Individual, FundingAllocation),
     *(TimeSlot, Attendance),
 )
-
-
-def _catalogue(sql: str, tables: list[str]) -> list[tuple[str, str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [tables])
-        return cursor.fetchall()
-
-
-@contextmanager
-def _foreign_keys_checked_once(tables: list[str]) -> Iterator[None]:
-    """On PostgreSQL, drop these tables' foreign keys for the block and add them back at its end.
-
-    Django's foreign keys are deferred: every row inserted queues a check that runs at COMMIT,
-    one index probe and row lock per key per row — about 8 million at 400 000 learners, minutes
-    of the seed and a queue held in the server's memory. Added back, each constraint is
-    validated by one set-based query over its table instead (a row that breaks one fails the
-    seed, as the deferred check would have). The tables are locked meanwhile: the seed is for a
-    database of its own."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    constraints = _catalogue(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-        tables,
-    )
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        # A table with checks still queued cannot be altered: run those now (rows written
-        # earlier in the transaction, e.g. the demo organisations in the tests).
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, name, _definition in constraints:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, name, definition in constraints:
-            # Names and definitions are the database's own, read from its catalogue.
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-        # Back to deferred checks, Django's (its foreign keys are the only deferrable ones).
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-@contextmanager
-def _indexes_built_once(tables: list[str]) -> Iterator[None]:
-    """On PostgreSQL, drop these tables' secondary indexes (not the primary keys, not those of a
-    constraint) for the block and build them again at its end: one sorted build per index
-    instead of an insertion per row and per index (13 indexes on the allocations)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    indexes = _catalogue(
-        "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text,"
-        " pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[])"
-        " AND NOT i.indisprimary AND NOT EXISTS"
-        " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1, 2",
-        tables,
-    )
-    with connection.cursor() as cursor:
-        for _table, name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-    yield
-    with connection.cursor() as cursor:
-        # Memory for the sorts of the builds, for this transaction only.
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _table, _name, definition in indexes:
-            cursor.execute(definition)
 
 
 def seed_scale(
@@ -871,8 +795,8 @@ def seed_scale(
         learners=learners, allocations=allocations, seed=seed, number=number, progress=progress
     )
     tables = [model._meta.db_table for model in STREAMED_MODELS]
-    with transaction.atomic(), _foreign_keys_checked_once(tables):
-        with _indexes_built_once(tables):
+    with transaction.atomic(), foreign_keys_checked_once(tables):
+        with indexes_built_once(tables):
             counts = builder.load()
         builder.step("indexes built")
         # The services keep the session summaries as they write; a bulk load rebuilds them.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certeef.models import Role
-from demo import demo, scale
+from demo import bulk_load, demo, scale
 
 DEMO_URL = "http://127.0.0.1:8000"
 
@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 show_steps=options["verbosity"] >= 2,
             )
         if seeded:
-            scale.refresh_statistics()
+            bulk_load.refresh_statistics()
 
     def _seed_demo(self) -> None:
         if demo.demo_present():
