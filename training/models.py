@@ -280,7 +280,16 @@ class Enrollment(models.Model):
                 condition=models.Q(outcome__in=Outcome.values), name="enrollment_outcome_valid"
             ),
         ]
-        indexes = [models.Index(fields=["organization", "learner"], name="enrollment_org_learner")]
+        indexes = [
+            models.Index(fields=["organization", "learner"], name="enrollment_org_learner"),
+            # A session's cancelled enrollments (BPF check `cancelled_funded`, read for each session
+            # of the year): a few rows, where the session's whole enrollments are scanned otherwise.
+            models.Index(
+                fields=["session"],
+                condition=models.Q(outcome=Outcome.CANCELLED),
+                name="enrollment_cancelled_session",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner} — {self.session}"
