@@ -177,8 +177,9 @@ def grouped_totals_query(allocations: QuerySet, *field_names: str) -> QuerySet:
         allocations.order_by()
         .values(*field_names)
         .annotate(
-            # COUNT(*), not COUNT(id): the id is not in the allocations' (organisation, status,
-            # type, amount) index, which then answers the whole query (models.py).
+            # COUNT(*), not COUNT(id): the id is not in PostgreSQL's `allocation_totals` index
+            # (organisation, status, type, amount), which then answers the whole query without
+            # reading the table (61 000 CPF + Approved rows at 400 000 learners: 166 → 36 ms).
             count=Count("*"),
             approved=Coalesce(Sum("approved_amount"), Value(ZERO), output_field=MONEY),
             counted=Coalesce(

@@ -170,21 +170,28 @@ def test_totals_equal_a_direct_sum_of_the_matching_rows(admin_client, organizati
         assert response.context["page"].paginator.count == expected["count"], params
 
 
+@pytest.mark.postgresql_only
 def test_totals_of_a_type_and_status_are_read_from_an_index_alone(organization, many):
-    """The totals' query never reads the table (an index-only scan on PostgreSQL, a covering
-    index on SQLite): at 400 000 learners, reading 61 000 rows of the table was most of the
-    Funding page's time."""
+    """On PostgreSQL the totals' query never reads the table: at 400 000 learners, reading the
+    61 000 CPF + Approved rows from it was most of the Funding page's time."""
     filters = AllocationFilters(funding_type="cpf", status="approved")
     query = grouped_totals_query(
         filter_allocations(organization=organization, filters=filters), "funding_type", "status"
     )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # A few test rows: a sequential scan would be cheapest, so it is ruled out; the
-            # statistics tell the planner which index narrows the rows most, as in production.
-            cursor.execute("ANALYZE funding_fundingallocation")
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        assert "Index Only Scan using allocation_org_status_type" in query.explain()
-    else:
-        assert "USING COVERING INDEX allocation_org_status_type" in query.explain()
+    with connection.cursor() as cursor:
+        # A few test rows: a sequential scan would be cheapest, so it is ruled out; the
+        # statistics tell the planner which index narrows the rows most, as in production.
+        cursor.execute("ANALYZE funding_fundingallocation")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    assert "Index Only Scan using allocation_totals" in query.explain()
+
+
+def test_the_totals_index_is_postgresqls_only():
+    """SQLite must not have it: its planner read the page's rows through it and sorted every
+    matching allocation (117 ms instead of 1 ms at 40 000 learners) instead of walking the
+    sessions by start date and stopping after a page (migration 0013)."""
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "funding_fundingallocation")
+    assert ("allocation_totals" in indexes) == (connection.vendor == "postgresql")
+    assert "allocation_org_status_type" not in indexes
