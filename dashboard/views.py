@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from certeef.access import member_required
-from funding.chasing import chasing_overview
+from funding.chase_overview import chasing_overview
 from funding.row_views import prepare_rows
 from funding.selectors import (
     AllocationFilters,

@@ -9,6 +9,7 @@ class FundingConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready (models cannot be imported before).
         from certeef.page_sections import Section
+        from funding.chase_summaries import STORED_CHASES, refresh_funder_chases
         from funding.learner_section import learner_funding_context
         from funding.session_funding import session_funding_context
         from funding.summaries import (
@@ -17,13 +18,17 @@ class FundingConfig(AppConfig):
             refresh_hours_figures,
         )
         from learners.learner_page import learner_sections
-        from training.changes import register_summaries
+        from training.changes import attendance_feeds_nothing, register_summaries
         from training.session_page import session_sections
 
         # Every write that changes a session's figures refreshes these (training/changes.py).
         # After a change to attendance only, just the figures counted from hours recorded.
         register_summaries(
             refresh_funding_summaries, stored=STORED_SUMMARIES, attendance=refresh_hours_figures
+        )
+        # What the dashboard's "To chase" reads: Approved allocations by funder.
+        register_summaries(
+            refresh_funder_chases, stored=STORED_CHASES, attendance=attendance_feeds_nothing
         )
         # A session's page shows how each learner is funded, to administrators only.
         session_sections.register(

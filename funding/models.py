@@ -388,3 +388,7 @@ track_history(
         "status",
     ],
 )
+
+
+# The chasing summaries live in their own module; imported here so that Django registers them.
+from funding.chase_models import FunderChase, SessionFunderChase  # noqa: E402, F401

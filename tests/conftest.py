@@ -18,6 +18,8 @@ from django.utils import translation
 from attendance.models import AttendanceGap
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
+from funding.chase_models import SessionFunderChase
+from funding.chase_summaries import funder_chase_drifts
 from funding.models import (
     FundingAllocation,
     FundingStatus,
@@ -161,7 +163,13 @@ def stored_summaries(session_ids: list[int]) -> list[list]:
             )
         )
     ]
-    for model in (SessionFundingTotal, SessionSummary, SessionEnrollmentTally, AttendanceGap):
+    for model in (
+        SessionFundingTotal,
+        SessionSummary,
+        SessionEnrollmentTally,
+        AttendanceGap,
+        SessionFunderChase,
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         rows = model.objects.filter(session_id__in=session_ids).values_list(*fields)
         stored.append(sorted(rows, key=str))
@@ -304,4 +312,8 @@ def pytest_runtest_call(item):
                 "Stored session summaries differ from a rebuild (a write that skipped "
                 f"training.changes.changing_sessions?): {drifts[:5]}"
             )
+            # The chasing totals by funder: the sums of their session rows.
+            for organization_id in Organization.objects.values_list("pk", flat=True):
+                funder_drifts = funder_chase_drifts(organization_id)
+                assert not funder_drifts, f"FunderChase differs from its sessions: {funder_drifts}"
     return result

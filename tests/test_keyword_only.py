@@ -18,7 +18,7 @@ SELECTOR_MODULES = sorted(
 # Called positionally by the registry of the page they plug into (certeef/page_sections.py).
 REGISTRY_CALLBACKS = {"funding.session_funding.session_funding_context"}
 OTHER_READS = [
-    "funding.chasing.chasing_overview",
+    "funding.chase_overview.chasing_overview",
     "funding.chasing.funder_name",
     "funding.session_funding.session_funding",
 ]

@@ -171,7 +171,9 @@ def test_query_count_is_fixed(admin_client, organization, django_assert_num_quer
             )
     # Session, user, the memberships (current and the sidebar's); pending count and rows;
     # unfunded summary and sessions; the year's totals by status; what to chase, per funder
-    # (three queries: the totals, the institutional funders, the carriers owing the most).
-    with django_assert_num_queries(11):
+    # (five queries, funding/chase_overview.py: pending for over 30 days, the Approved of
+    # sessions not ended, the stored totals, the institutional funders, the carriers that may
+    # rank). At most 15, whatever the size.
+    with django_assert_num_queries(13):
         response = admin_client.get(URL)
     assert response.status_code == 200

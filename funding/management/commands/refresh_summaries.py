@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certeef.models import Organization
+from funding.chase_summaries import funder_chase_drifts, rebuild_funder_chases
 from training.changes import Drift, refresh_sessions, summary_drifts
 from training.models import Session
 
@@ -73,6 +74,8 @@ class Command(BaseCommand):
             return
         for org in organizations:
             refresh_sessions(Session.objects.filter(organization=org).values_list("pk", flat=True))
+            # The totals by funder too: a refresh of sessions adds up only those that moved.
+            rebuild_funder_chases(org.pk)
             self.stdout.write(_("Refreshed the summaries of %(slug)s.") % {"slug": org.slug})
 
     def _check(self, organizations: QuerySet[Organization]) -> None:
@@ -82,12 +85,18 @@ class Command(BaseCommand):
         drifts = summary_drifts(sessions)
         for drift in drifts:
             self.stdout.write(describe_drift(drift, sessions.get(drift.session_id) or "—"))
+        # The chasing totals by funder (funding/chase_summaries.py): the sums of their sessions'.
+        funder_drifts = 0
+        for org in organizations:
+            for funder, stored, rebuilt in funder_chase_drifts(org.pk):
+                funder_drifts += 1
+                self.stdout.write(f"{org.slug} FunderChase[{funder}]: {stored} → {rebuilt}")
         self.stdout.write(
             ngettext("%(sessions)d session checked", "%(sessions)d sessions checked", len(sessions))
             % {"sessions": len(sessions)}
             + ", "
-            + ngettext("%(drifts)d drift", "%(drifts)d drifts", len(drifts))
-            % {"drifts": len(drifts)}
+            + ngettext("%(drifts)d drift", "%(drifts)d drifts", len(drifts) + funder_drifts)
+            % {"drifts": len(drifts) + funder_drifts}
         )
-        if drifts:
+        if drifts or funder_drifts:
             sys.exit(1)

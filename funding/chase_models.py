@@ -1,0 +1,78 @@
+"""What the dashboard's "To chase" reads instead of every Approved allocation (funding/chasing.py):
+their count and amount per funder, kept per session and added up per organisation.
+
+A funder here is who an Approved allocation waits on, as far as the allocation alone says it
+(`funding/chase_summaries.py`): the Caisse des Dépôts, France Travail, Transitions Pro or a FAF
+for their types; for an OPCO type, the company (its OPCO is read with the company, as a company's
+OPCO may change without touching its allocations); else the company or the individual carrying it.
+Neither row depends on the date: whether an allocation is to chase yet (its session ended, or it
+has been pending that long) is decided when the dashboard reads them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certeef.models import Organization
+
+
+class SessionFunderChase(models.Model):
+    """A session's Approved allocations waiting on one funder: how many, how much. Rewritten by
+    funding.chase_summaries whenever the session's allocations change; never edited by hand."""
+
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.CASCADE, related_name="funder_chases"
+    )
+    # FunderChase.funder: the organisation's total of this funder.
+    funder = models.CharField(max_length=40)
+    approved_count = models.PositiveIntegerField()
+    approved_amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("session approved funding by funder")
+        verbose_name_plural = _("session approved funding by funder")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "funder"], name="session_funder_chase")
+        ]
+        # A funder's total is added up again from its rows when one of them changes.
+        indexes = [models.Index(fields=["funder"], name="session_funder_chase_funder")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.funder}"
+
+
+class FunderChase(models.Model):
+    """An organisation's Approved allocations waiting on one funder, all sessions together: the sum
+    of its SessionFunderChase rows, kept with them (a row stays at zero once its funder has
+    nothing Approved, so that concurrent writers always find it to lock)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="funder_chases"
+    )
+    # "<kind>:<company id>:<individual id>", e.g. "caisse_des_depots::", "opco:12:", "company:12:",
+    # "individual:7:" (FunderKind values; "opco" for any OPCO type, whatever the company's OPCO).
+    funder = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    company = models.ForeignKey(
+        "companies.Company", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    individual = models.ForeignKey(
+        "individuals.Individual", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    approved_count = models.PositiveIntegerField(default=0)
+    approved_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("approved funding by funder")
+        verbose_name_plural = _("approved funding by funder")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "funder"], name="funder_chase_unique")
+        ]
+        indexes = [
+            # The dashboard's carriers owed the most.
+            models.Index(fields=["organization", "-approved_amount"], name="funder_chase_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} — {self.funder}"
