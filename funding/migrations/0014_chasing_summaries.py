@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('certeef', '0008_delete_organization_change'),
         ('companies', '0002_text_max_length'),
-        ('funding', '0011_case_number_rules_in_the_service'),
+        ('funding', '0013_allocation_totals_index_postgresql_only'),
         ('individuals', '0002_text_max_length'),
         ('training', '0007_historical_enrollment_professional_status'),
     ]
