@@ -3,9 +3,11 @@ the page or its results (for the search box) as the answer."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Q
 from django.shortcuts import render
 
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from certeef.http import CerteefRequest
 
 PAGE_SIZE = 25
+
+# What pg_trgm can look up: three letters or digits in a row (certeef/search_indexes.py).
+_TRIGRAM = re.compile(r"[^\W_]{3}")
 
 
 def search_query(request: HttpRequest, name: str = "q") -> str:
@@ -32,6 +37,30 @@ def words_matching(query: str, *fields: str) -> Q:
             in_any_field |= Q(**{f"{field}__icontains": word})
         condition &= in_any_field
     return condition
+
+
+def counted_per_table(queryset: QuerySet, query: str, *fields: str) -> QuerySet:
+    """The rows of `queryset` that `words_matching` finds, in a form to count them that
+    PostgreSQL's trigram indexes (certeef/search_indexes.py) can serve when the fields lie in
+    more than one table (an individual's billing name, its learner's name): an OR across a join
+    can use no index, so counting a search read all the learners. Here the first word is looked
+    up table by table (an OR within one table: one index read per field), the other words
+    checked on the rows found, and the rows of each table united. That only pays where the
+    indexes serve, on PostgreSQL and for a word of three letters or more (a trigram); otherwise
+    the plain form: a one-letter word matches most rows, and uniting them costs more than
+    reading them (1.6 s instead of 0.4 s at 400 000 learners)."""
+    words = sorted(query.split(), key=len, reverse=True)  # the longest: likely the fewest rows
+    if connection.vendor != "postgresql" or not words or not _TRIGRAM.search(words[0]):
+        return queryset.filter(words_matching(query, *fields)).values("pk")
+    tables: dict[str, list[str]] = {}
+    for field in fields:
+        tables.setdefault(field.rpartition("__")[0], []).append(field)
+    others = words_matching(" ".join(words[1:]), *fields)
+    first, *rest = (
+        queryset.filter(words_matching(words[0], *in_table)).filter(others).order_by().values("pk")
+        for in_table in tables.values()
+    )
+    return first.union(*rest).order_by()  # unordered: it is counted
 
 
 def paginate(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from certeef.access import get_for_organization, member_required
 from certeef.http import OrganizationRequest
-from certeef.lists import list_page, paginate, search_query, words_matching
+from certeef.lists import counted_per_table, list_page, paginate, search_query, words_matching
 from certeef.validators import normalize_digits
 from funding.carrier_views import allocation_add, allocation_list_context
 from funding.carriers import Carrier
@@ -53,6 +53,15 @@ def _search(individuals: IndividualQuerySet, query: str) -> IndividualQuerySet:
         )
     )
     return individuals.filter(words_matching(digits, *SEARCHED_FIELDS) | case_number)
+
+
+def _counted(individuals: IndividualQuerySet, query: str) -> QuerySet[Individual]:
+    """The rows `_search` finds, in the form that counts them fastest: the learner's fields and
+    the billing ones looked up each through their own indexes (`counted_per_table`), where the
+    page itself is read by walking the learners' name index (`individual_list`)."""
+    if normalize_digits(query).isdigit():
+        return _search(individuals, query)
+    return counted_per_table(individuals, query, *SEARCHED_FIELDS)
 
 
 def _attach_funding_summary(individuals: Sequence[Individual]) -> None:
@@ -94,17 +103,17 @@ def individual_list(request: OrganizationRequest) -> HttpResponse:
     show_archived = request.GET.get("show") == ARCHIVED
     individuals = Individual.objects.filter(organization=request.organization)
     individuals = individuals.archived() if show_archived else individuals.active()
-    individuals = _search(individuals, query)
+    found = _search(individuals, query)
     # The learner's organisation too (always the individual's): the database can then walk the
     # learners' (organisation, name) index in order and stop after a page, instead of joining and
     # sorting every individual (551 → 34 ms at 400 000 learners on PostgreSQL). Ties on the name
     # by learner, which that walk gives (a learner has one individual). Counted without it.
     in_order = (
-        individuals.filter(learner__organization=request.organization)
+        found.filter(learner__organization=request.organization)
         .select_related("learner")
         .order_by("learner__last_name", "learner__first_name", "learner_id")
     )
-    page = paginate(request, in_order, counted=individuals)
+    page = paginate(request, in_order, counted=_counted(individuals, query))
     _attach_funding_summary(page)
     return list_page(
         request, "individuals/list.html", page, query=query, show_archived=show_archived

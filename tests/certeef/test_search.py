@@ -1,8 +1,12 @@
 """Every list searches the same way: each word of the query, in any of the list's fields."""
 
+import pytest
+
+from certeef.lists import counted_per_table, words_matching
 from companies.models import Company
+from individuals.models import Individual
 from learners.models import Learner
-from tests.conftest import make_company, make_course, make_learner, make_session
+from tests.conftest import make_company, make_course, make_individual, make_learner, make_session
 from training.models import Course, Session
 
 
@@ -37,3 +41,29 @@ def test_an_empty_query_matches_everything(organization):
 
     assert Learner.objects.search("  ").count() == 1
     assert Course.objects.search("").count() == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["mart", "MART camille", "société cam", "cam soc", "ma", "a", "zzz", "ex.fr", "é", ""],
+)
+def test_counted_per_table_finds_the_rows_words_matching_finds(organization, query):
+    # On PostgreSQL, words of three letters or more are looked up table by table: a word in the
+    # billing name and another in the learner's name, a row found through both tables once.
+    fields = ("learner__first_name", "learner__last_name", "learner__email", "billing_name")
+    for first_name, last_name, billing_name in [
+        ("Camille", "Martin", "Société Martin"),
+        ("Camille", "Dupont", ""),
+        ("Hugo", "Martinez", ""),
+        ("Léa", "Petit", "Société Camif"),
+    ]:
+        learner = make_learner(
+            organization, first_name=first_name, last_name=last_name, email=f"{last_name}@ex.fr"
+        )
+        make_individual(learner, billing_name=billing_name)
+    individuals = Individual.objects.filter(organization=organization)
+
+    found = {individual.pk for individual in individuals.filter(words_matching(query, *fields))}
+    counted = counted_per_table(individuals, query, *fields)
+    assert {row["pk"] for row in counted} == found
+    assert counted.count() == len(found)
