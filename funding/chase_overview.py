@@ -2,31 +2,30 @@
 summaries (funding/chase_models.py) so that its cost does not grow with the allocations.
 
 Approved and unpaid after the session: each funder's stored Approved total, less what of it
-belongs to sessions not ended yet (read from those sessions' summary rows: the sessions of the
-coming weeks). Pending for over 30, 60, 90 days: read from the allocations themselves, through
-their (organisation, status, declared) index — only those pending that long, which is what
-there is to chase. Neither part depends on more than the funders and those few rows.
+belongs to sessions not ended yet (those sessions' summary rows, added up per funder in the same
+statement: the sessions of the coming weeks). Pending for over 30, 60, 90 days: read from the
+allocations themselves, through their (organisation, status, declared) index — only those
+pending that long, which is what there is to chase.
 
 The carriers owing the most (companies and individuals, one funder each: too many to read all)
-are found without adding every one up: a carrier with nothing pending for over 30 days and
-nothing Approved in a session not ended owes exactly its stored total, so the first ones by
-stored total, taken as many as there are carriers with such a correction more, include every
-carrier that can rank among the first `limit`; those with a correction are computed exactly.
+are ranked in SQL on what they are owed Approved and unpaid; those with something pending for
+over 30 days (a few, read above) are computed apart and merged in: the first `limit` plus as
+many as there are of those hold every carrier that can rank.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, CharField, Count, F, Q, Subquery, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from companies.models import Opco
-from funding.chase_models import FunderChase, SessionFunderChase
 from funding.chase_summaries import OWN_FUNDER_TYPES, by_funder, funder_of
 from funding.chasing import (
     CHASES,
@@ -37,9 +36,7 @@ from funding.chasing import (
     ChasingOverview,
     funder_key,
 )
-from funding.chasing import (
-    FunderChase as FunderRow,
-)
+from funding.chasing import FunderChase as FunderRow
 from funding.funders import FunderKind, funder_kind_labels
 from funding.models import FundingAllocation, FundingStatus
 
@@ -47,94 +44,124 @@ if TYPE_CHECKING:
     from certeef.models import Organization
 
 _PENDING = ("pending_30", "pending_60", "pending_90")
+_CARRIERS = "carriers"  # the group of every carrier in the first statement
+
+# Per funder, what of its stored Approved total belongs to sessions not ended yet.
+_NOT_ENDED = """
+    SELECT s.funder AS funder, SUM(s.approved_count) AS n, SUM(s.approved_amount) AS amount
+    FROM funding_sessionfunderchase s
+    INNER JOIN training_session t ON t.id = s.session_id
+    WHERE t.organization_id = %s AND t.end_date >= %s
+    GROUP BY s.funder
+"""
+_OWN = ", ".join(f"'{kind}'" for kind in OWN_FUNDER_TYPES)
+# Built from constants only (the funder kinds); values are parameters. The funders' Approved and
+# unpaid, by group: each institutional funder (its kind, or the
+# company's OPCO), and the carriers together — with how many funders have any.
+_BY_GROUP = f"""
+    SELECT CASE WHEN f.kind IN ({_OWN}) THEN f.kind
+                WHEN f.kind = 'opco' AND c.opco <> '' THEN c.opco
+                ELSE '{_CARRIERS}' END AS grp,
+           SUM(f.approved_count - COALESCE(ne.n, 0)),
+           SUM(f.approved_amount - COALESCE(ne.amount, 0)),
+           SUM(CASE WHEN f.approved_count > COALESCE(ne.n, 0) THEN 1 ELSE 0 END)
+    FROM funding_funderchase f
+    LEFT JOIN ({_NOT_ENDED}) ne ON ne.funder = f.funder
+    LEFT JOIN companies_company c ON c.id = f.company_id
+    WHERE f.organization_id = %s AND f.approved_count > 0
+    GROUP BY 1
+"""  # noqa: S608
+# The carriers owed the most Approved and unpaid, in the order the chasing list breaks ties.
+# Their names are joined to the few that can rank (those owed at least the `limit`-th amount),
+# not to every carrier.
+_FIRST_CARRIERS = f"""
+    WITH owed AS (
+        SELECT f.funder, f.company_id, f.individual_id, c.name, c.opco,
+               f.approved_count - COALESCE(ne.n, 0) AS unpaid_count,
+               f.approved_amount - COALESCE(ne.amount, 0) AS unpaid_amount
+        FROM funding_funderchase f
+        LEFT JOIN ({_NOT_ENDED}) ne ON ne.funder = f.funder
+        LEFT JOIN companies_company c ON c.id = f.company_id
+        WHERE f.organization_id = %s AND f.approved_count > COALESCE(ne.n, 0)
+          AND (f.kind IN ('company', 'individual') OR (f.kind = 'opco' AND c.opco = ''))
+          AND f.funder {{which}}
+    )
+    SELECT o.funder, o.unpaid_count, o.unpaid_amount,
+           o.name, o.opco, i.billing_name, l.first_name, l.last_name
+    FROM owed o
+    LEFT JOIN individuals_individual i ON i.id = o.individual_id
+    LEFT JOIN learners_learner l ON l.id = i.learner_id
+    WHERE o.unpaid_amount >= COALESCE(
+        (SELECT unpaid_amount FROM owed ORDER BY unpaid_amount DESC LIMIT 1 OFFSET %s),
+        (SELECT MIN(unpaid_amount) FROM owed)
+    )
+    ORDER BY o.unpaid_amount DESC, o.name, i.billing_name, o.company_id, o.individual_id
+    LIMIT %s
+"""  # noqa: S608
 
 
-class _Funder:
-    """One stored funder (FunderChase.funder) and what it owes now."""
+def _money(value: object) -> Decimal:
+    """A sum read by hand (SQLite gives a float): to the cent."""
+    return Decimal(str(value or 0)).quantize(ZERO)
 
-    def __init__(self, funder: str) -> None:
-        self.funder = funder
-        self.kind, company, individual = funder.split(":")
-        self.company_id = int(company) if company else None
-        self.individual_id = int(individual) if individual else None
-        self.opco: str | None = None  # its company's OPCO, for the OPCO kind, once read
-        self.name = ""
-        # Ties broken as the database sorted them: company name, billing name (empty ones last),
-        # then ids.
-        self.sort_key: tuple[object, ...] = ()
-        self.stored = ChaseCell()
-        self.not_ended = ChaseCell()
-        self.cells = {chase: ChaseCell() for chase in CHASES}
 
-    def settle(self) -> None:
-        unpaid = self.cells[UNPAID]
-        unpaid.count = self.stored.count - self.not_ended.count
-        unpaid.amount = (self.stored.amount - self.not_ended.amount).quantize(ZERO)
+@dataclass
+class _Carrier:
+    """A carrier (a funder paid by the company or individual itself) and what it is owed."""
 
-    @property
-    def present(self) -> bool:
-        """It has something to chase (the chasing list shows it)."""
-        return bool(self.cells["pending_30"].count or self.cells[UNPAID].count)
+    funder: str
+    name: str
+    opco: str | None
+    # Ties broken as the database sorts: company name, billing name (empty last), ids.
+    sort_key: tuple[object, ...]
+    cells: dict[str, ChaseCell] = field(default_factory=lambda: {c: ChaseCell() for c in CHASES})
 
     @property
     def owed(self) -> Decimal:
         return self.cells["pending_30"].amount + self.cells[UNPAID].amount
 
+    @property
+    def present(self) -> bool:
+        return bool(self.cells["pending_30"].count or self.cells[UNPAID].count)
+
     def display(self) -> tuple[str, object]:
         """Its kind and key as the Funding page names it (funder_key)."""
-        if self.kind == FunderKind.OPCO:
-            if self.opco:
-                return FunderKind.OPCO, self.opco
-            return FunderKind.OPCO_NOT_SET, self.company_id
-        if self.kind == FunderKind.COMPANY:
-            return self.kind, self.company_id
-        if self.kind == FunderKind.INDIVIDUAL:
-            return self.kind, self.individual_id
-        return self.kind, None
+        kind, company, individual = self.funder.split(":")
+        if kind == FunderKind.OPCO:
+            return (FunderKind.OPCO, self.opco) if self.opco else (FunderKind.OPCO_NOT_SET, company)
+        return kind, int(individual or company) if kind in _CARRIER_KINDS else None
 
 
-def _is_carrier() -> Q:
-    """A stored funder paid by its carrier: a company, an individual, an OPCO type on a company
-    whose OPCO is not recorded."""
-    return Q(kind__in=(FunderKind.COMPANY, FunderKind.INDIVIDUAL)) | Q(
-        kind=FunderKind.OPCO, company__opco=""
-    )
+_CARRIER_KINDS = (FunderKind.COMPANY, FunderKind.INDIVIDUAL)
 
 
-def _name_fields() -> dict[str, Any]:
-    return {
-        "company_name": F("company__name"),
-        "company_opco": F("company__opco"),
-        "billing_name": F("individual__billing_name"),
-        "first_name": F("individual__learner__first_name"),
-        "last_name": F("individual__learner__last_name"),
-    }
-
-
-def _name(funder: _Funder, row: dict[str, Any]) -> None:
-    funder.opco = row["company_opco"]
-    if funder.kind == FunderKind.INDIVIDUAL:
-        funder.name = row["billing_name"] or f"{row['first_name']} {row['last_name']}"
-        billing = row["billing_name"]
-        funder.sort_key = (True, "", billing is None, billing or "", 1, funder.individual_id)
-    elif funder.company_id is not None:
-        funder.name = row["company_name"]
-        funder.sort_key = (False, row["company_name"], True, "", 0, funder.company_id)
+def _carrier(funder: str, row: tuple[Any, ...]) -> _Carrier:
+    """From (company name, OPCO, billing name, first name, last name)."""
+    company_name, opco, billing, first_name, last_name = row
+    kind, company, individual = funder.split(":")
+    if kind == FunderKind.INDIVIDUAL:
+        name = billing or f"{first_name} {last_name}"
+        sort_key: tuple[object, ...] = (
+            True,
+            "",
+            billing is None,
+            billing or "",
+            0,
+            int(individual),
+        )
+    else:
+        name = company_name
+        sort_key = (False, company_name, True, "", int(company), 0)
+    return _Carrier(funder, name, opco, sort_key)
 
 
 def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingOverview:
     """Per funder, how many allocations and how much in each chase, most owed first: the
-    institutional funders, and the `limit` carriers owing the most. Five queries whatever the
-    organisation's size (see the module's docstring)."""
+    institutional funders, and the `limit` carriers owing the most. Three or four queries
+    whatever the organisation's size (see the module's docstring)."""
     now = timezone.now()
     today = timezone.localdate(now)
-    funders: dict[str, _Funder] = {}
-
-    def funder(key: str) -> _Funder:
-        if key not in funders:
-            funders[key] = _Funder(key)
-        return funders[key]
-
+    labels = funder_kind_labels()
     # 1. Pending for over 30 days (60, 90), by funder, with the carriers' names.
     cutoffs = {chase: now - datetime.timedelta(days=int(chase[8:])) for chase in _PENDING}
     pending: dict[str, Any] = {}
@@ -143,156 +170,101 @@ def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingO
         pending[f"{chase}_amount"] = Coalesce(
             Sum("approved_amount", filter=Q(created_at__lt=cutoff)), Value(ZERO), output_field=MONEY
         )
+    names = ("company__name", "company__opco", "individual__billing_name")
+    learner = ("individual__learner__first_name", "individual__learner__last_name")
     old_pending = by_funder(
         FundingAllocation.objects.filter(
             organization=organization,
             status=FundingStatus.PENDING,
             created_at__lt=cutoffs["pending_30"],
-        )
-        .order_by()
-        .annotate(**_name_fields()),
-        *_name_fields(),
-    )
-    for row in old_pending.annotate(**pending):
-        one = funder(funder_of(row["chase_kind"], row["chase_company"], row["chase_individual"]))
-        _name(one, row)
-        for chase in _PENDING:
-            cell = one.cells[chase]
-            cell.count += row[f"{chase}_count"]
-            cell.amount = (cell.amount + row[f"{chase}_amount"]).quantize(ZERO)
-    # 2. What of the stored Approved totals belongs to sessions not ended yet.
-    not_ended = (
-        SessionFunderChase.objects.filter(
-            session__organization=organization, session__end_date__gte=today
-        )
-        .order_by()
-        .values("funder")
-        .annotate(count=Sum("approved_count"), amount=Sum("approved_amount"))
-    )
-    for row in not_ended:
-        funder(row["funder"]).not_ended = ChaseCell(row["count"], row["amount"])
-    corrected = sorted(funders)
-    # 3. The totals of every funder, and how many carriers have something Approved.
-    approved = FunderChase.objects.filter(organization=organization, approved_count__gt=0)
-    totals_row = approved.aggregate(
-        count=Coalesce(Sum("approved_count"), Value(0)),
-        amount=Coalesce(Sum("approved_amount"), Value(ZERO), output_field=MONEY),
-        carriers=Count("pk", filter=_is_carrier()),
-    )
-    # 4. The institutional funders' stored totals (the OPCOs grouped by the company's OPCO).
-    own = list(OWN_FUNDER_TYPES)
-    institutional = (
-        approved.filter(Q(kind__in=own) | (Q(kind=FunderKind.OPCO) & ~Q(company__opco="")))
-        .annotate(
-            group=Case(
-                When(kind__in=own, then=F("kind")),
-                default=F("company__opco"),
-                output_field=CharField(),
-            )
-        )
-        .order_by()
-        .values("group")
-        .annotate(count=Sum("approved_count"), amount=Sum("approved_amount"))
-    )
-    stored_institutional = {row["group"]: row for row in institutional}
-    # 5. The carriers that may rank: the corrected ones and the first by stored total.
-    carriers = approved.filter(_is_carrier())
-    enough = limit + len(corrected)
-    threshold = Coalesce(
-        Subquery(
-            carriers.order_by("-approved_amount").values("approved_amount")[enough - 1 : enough]
-        ),
-        Value(ZERO),
-        output_field=MONEY,
-    )
-    candidates = (
-        FunderChase.objects.filter(organization=organization)
-        .filter(Q(funder__in=corrected) | Q(pk__in=carriers.filter(approved_amount__gte=threshold)))
-        .annotate(**_name_fields())
-        .values("funder", "approved_count", "approved_amount", *_name_fields())
-    )
-    for row in candidates:
-        one = funder(row["funder"])
-        one.stored = ChaseCell(row["approved_count"], row["approved_amount"])
-        _name(one, row)
-    for one in funders.values():
-        one.settle()
-    return _overview(funders, corrected, stored_institutional, totals_row, limit)
-
-
-def _overview(
-    funders: dict[str, _Funder],
-    corrected: list[str],
-    stored_institutional: Mapping[str, Mapping[str, Any]],
-    totals_row: dict[str, Any],
-    limit: int,
-) -> ChasingOverview:
-    labels = funder_kind_labels()
-    # The institutional funders: stored totals less the corrections of their members.
+        ).order_by(),
+        *names,
+        *learner,
+    ).annotate(**pending)
     groups: dict[str, FunderRow] = {}
-    for group, stored in stored_institutional.items():
-        kind = group if group in OWN_FUNDER_TYPES else FunderKind.OPCO
-        groups[group] = _institutional_row(kind, group, labels)
-        unpaid = groups[group].cells[UNPAID]
-        unpaid.count, unpaid.amount = stored["count"], stored["amount"]
-    carriers: list[_Funder] = []
-    for one in funders.values():
-        kind, key = one.display()
-        if kind in (FunderKind.OPCO_NOT_SET, FunderKind.COMPANY, FunderKind.INDIVIDUAL):
-            carriers.append(one)
-            continue
-        group = kind if key is None else str(key)
-        if group not in groups:
-            groups[group] = _institutional_row(kind, group, labels)
-        cells = groups[group].cells
-        cells[UNPAID].count -= one.not_ended.count
-        cells[UNPAID].amount -= one.not_ended.amount
+    carriers: dict[str, _Carrier] = {}
+    totals = {chase: ChaseCell() for chase in CHASES}
+    for row in old_pending:
+        funder = funder_of(row["chase_kind"], row["chase_company"], row["chase_individual"])
+        kind, opco = row["chase_kind"], row["company__opco"]
+        if kind in OWN_FUNDER_TYPES or (kind == FunderKind.OPCO and opco):
+            target = _group(groups, kind if kind in OWN_FUNDER_TYPES else opco, labels).cells
+        else:
+            if funder not in carriers:
+                carriers[funder] = _carrier(funder, tuple(row[name] for name in (*names, *learner)))
+            target = carriers[funder].cells
         for chase in _PENDING:
-            cells[chase].count += one.cells[chase].count
-            cells[chase].amount += one.cells[chase].amount
+            for cell in (target[chase], totals[chase]):
+                cell.count += row[f"{chase}_count"]
+                cell.amount += row[f"{chase}_amount"]
+    # 2. Approved and unpaid, by institutional funder and for the carriers together.
+    carrier_count = 0
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_GROUP, [organization.pk, today, organization.pk])
+        for group, count, amount, funders in cursor.fetchall():
+            totals[UNPAID].count += count
+            totals[UNPAID].amount += _money(amount)
+            if group == _CARRIERS:
+                carrier_count = funders
+            else:
+                _group(groups, group, labels).cells[UNPAID] = ChaseCell(count, _money(amount))
+    # 3. The carriers with something pending for long: their Approved and unpaid too (they were
+    # counted above if they have some; counted now if they have anything to chase).
+    if carriers:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _FIRST_CARRIERS.format(which=f"IN ({', '.join(['%s'] * len(carriers))})"),
+                [
+                    organization.pk,
+                    today,
+                    organization.pk,
+                    *carriers,
+                    len(carriers) - 1,
+                    len(carriers),
+                ],
+            )
+            for funder, count, amount, *_names in cursor.fetchall():
+                carriers[funder].cells[UNPAID] = ChaseCell(count, _money(amount))
+        carrier_count += sum(not one.cells[UNPAID].count for one in carriers.values())
+    # 4. The other carriers owed the most.
+    ranked = list(carriers.values())
+    with connection.cursor() as cursor:
+        excluded = ", ".join(["%s"] * len(carriers)) or "''"
+        cursor.execute(
+            _FIRST_CARRIERS.format(which=f"NOT IN ({excluded})"),
+            [organization.pk, today, organization.pk, *carriers, max(limit - 1, 0), limit],
+        )
+        for funder, count, amount, *row in cursor.fetchall():
+            one = _carrier(funder, tuple(row))
+            one.cells[UNPAID] = ChaseCell(count, _money(amount))
+            ranked.append(one)
+    ranked.sort(key=lambda one: (-one.owed, *one.sort_key))
     rows = [
         row for row in groups.values() if row.cells["pending_30"].count or row.cells[UNPAID].count
     ]
-    for row in rows:
-        for cell in row.cells.values():
-            cell.amount = Decimal(cell.amount).quantize(ZERO)
-    # Carriers: stored ones counted, corrected ones counted again as they now are.
-    corrected_keys = set(corrected)
-    carrier_count = totals_row["carriers"]
-    for one in carriers:
-        # Counted by the stored totals when it has something Approved; it may have nothing left
-        # to chase (all of it in sessions not ended), or only something pending.
-        if one.funder in corrected_keys and one.present != (one.stored.count > 0):
-            carrier_count += 1 if one.present else -1
-    ranked_carriers = sorted(
-        (one for one in carriers if one.present),
-        key=lambda one: (-one.owed, *one.sort_key),
-    )[:limit]
-    for one in ranked_carriers:
+    institutional = len(rows)
+    for one in ranked[:limit]:
         kind, key = one.display()
-        carrier_row = FunderRow(funder_key(kind, key), one.name, labels[kind])
-        carrier_row.cells = one.cells
-        rows.append(carrier_row)
-    ranked = sorted(rows, key=lambda funder: (-funder.amount, funder.name))
-    totals = {chase: ChaseCell() for chase in CHASES}
-    totals[UNPAID] = ChaseCell(totals_row["count"], totals_row["amount"])
-    for one in funders.values():
-        totals[UNPAID].count -= one.not_ended.count
-        totals[UNPAID].amount -= one.not_ended.amount
-        for chase in _PENDING:
-            totals[chase].count += one.cells[chase].count
-            totals[chase].amount += one.cells[chase].amount
+        row = FunderRow(funder_key(kind, key), one.name, labels[kind])
+        row.cells = one.cells
+        rows.append(row)
+    for cell in (cell for row in rows for cell in row.cells.values()):
+        cell.amount = cell.amount.quantize(ZERO)
     for cell in totals.values():
-        cell.amount = Decimal(cell.amount).quantize(ZERO)
-    institutional_count = len(rows) - len(ranked_carriers)
+        cell.amount = cell.amount.quantize(ZERO)
     return ChasingOverview(
-        funders=ranked[:limit],
-        funder_count=institutional_count + carrier_count,
+        funders=sorted(rows, key=lambda funder: (-funder.amount, funder.name))[:limit],
+        funder_count=institutional + carrier_count,
         totals=totals,
     )
 
 
-def _institutional_row(kind: str, group: str, labels: dict[str, str]) -> FunderRow:
-    if kind == FunderKind.OPCO:
-        return FunderRow(funder_key(kind, group), str(Opco(group).label), labels[kind])
-    return FunderRow(funder_key(kind, None), labels[kind], labels[kind])
+def _group(groups: dict[str, FunderRow], group: str, labels: dict[str, str]) -> FunderRow:
+    """An institutional funder's row: a kind of its own, or an OPCO."""
+    if group not in groups:
+        if group in OWN_FUNDER_TYPES:
+            groups[group] = FunderRow(funder_key(group, None), labels[group], labels[group])
+        else:
+            kind = FunderKind.OPCO
+            groups[group] = FunderRow(funder_key(kind, group), str(Opco(group).label), labels[kind])
+    return groups[group]
