@@ -68,15 +68,15 @@ def paginate(
     queryset: QuerySet,
     per_page: int = PAGE_SIZE,
     *,
-    counted: QuerySet | None = None,
+    count: int | None = None,
 ) -> Page:
     """The requested page (an out-of-range or malformed number gives the nearest valid page).
 
-    `counted`: the same rows as `queryset`, cheaper to count (e.g. without a join that only
-    helps the database read a page in order)."""
+    `count`: the number of rows of `queryset`, when already counted, e.g. in a cheaper form
+    (without a join that only helps the database read a page in order)."""
     paginator = Paginator(queryset, per_page)
-    if counted is not None:
-        paginator.count = counted.count()  # Paginator.count is a cached property: given here.
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: given here.
     return paginator.get_page(request.GET.get("page"))
 
 

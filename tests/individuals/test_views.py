@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from funding.models import FundingStatus
 from funding.types import FundingType
+from individuals import views
 from individuals.models import Individual
 from tests.conftest import (
     make_allocation,
@@ -155,6 +156,25 @@ def test_search_by_name_email_or_case_number(admin_client, organization, query, 
     assert (
         "<html" not in response.text and 'id="results"' not in response.text
     )  # the inside of #results, not nested
+
+
+@pytest.mark.parametrize("few_found", [0, 5000])
+def test_search_finds_and_orders_the_same_rows_found_few_or_many(
+    admin_client, organization, monkeypatch, few_found
+):
+    # Many found (more than FEW_FOUND): the page is read by walking the names; few: sorted.
+    monkeypatch.setattr(views, "FEW_FOUND", few_found)
+    ties = [make_learner(organization, first_name="Anne", last_name="Martin") for _ in range(2)]
+    for learner in reversed(ties):
+        make_individual(learner)
+    make_individual(make_learner(organization, first_name="Zoé", last_name="Martinez"))
+    make_individual(make_learner(organization, last_name="Bernard"), billing_name="Martin SARL")
+    make_individual(make_learner(organization, last_name="Dupont"))
+    response = admin_client.get(reverse("individuals:list"), {"q": "mart"})
+    rows = [individual.learner for individual in response.context["page"].object_list]
+    assert [learner.last_name for learner in rows] == ["Bernard", "Martin", "Martin", "Martinez"]
+    assert rows[1:3] == ties
+    assert response.context["page"].paginator.count == 4
 
 
 def test_search_keeps_the_archived_switch(admin_client, organization):
