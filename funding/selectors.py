@@ -317,8 +317,10 @@ def pending_allocations(*, organization: Organization, limit: int = 10) -> Pendi
     pending = FundingAllocation.objects.filter(
         organization=organization, status=FundingStatus.PENDING
     )
+    # COUNT(*), not of a column: on PostgreSQL the (organisation, status, type) index that
+    # includes the amount answers it alone (migration 0013).
     summary = pending.aggregate(
-        count=Count("pk"),
+        count=Count("*"),
         amount=Coalesce(Sum("approved_amount"), Value(ZERO), output_field=MONEY),
     )
     oldest = list(pending.for_list().order_by("created_at", "pk")[:limit])
