@@ -19,13 +19,13 @@ BPF keeps reading a few summary rows per session (BPF.md, section F).
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
-from collections.abc import Sequence
-from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
+    DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -33,17 +33,18 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from attendance.models import Attendance, AttendanceGap, TimeSlot, minutes_to_hours
-from training.changes import StoredSummary
+from training.changes import SessionIds, StoredSummary
 from training.models import Enrollment, Outcome, Session
 
 # The learners expected in every slot: a cancelled learner never started, a dropped-out one
 # stopped coming (their empty cells after that are not missing).
 EXPECTED = [Outcome.ENROLLED, Outcome.COMPLETED]
+# Attendance gaps written per statement (a bulk load moves thousands).
+GAP_BATCH = 2000
 
 # Where the refresh keeps its figure (compared with a rebuild by `refresh_summaries --check`).
 STORED_SUMMARIES = [StoredSummary("Session", Session, fields=("hours",), session="id")]
@@ -53,81 +54,84 @@ HOURS_RECORDED_SUMMARIES = [
 ]
 
 
-def scheduled_minutes(session_ids: Sequence[int]) -> dict[int, int]:
-    """The sum of the slots' minutes of each session that has a schedule."""
-    return dict(
-        TimeSlot.objects.filter(session_id__in=session_ids)
+def _slot_minutes(key: str = "pk") -> Subquery:
+    """The sum of the minutes of the slots of the session `key` names (empty: no schedule)."""
+    return Subquery(
+        TimeSlot.objects.filter(session_id=OuterRef(key))
         .order_by()
         .values("session_id")
         .annotate(total=Sum("minutes"))
-        .values_list("session_id", "total")
+        .values("total"),
+        output_field=IntegerField(),
     )
 
 
-def refresh_scheduled_hours(session_ids: Sequence[int]) -> None:
+def refresh_scheduled_hours(session_ids: SessionIds) -> None:
     """Give each of these sessions that has a schedule the hours of its slots. A session whose
     last slot was deleted keeps the hours it had (it has no schedule any more: they are typed
-    again from its form)."""
-    totals = scheduled_minutes(session_ids)
-    if not totals:
-        return
-    for session in Session.objects.filter(pk__in=list(totals)).only("pk", "hours"):
-        hours = minutes_to_hours(totals[session.pk])
+    again from its form). One read of the scheduled sessions, whatever their number."""
+    scheduled = (
+        Session.objects.filter(pk__in=session_ids)
+        .annotate(minutes=_slot_minutes())
+        .filter(minutes__isnull=False)
+        .only("pk", "hours")
+    )
+    for session in scheduled.iterator(chunk_size=2000):
+        hours = minutes_to_hours(session.minutes)
         if session.hours != hours:
             session.hours = hours
             # save(), not update(): the session's history records the new hours.
             session.save(update_fields=["hours"])
 
 
+def _hours_of(minutes: Coalesce) -> Cast:
+    """`minutes_to_hours` in SQL, exactly: minutes ÷ 60 to the cent, half up. In cents that is
+    5·minutes ÷ 3, whose fraction is 0, ⅓ or ⅔ (never a half), so (5·minutes + 1) ÷ 3 in integer
+    division rounds it; then ÷ 100 as a decimal (a float division first: SQLite divides two
+    integers as integers, and a cent count ÷ 100.0 is the double nearest those hours)."""
+    cents = (minutes * 5 + 1) / 3
+    return Cast(cents / Value(100.0), output_field=DecimalField(max_digits=9, decimal_places=2))
+
+
 def refresh_hours_recorded(
-    session_ids: Sequence[int], enrollment_ids: frozenset[int] | None = None
+    session_ids: SessionIds, enrollment_ids: frozenset[int] | None = None
 ) -> None:
     """Give each enrollment of these sessions the hours its session's attendance record gives it
     (empty when the session has none), and each session its attendance gap.
 
     Registered twice (attendance/apps.py): with every enrollment of the sessions after any change,
     and with `enrollment_ids` after a change to those enrollments' attendance entries only — then
-    only theirs are read, with any left without hours (a session's first entry gives every
-    learner hours: 0 until they attend). Writes only the rows whose value changed. A fixed few
-    queries whatever the number of sessions or enrollments: the gaps (two reads, writes only
-    when one moved), the sessions without a record (one update), the others (one read, one
+    only theirs are computed, with any left without hours (a session's first entry gives every
+    learner hours: 0 until they attend). Set-based, and writes only the rows whose value changed:
+    a fixed few queries whatever the number of sessions or enrollments — the gaps (two reads,
+    writes only when one moved), the sessions without a record (one update), the others (one
     update)."""
-    recorded = _refresh_gaps(session_ids)
-    unrecorded = [pk for pk in session_ids if pk not in recorded]
-    if unrecorded:
-        Enrollment.objects.filter(session_id__in=unrecorded, hours_recorded__isnull=False).update(
-            hours_recorded=None
-        )
-    if not recorded:
-        return
-    enrollments = Enrollment.objects.filter(session_id__in=recorded).order_by()
+    _refresh_gaps(session_ids)
+    # A session has an attendance record when any of its slots has an entry.
+    recorded = Exists(Attendance.objects.filter(slot__session_id=OuterRef("session_id")))
+    enrollments = Enrollment.objects.filter(session_id__in=session_ids).order_by()
+    enrollments.filter(~recorded, hours_recorded__isnull=False).update(hours_recorded=None)
+    attended = Coalesce(
+        Subquery(
+            Attendance.objects.filter(enrollment_id=OuterRef("pk"))
+            .order_by()
+            .values("enrollment_id")
+            .annotate(total=Sum("minutes"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    enrollments = enrollments.filter(recorded)
     if enrollment_ids is not None:
         enrollments = enrollments.filter(Q(pk__in=enrollment_ids) | Q(hours_recorded__isnull=True))
-    attended = (
-        Attendance.objects.filter(enrollment_id=OuterRef("pk"))
-        .order_by()
-        .values("enrollment_id")
-        .annotate(total=Sum("minutes"))
-        .values("total")
+    # (exclude() keeps the rows without hours: NOT (hours = x AND hours IS NOT NULL).)
+    enrollments.exclude(hours_recorded=_hours_of(attended)).update(
+        hours_recorded=_hours_of(attended)
     )
-    rows = enrollments.annotate(
-        attended=Coalesce(Subquery(attended), 0, output_field=IntegerField())
-    ).values_list("pk", "hours_recorded", "attended")
-    changed: dict[Decimal, list[int]] = defaultdict(list)
-    for pk, hours_recorded, minutes in rows:
-        hours = minutes_to_hours(minutes)
-        if hours != hours_recorded:
-            changed[hours].append(pk)
-    if changed:
-        Enrollment.objects.filter(pk__in=[pk for pks in changed.values() for pk in pks]).update(
-            hours_recorded=Case(
-                *(When(pk__in=pks, then=Value(hours)) for hours, pks in changed.items()),
-                output_field=Enrollment._meta.get_field("hours_recorded"),
-            )
-        )
 
 
-def _refresh_gaps(session_ids: Sequence[int]) -> set[int]:
+def _refresh_gaps(session_ids: SessionIds) -> None:
     """Each session's attendance gap: the first slot where an expected learner has no entry, once
     the session has an attendance record. Two reads (each count made once: a count per slot
     correlated with each learner costs slots × learners), then writes only for the gaps that
@@ -177,9 +181,8 @@ def _refresh_gaps(session_ids: Sequence[int]) -> set[int]:
         gap = min(short[pk]) if pk in recorded and short[pk] else None
         if gap != stored:
             moved[pk] = gap
-    if moved:
-        AttendanceGap.objects.filter(session_id__in=list(moved)).delete()
+    for batch in itertools.batched(moved.items(), GAP_BATCH):
+        AttendanceGap.objects.filter(session_id__in=[pk for pk, _gap in batch]).delete()
         AttendanceGap.objects.bulk_create(
-            AttendanceGap(session_id=pk, first_date=gap) for pk, gap in moved.items() if gap
+            AttendanceGap(session_id=pk, first_date=gap) for pk, gap in batch if gap
         )
-    return recorded

@@ -26,9 +26,10 @@ hours, in place: two statements.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -37,6 +38,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Model,
     OuterRef,
     Q,
     Subquery,
@@ -55,7 +57,7 @@ from funding.models import (
     SessionSummary,
 )
 from funding.types import FUNDING_CODE_OTHER, FUNDING_CODES
-from training.changes import StoredSummary
+from training.changes import SessionIds, StoredSummary
 from training.models import Enrollment, Outcome
 
 if TYPE_CHECKING:
@@ -143,7 +145,25 @@ def _pending_allocations() -> Coalesce:
     return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
 
 
-def _refresh_enrollments(ids: list[int]) -> None:
+def _insert_rows(model: type[Model], rows: QuerySet[Any, Any], columns: Mapping[str, str]) -> None:
+    """INSERT INTO model's table … SELECT `rows`: the database makes the summary rows, none goes
+    through Python (a whole organisation's tallies are hundreds of thousands of rows).
+    `columns`: the model's field (attname) → the name of the value in `rows` that fills it."""
+    query = rows.values_list(*columns.values()).query
+    select, params = query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    column = {
+        field.attname: field.column
+        for field in model._meta.concrete_fields
+        if field.column is not None
+    }
+    names = ", ".join(quote(column[name]) for name in columns)
+    with connection.cursor() as cursor:
+        # Names from the model's meta, quoted; values are the query's parameters.
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select}", params)
+
+
+def _refresh_enrollments(ids: SessionIds) -> None:
     Enrollment.objects.filter(session_id__in=ids).update(
         funding_code=_funding_code(),
         counted_funding=_counted_funding(),
@@ -151,7 +171,7 @@ def _refresh_enrollments(ids: list[int]) -> None:
     )
 
 
-def _refresh_funding_totals(ids: list[int]) -> None:
+def _refresh_funding_totals(ids: SessionIds) -> None:
     SessionFundingTotal.objects.filter(session_id__in=ids).delete()
     totals = (
         FundingAllocation.objects.filter(session_id__in=ids, status__in=COUNTED_STATUSES)
@@ -160,13 +180,10 @@ def _refresh_funding_totals(ids: list[int]) -> None:
         .values("session_id", "funding_type")
         .annotate(total=Sum("approved_amount", output_field=SUM_FIELD))
     )
-    SessionFundingTotal.objects.bulk_create(
-        SessionFundingTotal(
-            session_id=row["session_id"],
-            funding_type=row["funding_type"],
-            counted_amount=row["total"],
-        )
-        for row in totals
+    _insert_rows(
+        SessionFundingTotal,
+        totals,
+        {"session_id": "session_id", "funding_type": "funding_type", "counted_amount": "total"},
     )
 
 
@@ -193,13 +210,12 @@ def _learner_counts() -> dict[str, object]:
     }
 
 
-def _refresh_session_summaries(ids: list[int]) -> None:
+def _refresh_session_summaries(ids: SessionIds) -> None:
     """After `_refresh_enrollments`: built from the enrollments' funding summaries."""
     SessionSummary.objects.filter(session_id__in=ids).delete()
     price, counted = F("session__course__price"), F("counted_funding")
     underfunded = Q(session__course__price__gt=counted)
-    # The rows' keys include `_learner_counts()`'s, unseen by the type checker.
-    summaries: Iterable[Mapping[str, Any]] = (
+    summaries = (
         Enrollment.objects.filter(session_id__in=ids)
         .not_cancelled()
         .order_by()
@@ -216,44 +232,44 @@ def _refresh_session_summaries(ids: list[int]) -> None:
             no_show_funded=Count("pk", filter=Q(hours_recorded=0, counted_funding__gt=0)),
         )
     )
-    SessionSummary.objects.bulk_create(
-        SessionSummary(
-            session_id=row["session_id"],
-            learners=row["learners"],
-            learners_with_hours=row["learners_with_hours"],
-            hours_attended=row["hours"],
-            unfunded_learners=row["unfunded"],
-            overfunded_learners=row["overfunded"],
-            underfunded_learners=row["underfunded"],
-            funding_shortfall=row["shortfall"],
-            pending_allocations=row["pending"],
-            no_show_funded=row["no_show_funded"],
-        )
-        for row in summaries
+    _insert_rows(
+        SessionSummary,
+        summaries,
+        {
+            "session_id": "session_id",
+            "learners": "learners",
+            "learners_with_hours": "learners_with_hours",
+            "hours_attended": "hours",
+            "unfunded_learners": "unfunded",
+            "overfunded_learners": "overfunded",
+            "underfunded_learners": "underfunded",
+            "funding_shortfall": "shortfall",
+            "pending_allocations": "pending",
+            "no_show_funded": "no_show_funded",
+        },
     )
 
 
-def _refresh_enrollment_tallies(ids: list[int]) -> None:
+def _refresh_enrollment_tallies(ids: SessionIds) -> None:
     """After `_refresh_enrollments`: the tallies are built from the enrollments' summaries."""
     SessionEnrollmentTally.objects.filter(session_id__in=ids).delete()
-    tallies: Iterable[Mapping[str, Any]] = (
+    group = ("session_id", "trainee_type_override", "funding_code", "professional_status")
+    tallies = (
         Enrollment.objects.filter(session_id__in=ids)
         .not_cancelled()
         .order_by()
-        .values("session_id", "trainee_type_override", "funding_code", "professional_status")
+        .values(*group)
         .annotate(**_learner_counts())
     )
-    SessionEnrollmentTally.objects.bulk_create(
-        SessionEnrollmentTally(
-            session_id=row["session_id"],
-            trainee_type_override=row["trainee_type_override"],
-            funding_code=row["funding_code"],
-            professional_status=row["professional_status"],
-            learners=row["learners"],
-            learners_with_hours=row["learners_with_hours"],
-            hours_attended=row["hours"],
-        )
-        for row in tallies
+    _insert_rows(
+        SessionEnrollmentTally,
+        tallies,
+        {
+            **{name: name for name in group},
+            "learners": "learners",
+            "learners_with_hours": "learners_with_hours",
+            "hours_attended": "hours",
+        },
     )
 
 
@@ -311,13 +327,14 @@ def refresh_hours_figures(session_ids: Sequence[int], enrollment_ids: object = N
     )
 
 
-def refresh_funding_summaries(session_ids: Sequence[int]) -> None:
-    """Recompute every funding summary of these sessions from their allocations and enrollments.
+def refresh_funding_summaries(session_ids: SessionIds) -> None:
+    """Recompute every funding summary of these sessions from their allocations and enrollments:
+    one statement each, whatever the number of sessions (a bulk load passes a whole organisation's
+    as a query).
 
     Registered with training's entry point (funding/apps.py): the writers call
     `training.changes.changing_sessions`, which locks the sessions and then calls this."""
-    ids = list(session_ids)
-    _refresh_enrollments(ids)
-    _refresh_funding_totals(ids)
-    _refresh_session_summaries(ids)
-    _refresh_enrollment_tallies(ids)
+    _refresh_enrollments(session_ids)
+    _refresh_funding_totals(session_ids)
+    _refresh_session_summaries(session_ids)
+    _refresh_enrollment_tallies(session_ids)

@@ -49,22 +49,26 @@ Summaries plug in from their app's `AppConfig.ready()` — `training` never impo
 
     register_summaries(refresh_funding_summaries)  # a SummaryRefresh: (sorted ids) -> None
 
-A refresh is given the ids of locked sessions, sorted, at most `CHUNK` at a time, and rebuilds
-its summaries of those sessions from their rows. Refreshes run in registration order, which is
-INSTALLED_APPS order (lower apps first): a summary may read the summaries of the apps below it.
+A refresh is given the ids of locked sessions, sorted, at most `CHUNK` at a time (or a query of a
+whole set's ids, below), and rebuilds its summaries of those sessions from their rows, set-based.
+Refreshes run in registration order, which is INSTALLED_APPS order (lower apps first): a summary
+may read the summaries of the apps below it.
 `register_summaries(refresh, attendance=...)` adds its refresh after an attendance-only change
 (an `AttendanceRefresh`: (sorted session ids, enrollment ids or None for all of theirs) -> None;
 `attendance_feeds_nothing` when attendance does not feed it); without one, the whole refresh
 runs then too.
 
 `refresh_sessions(ids)` rebuilds now: the `refresh_summaries` command, bulk loads and the tests use
-it. It is `changing_sessions(ids)` with nothing written inside. `summary_drifts(ids)` compares
-what is stored with a rebuild, changing nothing (`refresh_summaries --check`, the tests' autouse
-check, "Mark as filed"): each refresh registers where it stores its figures (`StoredSummary`).
+it. It is `changing_sessions(ids)` with nothing written inside; given a query of the sessions' ids
+(a whole organisation's), each refresh runs once over all of them instead. `summary_drifts(ids)`
+compares what is stored with a rebuild, changing nothing (`refresh_summaries --check`, the tests'
+autouse check, "Mark as filed"): each refresh registers where it stores its figures
+(`StoredSummary`).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -72,13 +76,17 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.transaction import TransactionManagementError
 
 from training.models import Session
 
-# A refresh rebuilds one app's summaries of the given sessions (locked, sorted, ≤ CHUNK ids).
-type SummaryRefresh = Callable[[Sequence[int]], None]
+# The sessions a refresh is given: their sorted ids, at most CHUNK of them, or a query of the ids
+# of a whole set (`refresh_sessions` given a query: a bulk load, `refresh_summaries`), which the
+# refresh uses as a subquery (`session_id__in=session_ids` takes either).
+type SessionIds = Sequence[int] | QuerySet[Session, int]
+# A refresh rebuilds one app's summaries of the given sessions (locked).
+type SummaryRefresh = Callable[[SessionIds], None]
 # Its narrower form, after a change to attendance entries only: the sessions, and the enrollments
 # whose entries changed (None: any of those sessions').
 type AttendanceRefresh = Callable[[Sequence[int], frozenset[int] | None], None]
@@ -256,9 +264,22 @@ def changing_sessions(
 
 @transaction.atomic
 def refresh_sessions(session_ids: Iterable[int | None]) -> None:
-    """Lock these sessions and rebuild every summary of them now."""
-    with changing_sessions(session_ids):
-        pass
+    """Lock these sessions and rebuild every summary of them now.
+
+    Given a query of sessions' ids (`Session.objects.filter(…).values_list("pk", flat=True)`),
+    each summary is rebuilt in one pass over all of them, set-based, instead of CHUNK sessions at
+    a time: the statements are the same, with the query as their subquery. At 400 000 learners
+    (40 000 sessions) that is a handful of statements instead of 80 rounds of them."""
+    if not isinstance(session_ids, QuerySet):
+        with changing_sessions(session_ids):
+            pass
+        return
+    ids = session_ids.order_by()
+    # Locked in one statement, in id order (the rows are read, not kept).
+    locked = Session.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    deque(locked.values_list("pk", flat=True).iterator(chunk_size=10_000), maxlen=0)
+    for refresh in _refreshes:
+        refresh(ids)
 
 
 type _Snapshot = dict[tuple[int, str, tuple[object, ...]], dict[str, object]]

@@ -25,11 +25,12 @@ from funding.models import (
     FundingStatusChange,
     SessionEnrollmentTally,
     SessionFundingTotal,
+    SessionSummary,
 )
 from funding.types import INDIVIDUAL_TYPES, FundingType, types_for_company_kind
 from individuals.models import Individual
 from learners.models import Learner
-from tests.conftest import assert_summaries_current
+from tests.conftest import assert_summaries_current, stored_summaries
 from training.models import Course, Delivery, Enrollment, Session
 
 pytestmark = pytest.mark.django_db
@@ -447,6 +448,53 @@ def test_demo_and_scale_leave_every_session_summary_current(demo_output, scale_o
     assert SessionEnrollmentTally.objects.count() >= len(sessions) // 2
     assert SessionFundingTotal.objects.exists()
     assert_summaries_current(*sessions)
+
+
+def _summaries_written_around(organization: Organization, *, hours: bool = True) -> list[int]:
+    """Every summary of the organisation's sessions wiped or made wrong (with `hours`, the
+    scheduled sessions' hours too); their ids."""
+    from attendance.models import AttendanceGap
+
+    ids = list(Session.objects.filter(organization=organization).values_list("pk", flat=True))
+    for model in (SessionFundingTotal, SessionSummary, SessionEnrollmentTally, AttendanceGap):
+        model.objects.filter(session_id__in=ids).delete()
+    Enrollment.objects.filter(session_id__in=ids).update(
+        funding_code=7, counted_funding=1, pending_allocations=9, hours_recorded=Decimal("3.33")
+    )
+    if hours:
+        Session.objects.filter(pk__in=ids, time_slots__isnull=False).update(hours=1)
+    return ids
+
+
+def test_a_whole_organisation_rebuilt_at_once_equals_it_rebuilt_session_by_session(
+    monkeypatch, django_assert_max_num_queries
+):
+    """The seed and `refresh_summaries` give `refresh_sessions` a query of a whole organisation's
+    sessions: each summary is then rebuilt in one pass over all of them (training/changes.py).
+    Same rows as the per-session rebuild (here 3 sessions per round), on either database."""
+    from training import changes
+
+    seed("--scale", "400")
+    organization = Organization.objects.get(slug="scale-400")
+    every_session = Session.objects.filter(organization=organization)
+    hours = dict(every_session.values_list("pk", "hours"))
+    ids = _summaries_written_around(organization)
+    monkeypatch.setattr(changes, "CHUNK", 3)
+    changes.refresh_sessions(ids)
+    by_session = stored_summaries(ids)
+    assert dict(every_session.values_list("pk", "hours")) == hours
+    _summaries_written_around(organization)
+    changes.refresh_sessions(every_session.values_list("pk", flat=True))
+    assert stored_summaries(ids) == by_session
+    assert dict(every_session.values_list("pk", "hours")) == hours
+    # One pass: a fixed number of statements for the 40 sessions (each session whose hours
+    # move is saved with its history: none here), where rounds of 3 take hundreds.
+    _summaries_written_around(organization, hours=False)
+    with django_assert_max_num_queries(20):
+        changes.refresh_sessions(every_session.values_list("pk", flat=True))
+    assert stored_summaries(ids) == by_session
+    assert SessionEnrollmentTally.objects.filter(session_id__in=ids).exists()
+    assert Enrollment.objects.filter(session_id__in=ids, hours_recorded__isnull=False).exists()
 
 
 def test_demo_attendance_gives_the_bpf_the_hours_followed(demo_output):
