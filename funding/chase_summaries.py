@@ -11,7 +11,8 @@ approved and stays, so that there is always a row to lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,7 @@ from funding.funders import OPCO_TYPES, FunderKind
 from funding.models import FundingAllocation, FundingStatus
 from funding.summaries import SUM_FIELD
 from funding.types import FundingType
-from training.changes import StoredSummary
+from training.changes import SessionIds, StoredSummary
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -46,6 +47,9 @@ OWN_FUNDER_TYPES: dict[str, tuple[str, ...]] = {
     FunderKind.TRANSITIONS_PRO: (FundingType.TRANSITION_PRO,),
     FunderKind.FAF: (FundingType.FAF_SELF_EMPLOYED,),
 }
+
+# Session rows read and written per batch.
+ROW_BATCH = 2000
 
 STORED_CHASES = [
     StoredSummary(
@@ -98,7 +102,7 @@ def by_funder(allocations: QuerySet[FundingAllocation], *fields: Any) -> QuerySe
 type _Figures = dict[tuple[int, str], tuple[int, Decimal]]
 
 
-def _stored(ids: Sequence[int]) -> _Figures:
+def _stored(ids: SessionIds) -> _Figures:
     rows = SessionFunderChase.objects.filter(session_id__in=ids).values_list(
         "session__organization_id", "funder", "approved_count", "approved_amount"
     )
@@ -109,7 +113,7 @@ def _stored(ids: Sequence[int]) -> _Figures:
     return figures
 
 
-def refresh_funder_chases(ids: Sequence[int]) -> None:
+def refresh_funder_chases(ids: SessionIds) -> None:
     """Rebuild these (locked) sessions' SessionFunderChase rows, then the total of every funder
     whose figures in them moved."""
     before = _stored(ids)
@@ -124,21 +128,24 @@ def refresh_funder_chases(ids: Sequence[int]) -> None:
     rows = approved.annotate(
         count=Count("pk"), amount=Sum("approved_amount", output_field=SUM_FIELD)
     )
-    created: list[SessionFunderChase] = []
     after: _Figures = {}
-    for row in rows:
-        funder = funder_of(row["chase_kind"], row["chase_company"], row["chase_individual"])
-        created.append(
-            SessionFunderChase(
+
+    def created() -> Iterator[SessionFunderChase]:
+        for row in rows.iterator(chunk_size=ROW_BATCH):
+            funder = funder_of(row["chase_kind"], row["chase_company"], row["chase_individual"])
+            count, amount = after.get((row["organization_id"], funder), (0, Decimal(0)))
+            after[(row["organization_id"], funder)] = (count + row["count"], amount + row["amount"])
+            yield SessionFunderChase(
                 session_id=row["session_id"],
                 funder=funder,
                 approved_count=row["count"],
                 approved_amount=row["amount"],
             )
-        )
-        count, amount = after.get((row["organization_id"], funder), (0, Decimal(0)))
-        after[(row["organization_id"], funder)] = (count + row["count"], amount + row["amount"])
-    SessionFunderChase.objects.bulk_create(created)
+
+    # Written as read, ROW_BATCH at a time: a whole organisation's rows (`refresh_sessions` given
+    # a query) are hundreds of thousands at 400 000 learners.
+    for batch in itertools.batched(created(), ROW_BATCH):
+        SessionFunderChase.objects.bulk_create(batch)
     moved = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
     for organization_id in sorted({organization_id for organization_id, _funder in moved}):
         add_up_funders(organization_id, [funder for org, funder in moved if org == organization_id])
