@@ -10,35 +10,32 @@ from typing import TYPE_CHECKING
 
 from bpf import report_checks, session_checks
 from bpf.report import ERROR
+from bpf.session_findings import Found
 
 if TYPE_CHECKING:
     from bpf.report import BpfReport, Check
-    from bpf.session_facts import SessionFacts
 
 
 def build_checks(
-    report: BpfReport,
-    counted_sessions: list[SessionFacts],
-    year_sessions: dict[int, SessionFacts],
-    last_closed_year: int,
+    report: BpfReport, sessions: dict[str, Found], last_closed_year: int
 ) -> tuple[Check, ...]:
-    """Every check that fails, errors first, in BPF.md's order within each severity."""
-    in_f = [session for session in counted_sessions if session.in_f]
-    sessions = list(year_sessions.values())
+    """Every check that fails, errors first, in BPF.md's order within each severity. `sessions`:
+    what each check on the year's sessions found (bpf/session_findings.py)."""
+    nothing = Found()
     found = (
-        session_checks.pending_allocations(report, sessions),
-        session_checks.unfunded_enrollments(counted_sessions),
+        session_checks.pending_allocations(report, sessions.get("pending_allocations", nothing)),
+        session_checks.unfunded_enrollments(sessions.get("unfunded_enrollments", nothing)),
         report_checks.unclassified_trainees(report),
-        session_checks.missing_nsf(in_f),
-        session_checks.missing_objective(in_f),
+        session_checks.missing_nsf(sessions.get("missing_nsf", nothing)),
+        session_checks.missing_objective(sessions.get("missing_objective", nothing)),
         report_checks.totals_mismatch(report),
         report_checks.costs_missing(report),
-        session_checks.overfunded(counted_sessions),
-        session_checks.no_hours(counted_sessions),
-        session_checks.no_show_funded(sessions),
-        session_checks.attendance_not_recorded(sessions),
-        session_checks.subcontracting_mismatch(sessions),
-        session_checks.cancelled_funded(sessions),
+        session_checks.overfunded(sessions.get("overfunded", nothing)),
+        session_checks.no_hours(sessions.get("no_hours", nothing)),
+        session_checks.no_show_funded(sessions.get("no_show_funded", nothing)),
+        session_checks.attendance_not_recorded(sessions.get("attendance_not_recorded", nothing)),
+        session_checks.subcontracting_mismatch(sessions.get("subcontracting_mismatch", nothing)),
+        session_checks.cancelled_funded(sessions.get("cancelled_funded", nothing)),
         report_checks.turnover_share_missing(report),
         report_checks.costs_out_of_scale(report),
         report_checks.year_not_closed(report, last_closed_year),

@@ -9,8 +9,10 @@ pro-rated, each enrollment counts as one learner in each year it touches; each l
 half-up to whole euros or hours and each total is the sum of the rounded lines it adds up.
 
 This module assembles the report (bpf/report.py) from what bpf/session_facts.py and
-bpf/section_queries.py read — four queries, from the per-session summaries, whatever the number
-of allocations and enrollments — and adds the checks (bpf/checks.py). The drill-down and the
+bpf/section_queries.py read — five queries, from the per-session summaries, whatever the number
+of sessions, allocations and enrollments: the sessions inside the year summed in the database,
+only those that straddle it (or that a check names) read one by one — and adds the checks
+(bpf/checks.py, counted by bpf/session_findings.py). The drill-down and the
 detailed exports list the allocations and enrollments themselves (bpf/counted_rows.py), and
 their sums equal these lines (the tests check it).
 """
@@ -43,8 +45,9 @@ from bpf.report import (
     Speciality,
 )
 from bpf.rules import OBJECTIVE_F3, largest_remainder, round_half_up
-from bpf.section_queries import read_f1, read_section_c
-from bpf.session_facts import SessionFacts, read_sessions
+from bpf.section_queries import read_f1, read_section_c, section_c
+from bpf.session_facts import SessionFacts, SessionGroup, read_sessions
+from bpf.session_findings import findings
 from training.models import Delivery
 from training.nsf import nsf_labels
 
@@ -90,7 +93,6 @@ def sum_figures(figures: Iterable[Figure]) -> Figure:
 
 @dataclass
 class _Facts:
-    sessions: dict[int, SessionFacts] = field(default_factory=dict)
     f1: dict[str, _Tally] = field(default_factory=dict)
     f1_distance: _Tally = field(default_factory=_Tally)
     f2: _Tally = field(default_factory=_Tally)
@@ -100,12 +102,11 @@ class _Facts:
     g: _Tally = field(default_factory=_Tally)
 
 
-def _add_sessions(facts: _Facts) -> None:
-    """Sections F-1 (at a distance), F-2, F-3, F-4 and G, from each session's counted learners
-    and hours."""
-    for session in facts.sessions.values():
-        if not session.learners:
-            continue
+def _add_sessions(facts: _Facts, sessions: Iterable[SessionGroup | SessionFacts]) -> None:
+    """Sections F-1 (at a distance), F-2, F-3, F-4 and G, from the counted learners and hours of
+    each group of sessions inside the year and of each session that straddles it (those with
+    learners counted in the year)."""
+    for session in sessions:
         learners, hours = session.learners, session.exact_hours
         if not session.in_f:
             facts.g.add(learners, hours)
@@ -212,17 +213,23 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
     Without checks when only its computed figures are wanted (last year's, beside this year's):
     then neither checked nor with what was typed for the year (sections D, E, H)."""
     start, end = organization.fiscal_year_bounds(year)
-    facts = _Facts(sessions=read_sessions(organization, start, end))
-    for group in read_f1(organization, start, end, facts.sessions):
+    today = timezone.localdate()
+    section_c_rows = read_section_c(organization, start, end)
+    sessions = read_sessions(
+        organization, start, end, today if with_checks else None, section_c_rows.mismatched
+    )
+    facts = _Facts()
+    for group in read_f1(organization, start, end, sessions.straddling):
         facts.f1.setdefault(group.line, _Tally()).add(group.learners, group.hours)
-    _add_sessions(facts)
+    summed: list[SessionGroup | SessionFacts] = [*sessions.groups, *sessions.straddling.values()]
+    counted = [session for session in summed if session.learners]
+    _add_sessions(facts, counted)
 
     f1_lines = dict(
         zip(F1_LINES, apportioned([facts.f1.get(key, _Tally()) for key in F1_LINES]), strict=True)
     )
     f1 = {**f1_lines, "total": sum_figures(f1_lines.values())}
     f4, f4_other, f4_unclassified, f4_total = _section_f4(facts)
-    counted_sessions = [session for session in facts.sessions.values() if session.learners]
     report = BpfReport(
         organization=identity_of(organization),
         organization_id=organization.pk,
@@ -230,9 +237,9 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
         start=start,
         end=end,
         form=labels.form_version(year),
-        has_data=bool(counted_sessions),
-        distance=any(session.distance for session in counted_sessions),
-        c=_section_c(read_section_c(organization, start, end, facts.sessions)),
+        has_data=bool(counted),
+        distance=any(session.distance for session in counted),
+        c=_section_c(section_c(section_c_rows, sessions.straddling)),
         f1=f1,
         f1_distance=facts.f1_distance.figure(),
         f2=facts.f2.figure(),
@@ -250,9 +257,8 @@ def compute_bpf(organization: Organization, year: int, *, with_checks: bool = Tr
         return report
     checks = build_checks(
         report,
-        counted_sessions,
-        facts.sessions,
-        last_closed_year=organization.fiscal_year_of(timezone.localdate()) - 1,
+        findings(sessions, today),
+        last_closed_year=organization.fiscal_year_of(today) - 1,
     )
     return dataclasses.replace(report, checks=checks)
 

@@ -7,13 +7,13 @@ their `SessionFacts`), the others are summed in the database.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     F,
     IntegerField,
     Model,
@@ -27,7 +27,14 @@ from django.db.models import (
 from attendance.models import Attendance
 from bpf.f1_expressions import ON_ATTENDANCE, ON_TALLY, f1_line
 from bpf.rules import minutes_in_hours, prorate
-from bpf.session_facts import ZERO, F1Group, SessionFacts, attended_hours, exact_cents
+from bpf.session_facts import (
+    WIDE_DECIMAL,
+    ZERO,
+    F1Group,
+    SessionFacts,
+    attended_hours,
+    exact_cents,
+)
 from bpf.years import straddling_year
 from funding.models import SessionEnrollmentTally, SessionFundingTotal
 from funding.types import BPF_LINE, FundingType
@@ -35,10 +42,6 @@ from training.models import Delivery, Outcome
 
 if TYPE_CHECKING:
     from certeef.models import Organization
-
-
-# Sums can exceed the model fields' max_digits: give the aggregates room.
-WIDE_DECIMAL = DecimalField(max_digits=20, decimal_places=2)
 
 
 def _year_summary_rows(
@@ -63,18 +66,24 @@ def _year_summary_rows(
     )
 
 
+@dataclass
+class SectionC:
+    """The rows of section C's query, and the sessions whose counted funding contradicts their
+    delivery (check `subcontracting_mismatch`)."""
+
+    rows: list[dict[str, Any]]
+    mismatched: set[int]
+
+
 def read_section_c(
-    organization: Organization,
-    start: datetime.date,
-    end: datetime.date,
-    sessions: dict[int, SessionFacts],
-) -> dict[str, Decimal]:
-    """Section C's exact amount per line, from the sessions' counted funding by type (the Approved
-    and Paid allocations of non-cancelled enrollments), grouped by type: by session and type only
-    for the sessions that straddle the year (their amounts are pro-rated by `sessions`), the rest
-    summed in the database. One query, which also marks the sessions whose funding contradicts
-    their delivery (`SessionFacts.funding_mismatch`): they are grouped apart."""
-    rows = (
+    organization: Organization, start: datetime.date, end: datetime.date
+) -> SectionC:
+    """The year's counted funding by type (the Approved and Paid allocations of non-cancelled
+    enrollments), grouped by type: by session and type only for the sessions that straddle the
+    year (`section_c`: their amounts are pro-rated), the rest summed in the database. One query,
+    which also finds the sessions whose funding contradicts their delivery: they are grouped
+    apart."""
+    rows = list(
         _year_summary_rows(SessionFundingTotal, organization, start, end)
         .annotate(
             mismatched_session=Case(
@@ -85,10 +94,15 @@ def read_section_c(
         .values("straddling_session", "mismatched_session", "funding_type")
         .annotate(total=Sum("counted_amount", output_field=WIDE_DECIMAL))
     )
+    mismatched = {row["mismatched_session"] for row in rows} - {None}
+    return SectionC(rows, mismatched)
+
+
+def section_c(read: SectionC, sessions: dict[int, SessionFacts]) -> dict[str, Decimal]:
+    """Section C's exact amount per line; `sessions`: the straddling sessions, which pro-rate
+    their rows."""
     lines: dict[str, Decimal] = {}
-    for row in rows:
-        if row["mismatched_session"] is not None:
-            sessions[row["mismatched_session"]].funding_mismatch = True
+    for row in read.rows:
         total = exact_cents(row["total"])
         if row["straddling_session"] is not None:
             session = sessions[row["straddling_session"]]
@@ -175,7 +189,7 @@ def read_f1(
 
 
 # ---------------------------------------------------------------------------------------------
-# What two checks read, folded into the queries above (no query of their own)
+# What a check reads, folded into section C's query (no query of its own)
 
 
 def subcontracting_mismatch() -> Q:

@@ -3,8 +3,9 @@ without counted funding or funded above the course price, courses without an NSF
 F-3 objective, sessions of zero hours, attendance that contradicts the funding or is missing,
 funding that contradicts the delivery, cancelled enrollments still funded.
 
-Each reads the sessions' facts (bpf/session_facts.py), read with the report's own queries: no
-query of its own. Each returns its `Check` when it fails, else None.
+Each reads what it found among the year's sessions (bpf/session_findings.py: its count, and the
+sessions it may link to, latest first), read with the report's own queries: no query of its own.
+Each returns its `Check` when it fails, else None.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,12 +28,11 @@ from bpf.report import ERROR, WARNING, Check, Link
 
 if TYPE_CHECKING:
     from bpf.report import BpfReport
-    from bpf.session_facts import SessionFacts
+    from bpf.session_findings import Found
 
 
-def pending_allocations(report: BpfReport, sessions: list[SessionFacts]) -> Check | None:
-    pending = [session for session in sessions if session.pending]
-    pending_count = sum(session.pending for session in pending)
+def pending_allocations(report: BpfReport, found: Found) -> Check | None:
+    pending_count = found.count
     if not pending_count:
         return None
     query = {
@@ -54,14 +53,13 @@ def pending_allocations(report: BpfReport, sessions: list[SessionFacts]) -> Chec
         % {"count": pending_count},
         (
             Link(_("Pending funding"), funding_list),
-            *(funding_link(session) for session in pending[: MAX_LINKS - 1]),
+            *(funding_link(session) for session in found.sessions[: MAX_LINKS - 1]),
         ),
     )
 
 
-def unfunded_enrollments(counted_sessions: list[SessionFacts]) -> Check | None:
-    unfunded = [session for session in counted_sessions if session.unfunded]
-    unfunded_count = sum(session.unfunded for session in unfunded)
+def unfunded_enrollments(found: Found) -> Check | None:
+    unfunded_count = found.count
     if not unfunded_count:
         return None
     return Check(
@@ -74,49 +72,46 @@ def unfunded_enrollments(counted_sessions: list[SessionFacts]) -> Check | None:
             unfunded_count,
         )
         % {"count": unfunded_count},
-        session_links(unfunded),
+        session_links(found.sessions),
     )
 
 
-def missing_nsf(in_f: list[SessionFacts]) -> Check | None:
-    no_nsf = [session for session in in_f if not session.nsf_code]
-    if not no_nsf:
+def missing_nsf(found: Found) -> Check | None:
+    if not found.count:
         return None
     return Check(
         "missing_nsf",
         ERROR,
-        len(no_nsf),
+        found.count,
         ngettext(
             "%(count)d session's course has no NSF speciality (section F-4).",
             "%(count)d sessions' courses have no NSF speciality (section F-4).",
-            len(no_nsf),
+            found.count,
         )
-        % {"count": len(no_nsf)},
-        course_links(no_nsf),
+        % {"count": found.count},
+        course_links(found.sessions),
     )
 
 
-def missing_objective(in_f: list[SessionFacts]) -> Check | None:
-    no_objective = [session for session in in_f if not session.objective]
-    if not no_objective:
+def missing_objective(found: Found) -> Check | None:
+    if not found.count:
         return None
     return Check(
         "missing_objective",
         ERROR,
-        len(no_objective),
+        found.count,
         ngettext(
             "%(count)d session's course has no F-3 objective.",
             "%(count)d sessions' courses have no F-3 objective.",
-            len(no_objective),
+            found.count,
         )
-        % {"count": len(no_objective)},
-        course_links(no_objective),
+        % {"count": found.count},
+        course_links(found.sessions),
     )
 
 
-def overfunded(counted_sessions: list[SessionFacts]) -> Check | None:
-    sessions = [session for session in counted_sessions if session.overfunded]
-    overfunded_count = sum(session.overfunded for session in sessions)
+def overfunded(found: Found) -> Check | None:
+    overfunded_count = found.count
     if not overfunded_count:
         return None
     return Check(
@@ -129,34 +124,30 @@ def overfunded(counted_sessions: list[SessionFacts]) -> Check | None:
             overfunded_count,
         )
         % {"count": overfunded_count},
-        tuple(funding_link(session) for session in sessions[:MAX_LINKS]),
+        tuple(funding_link(session) for session in found.sessions[:MAX_LINKS]),
     )
 
 
-def no_hours(counted_sessions: list[SessionFacts]) -> Check | None:
-    sessions = [
-        session for session in counted_sessions if not session.hours or not session.exact_hours
-    ]
-    if not sessions:
+def no_hours(found: Found) -> Check | None:
+    if not found.count:
         return None
     return Check(
         "no_hours",
         ERROR,
-        len(sessions),
+        found.count,
         ngettext(
             "%(count)d session has zero hours.",
             "%(count)d sessions have zero hours.",
-            len(sessions),
+            found.count,
         )
-        % {"count": len(sessions)},
-        session_links(sessions),
+        % {"count": found.count},
+        session_links(found.sessions),
     )
 
 
-def no_show_funded(sessions: list[SessionFacts]) -> Check | None:
+def no_show_funded(found: Found) -> Check | None:
     """The learners recorded with 0 hours whose money counts."""
-    no_shows = [session for session in sessions if session.no_show_funded]
-    no_show_count = sum(session.no_show_funded for session in no_shows)
+    no_show_count = found.count
     if not no_show_count:
         return None
     return Check(
@@ -173,38 +164,35 @@ def no_show_funded(sessions: list[SessionFacts]) -> Check | None:
             no_show_count,
         )
         % {"count": no_show_count},
-        tuple(funding_link(session) for session in no_shows[:MAX_LINKS]),
+        tuple(funding_link(session) for session in found.sessions[:MAX_LINKS]),
     )
 
 
-def attendance_not_recorded(sessions: list[SessionFacts]) -> Check | None:
+def attendance_not_recorded(found: Found) -> Check | None:
     """The sessions with past slots where an expected learner has no entry (they count 0 hours)."""
-    today = timezone.localdate()
-    gaps = [session for session in sessions if session.first_gap and session.first_gap < today]
-    if not gaps:
+    if not found.count:
         return None
     return Check(
         "attendance_not_recorded",
         WARNING,
-        len(gaps),
+        found.count,
         ngettext(
             "%(count)d session has past time slots where a learner's attendance was not "
             "entered: they count 0 hours.",
             "%(count)d sessions have past time slots where a learner's attendance was "
             "not entered: they count 0 hours.",
-            len(gaps),
+            found.count,
         )
-        % {"count": len(gaps)},
+        % {"count": found.count},
         tuple(
             Link(session.reference, reverse("attendance:grid", args=[session.pk]))
-            for session in gaps[:MAX_LINKS]
+            for session in found.sessions[:MAX_LINKS]
         ),
     )
 
 
-def subcontracting_mismatch(sessions: list[SessionFacts]) -> Check | None:
-    mismatched_sessions = [s for s in sessions if s.funding_mismatch]
-    mismatched = len(mismatched_sessions)
+def subcontracting_mismatch(found: Found) -> Check | None:
+    mismatched = found.count
     if not mismatched:
         return None
     return Check(
@@ -221,13 +209,12 @@ def subcontracting_mismatch(sessions: list[SessionFacts]) -> Check | None:
             mismatched,
         )
         % {"count": mismatched},
-        funding_links(mismatched_sessions),
+        funding_links(found.sessions),
     )
 
 
-def cancelled_funded(sessions: list[SessionFacts]) -> Check | None:
-    cancelled_sessions = [s for s in sessions if s.cancelled_funded]
-    count = sum(session.cancelled_funded for session in cancelled_sessions)
+def cancelled_funded(found: Found) -> Check | None:
+    count = found.count
     if not count:
         return None
     return Check(
@@ -244,5 +231,5 @@ def cancelled_funded(sessions: list[SessionFacts]) -> Check | None:
             count,
         )
         % {"count": count},
-        funding_links(cancelled_sessions),
+        funding_links(found.sessions),
     )

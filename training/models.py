@@ -282,12 +282,13 @@ class Enrollment(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "learner"], name="enrollment_org_learner"),
-            # A session's cancelled enrollments (BPF check `cancelled_funded`, read for each session
-            # of the year): a few rows, where the session's whole enrollments are scanned otherwise.
+            # A session's cancelled enrollments still funded (BPF check `cancelled_funded`, read
+            # for each session of the year, several times): usually none, so the index is all but
+            # empty, where the session's whole enrollments are scanned otherwise.
             models.Index(
                 fields=["session"],
-                condition=models.Q(outcome=Outcome.CANCELLED),
-                name="enrollment_cancelled_session",
+                condition=models.Q(outcome=Outcome.CANCELLED, funding_code__isnull=False),
+                name="enrollment_cancelled_funded",
             ),
         ]
 

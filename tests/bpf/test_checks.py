@@ -69,7 +69,7 @@ def test_totals_mismatch_stays_as_a_guard(organization):
     broken = dataclasses.replace(
         report, f3={**report.f3, "total": Figure(report.f3["total"].learners + 1, 14, Decimal(14))}
     )
-    checks = build_checks(broken, [], {}, 2025)
+    checks = build_checks(broken, {}, 2025)
     mismatch = [check for check in checks if check.code == "totals_mismatch"]
     assert [(check.severity, check.count) for check in mismatch] == [("error", 1)]
     assert "totals_mismatch" not in {check.code for check in report.checks}
