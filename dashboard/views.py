@@ -13,11 +13,9 @@ from certeef.access import member_required
 from funding.chase_overview import chasing_overview
 from funding.row_views import prepare_rows
 from funding.selectors import (
-    AllocationFilters,
-    filter_allocations,
     pending_allocations,
-    status_totals,
     underfunded_overview,
+    year_status_totals,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +48,6 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
     pending = pending_allocations(organization=organization, limit=DASHBOARD_ROWS)
     # Each row approves or rejects in place (funding/row_views.py).
     prepare_rows(pending.oldest, "pending")
-    year_filters = AllocationFilters(period_from=year_start, period_to=year_end)
     return {
         "pending": pending,
         "chasing": chasing_overview(organization=organization, limit=DASHBOARD_ROWS),
@@ -63,8 +60,9 @@ def _funding_attention(organization: Organization) -> dict[str, object]:
         "fiscal_year": fiscal_year,
         "year_start": year_start,
         "year_end": year_end,
-        "year_totals": status_totals(
-            allocations=filter_allocations(organization=organization, filters=year_filters)
+        # As the Funding page's totals for the year's period (its link), from the summaries.
+        "year_totals": year_status_totals(
+            organization=organization, period_from=year_start, period_to=year_end
         ),
         "year_query": urlencode(
             {"period_from": year_start.isoformat(), "period_to": year_end.isoformat()}

@@ -76,3 +76,27 @@ class FunderChase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} — {self.funder}"
+
+
+class SessionStatusTotal(models.Model):
+    """A session's allocations of one status, whatever their enrollment: how many, how much. The
+    dashboard's fiscal year by status adds up these rows of the year's sessions instead of every
+    allocation. Rewritten by funding.chase_summaries whenever the session's allocations change;
+    never edited by hand."""
+
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.CASCADE, related_name="status_totals"
+    )
+    status = models.CharField(max_length=20)
+    allocations = models.PositiveIntegerField()
+    approved_amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("session total by status")
+        verbose_name_plural = _("session totals by status")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "status"], name="session_status_total")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.status}"

@@ -30,7 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from funding.chase_models import FunderChase, SessionFunderChase
+from funding.chase_models import FunderChase, SessionFunderChase, SessionStatusTotal
 from funding.funders import OPCO_TYPES, FunderKind
 from funding.models import FundingAllocation, FundingStatus
 from funding.summaries import SUM_FIELD
@@ -57,7 +57,13 @@ STORED_CHASES = [
         SessionFunderChase,
         key=("funder",),
         fields=("approved_count", "approved_amount"),
-    )
+    ),
+    StoredSummary(
+        "SessionStatusTotal",
+        SessionStatusTotal,
+        key=("status",),
+        fields=("allocations", "approved_amount"),
+    ),
 ]
 
 
@@ -114,8 +120,26 @@ def _stored(ids: SessionIds) -> _Figures:
 
 
 def refresh_funder_chases(ids: SessionIds) -> None:
-    """Rebuild these (locked) sessions' SessionFunderChase rows, then the total of every funder
-    whose figures in them moved."""
+    """Rebuild these (locked) sessions' totals by status and SessionFunderChase rows, then the
+    total of every funder whose figures in them moved."""
+    SessionStatusTotal.objects.filter(session_id__in=ids).delete()
+    by_status = (
+        FundingAllocation.objects.filter(session_id__in=ids)
+        .order_by()
+        .values("session_id", "status")
+        .annotate(count=Count("pk"), amount=Sum("approved_amount", output_field=SUM_FIELD))
+    )
+    status_rows = (
+        SessionStatusTotal(
+            session_id=row["session_id"],
+            status=row["status"],
+            allocations=row["count"],
+            approved_amount=row["amount"],
+        )
+        for row in by_status.iterator(chunk_size=ROW_BATCH)
+    )
+    for statuses in itertools.batched(status_rows, ROW_BATCH):
+        SessionStatusTotal.objects.bulk_create(statuses)
     before = _stored(ids)
     SessionFunderChase.objects.filter(session_id__in=ids).delete()
     approved = by_funder(

@@ -391,4 +391,8 @@ track_history(
 
 
 # The chasing summaries live in their own module; imported here so that Django registers them.
-from funding.chase_models import FunderChase, SessionFunderChase  # noqa: E402, F401
+from funding.chase_models import (  # noqa: E402, F401
+    FunderChase,
+    SessionFunderChase,
+    SessionStatusTotal,
+)

@@ -28,6 +28,7 @@ from funding.models import (
     AllocationQuerySet,
     FundingAllocation,
     FundingStatus,
+    SessionStatusTotal,
     SessionSummary,
 )
 from funding.types import BPF_LINE, FundingType
@@ -223,6 +224,35 @@ def status_totals(*, allocations: QuerySet) -> list[TotalLine]:
     return _lines(
         _by(list(grouped_totals_query(allocations, "status")), "status"), FundingStatus.choices
     )
+
+
+def year_status_totals(
+    *, organization: Organization, period_from: datetime.date, period_to: datetime.date
+) -> list[TotalLine]:
+    """`status_totals` of the allocations of the sessions overlapping the period (the Funding
+    page's period filter), added up from the sessions' totals by status (funding/chase_models.py
+    SessionStatusTotal): one row per session and status instead of every allocation."""
+    rows = (
+        SessionStatusTotal.objects.filter(
+            session__organization=organization,
+            session__end_date__gte=period_from,
+            session__start_date__lte=period_to,
+        )
+        .order_by()
+        .values("status")
+        .annotate(count=Sum("allocations"), approved=Sum("approved_amount"))
+    )
+    grouped = {
+        row["status"]: {
+            "count": row["count"],
+            "approved": row["approved"].quantize(ZERO),
+            "counted": row["approved"].quantize(ZERO)
+            if row["status"] in COUNTED_STATUSES
+            else ZERO,
+        }
+        for row in rows
+    }
+    return _lines(grouped, FundingStatus.choices)
 
 
 def allocation_totals(*, allocations: QuerySet) -> AllocationTotals:

@@ -21,6 +21,12 @@ from funding.chase_models import FunderChase, SessionFunderChase
 from funding.chase_overview import chasing_overview
 from funding.chase_summaries import funder_chase_drifts
 from funding.models import FundingAllocation, FundingStatus
+from funding.selectors import (
+    AllocationFilters,
+    filter_allocations,
+    status_totals,
+    year_status_totals,
+)
 from funding.types import FundingType
 from individuals.models import Individual
 from tests.conftest import (
@@ -129,12 +135,33 @@ def varied(organization, seed: int, allocations: int = 60) -> list[FundingAlloca
     return made
 
 
+def assert_same_year_totals(organization):
+    """The dashboard's year by status from the summaries is the Funding page's totals of the
+    same period, for periods that cut sessions at either end."""
+    for start, end in [
+        (TODAY - datetime.timedelta(days=365), TODAY),
+        (TODAY - datetime.timedelta(days=41), TODAY - datetime.timedelta(days=2)),
+        (TODAY, TODAY + datetime.timedelta(days=365)),
+        (TODAY + datetime.timedelta(days=1), TODAY + datetime.timedelta(days=29)),
+    ]:
+        filters = AllocationFilters(period_from=start, period_to=end)
+        expected = status_totals(
+            allocations=filter_allocations(organization=organization, filters=filters)
+        )
+        assert (
+            year_status_totals(organization=organization, period_from=start, period_to=end)
+            == expected
+        )
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_same_figures_as_from_the_allocations(organization, other_organization, seed):
     varied(organization, seed)
     varied(other_organization, seed + 10, allocations=20)
     assert_same(organization)
     assert_same(other_organization)
+    assert_same_year_totals(organization)
+    assert_same_year_totals(other_organization)
 
 
 def test_stored_per_session_and_funder(organization):
@@ -200,6 +227,7 @@ def test_writes_through_the_services_keep_them(organization, admin_user):
     assert other_session is not None
     assert_same(organization)
     assert funder_chase_drifts(organization.pk) == []
+    assert_same_year_totals(organization)
 
 
 def test_the_date_decides_what_is_to_chase(organization):
