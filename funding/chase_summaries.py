@@ -236,6 +236,12 @@ def rebuild_funder_chases(organization_id: int) -> None:
     )
 
 
+def _cents(amount: Any) -> Decimal:
+    """An amount compared to the cent: SQLite adds decimals up in floating point (a sum of
+    7 770.60 can come back as 7 770.600000000001), which is not a drift."""
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
 def funder_chase_drifts(organization_id: int) -> list[tuple[str, Any, Any]]:
     """Each total of this organisation that differs from the sum of its session rows:
     (funder, stored (count, amount), sum), changing nothing."""
@@ -258,6 +264,6 @@ def funder_chase_drifts(organization_id: int) -> list[tuple[str, Any, Any]]:
     drifts = []
     for funder in sorted(sums.keys() | stored.keys()):
         was, should = stored.get(funder, (0, 0)), sums.get(funder, (0, 0))
-        if (was[0], Decimal(was[1])) != (should[0], Decimal(should[1])):
+        if (was[0], _cents(was[1])) != (should[0], _cents(should[1])):
             drifts.append((funder, stored.get(funder), sums.get(funder)))
     return drifts
