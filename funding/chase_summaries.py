@@ -21,6 +21,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Subquery,
@@ -121,7 +122,7 @@ def _stored(ids: SessionIds) -> _Figures:
 
 def refresh_funder_chases(ids: SessionIds) -> None:
     """Rebuild these (locked) sessions' totals by status and SessionFunderChase rows, then the
-    total of every funder whose figures in them moved."""
+    total of every funder whose figures in them moved, by what moved."""
     SessionStatusTotal.objects.filter(session_id__in=ids).delete()
     by_status = (
         FundingAllocation.objects.filter(session_id__in=ids)
@@ -170,9 +171,20 @@ def refresh_funder_chases(ids: SessionIds) -> None:
     # a query) are hundreds of thousands at 400 000 learners.
     for batch in itertools.batched(created(), ROW_BATCH):
         SessionFunderChase.objects.bulk_create(batch)
-    moved = sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
-    for organization_id in sorted({organization_id for organization_id, _funder in moved}):
-        add_up_funders(organization_id, [funder for org, funder in moved if org == organization_id])
+    changes: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    for key in before.keys() | after.keys():
+        (was_count, was_amount), (count, amount) = (
+            before.get(key, (0, Decimal(0))),
+            after.get(key, (0, Decimal(0))),
+        )
+        if (count, amount) != (was_count, was_amount):
+            organization_id, funder = key
+            changes.setdefault(organization_id, {})[funder] = (
+                count - was_count,
+                amount - was_amount,
+            )
+    for organization_id in sorted(changes):
+        move_funders(organization_id, changes[organization_id])
 
 
 def parse_funder(funder: str) -> tuple[str, int | None, int | None]:
@@ -181,34 +193,57 @@ def parse_funder(funder: str) -> tuple[str, int | None, int | None]:
     return kind, int(company) if company else None, int(individual) if individual else None
 
 
-def add_up_funders(organization_id: int, funders: Iterable[str]) -> None:
-    """Lock these funders' totals (in funder order, created at zero if new), then add them up
-    again from their session rows: a statement run after the lock sees what a writer that held
-    it before has committed."""
-    funders = sorted(funders)
-    totals = FunderChase.objects.filter(organization_id=organization_id)
+def _locked_totals(organization_id: int, funders: list[str]) -> QuerySet[FunderChase]:
+    """These funders' totals, created at zero if new, locked in funder order (two writers lock
+    the funders they share in the same order: no deadlock)."""
+    FunderChase.objects.bulk_create(
+        [
+            FunderChase(
+                organization_id=organization_id,
+                funder=funder,
+                kind=kind,
+                company_id=company,
+                individual_id=individual,
+            )
+            for funder in funders
+            for kind, company, individual in [parse_funder(funder)]
+        ],
+        ignore_conflicts=True,
+    )
+    totals = FunderChase.objects.filter(organization_id=organization_id, funder__in=funders)
+    list(totals.select_for_update().order_by("funder").values_list("pk", flat=True))
+    return totals
+
+
+def move_funders(organization_id: int, changes: dict[str, tuple[int, Decimal]]) -> None:
+    """Add to each funder's total what its sessions' rows gained (count, amount; negative when
+    they lost): an UPDATE adding to the locked row, so two writers of different sessions both
+    count, and its cost does not grow with the funder's other sessions (adding them all up again
+    took 70 ms per status change for a funder of a busy organisation at 400 000 learners)."""
+    funders = sorted(changes)
     for first in range(0, len(funders), 500):
         chunk = funders[first : first + 500]
-        FunderChase.objects.bulk_create(
-            [
-                FunderChase(
-                    organization_id=organization_id,
-                    funder=funder,
-                    kind=kind,
-                    company_id=company,
-                    individual_id=individual,
-                )
-                for funder in chunk
-                for kind, company, individual in [parse_funder(funder)]
-            ],
-            ignore_conflicts=True,
+        count = Case(
+            *(When(funder=funder, then=Value(changes[funder][0])) for funder in chunk),
+            default=Value(0),
+            output_field=IntegerField(),
         )
-        list(
-            totals.select_for_update()
-            .filter(funder__in=chunk)
-            .order_by("funder")
-            .values_list("pk", flat=True)
+        amount = Case(
+            *(When(funder=funder, then=Value(changes[funder][1])) for funder in chunk),
+            default=Value(Decimal(0)),
+            output_field=SUM_FIELD,
         )
+        _locked_totals(organization_id, chunk).update(
+            approved_count=F("approved_count") + count,
+            approved_amount=F("approved_amount") + amount,
+        )
+
+
+def add_up_funders(organization_id: int, funders: Iterable[str]) -> None:
+    """Add these funders' totals up again from their session rows, once locked: a statement run
+    after the lock sees what a writer that held it before has committed."""
+    funders = sorted(funders)
+    for first in range(0, len(funders), 500):
         rows = (
             SessionFunderChase.objects.filter(
                 session__organization_id=organization_id, funder=OuterRef("funder")
@@ -218,7 +253,7 @@ def add_up_funders(organization_id: int, funders: Iterable[str]) -> None:
         )
         count = rows.annotate(n=Sum("approved_count")).values("n")
         amount = rows.annotate(n=Sum("approved_amount", output_field=SUM_FIELD)).values("n")
-        totals.filter(funder__in=chunk).update(
+        _locked_totals(organization_id, funders[first : first + 500]).update(
             approved_count=Coalesce(Subquery(count), Value(0), output_field=IntegerField()),
             approved_amount=Coalesce(Subquery(amount), Value(0), output_field=SUM_FIELD),
         )
