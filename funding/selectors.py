@@ -172,7 +172,7 @@ class AllocationTotals:
     counted_amount: Decimal
 
 
-def grouped_totals_query(allocations: QuerySet, *field_names: str) -> QuerySet:
+def grouped_totals_query(*, allocations: QuerySet, field_names: tuple[str, ...]) -> QuerySet:
     """Count, approved and counted amounts of `allocations` grouped by `field_names`."""
     return (
         allocations.order_by()
@@ -222,7 +222,8 @@ def _lines(
 def status_totals(*, allocations: QuerySet) -> list[TotalLine]:
     """Count and approved amount per status (one grouped query)."""
     return _lines(
-        _by(list(grouped_totals_query(allocations, "status")), "status"), FundingStatus.choices
+        _by(list(grouped_totals_query(allocations=allocations, field_names=("status",))), "status"),
+        FundingStatus.choices,
     )
 
 
@@ -259,7 +260,9 @@ def allocation_totals(*, allocations: QuerySet) -> AllocationTotals:
     """Totals by type and by status of a filtered queryset, computed in the database (one
     query grouped by both, added up here: one pass over the matching rows instead of two).
     `counted_amount` is the Approved + Paid part: what exports and the BPF use."""
-    rows = list(grouped_totals_query(allocations, "funding_type", "status"))
+    rows = list(
+        grouped_totals_query(allocations=allocations, field_names=("funding_type", "status"))
+    )
     by_type = _lines(_by(rows, "funding_type"), FundingType.choices)
     by_status = _lines(_by(rows, "status"), FundingStatus.choices)
     return AllocationTotals(

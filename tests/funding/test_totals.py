@@ -176,7 +176,8 @@ def test_totals_of_a_type_and_status_are_read_from_an_index_alone(organization, 
     61 000 CPF + Approved rows from it was most of the Funding page's time."""
     filters = AllocationFilters(funding_type="cpf", status="approved")
     query = grouped_totals_query(
-        filter_allocations(organization=organization, filters=filters), "funding_type", "status"
+        allocations=filter_allocations(organization=organization, filters=filters),
+        field_names=("funding_type", "status"),
     )
     with connection.cursor() as cursor:
         # A few test rows: a sequential scan would be cheapest, so it is ruled out; the
