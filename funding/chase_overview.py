@@ -2,10 +2,9 @@
 summaries (funding/chase_models.py) so that its cost does not grow with the allocations.
 
 Approved and unpaid after the session: each funder's stored Approved total, less what of it
-belongs to sessions not ended yet (those sessions' summary rows, added up per funder in the same
-statement: the sessions of the coming weeks). Pending for over 30, 60, 90 days: read from the
-allocations themselves, through their (organisation, status, declared) index — only those
-pending that long, which is what there is to chase.
+belongs to sessions not ended yet, in one statement (funding/chase_unpaid.py). Pending for over
+30, 60, 90 days: read from the allocations themselves, through their (organisation, status,
+declared) index — only those pending that long, which is what there is to chase.
 
 The carriers owing the most (companies and individuals, one funder each: too many to read all)
 are ranked in SQL on what they are owed Approved and unpaid; those with something pending for
@@ -20,13 +19,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from companies.models import Opco
 from funding.chase_summaries import OWN_FUNDER_TYPES, by_funder, funder_of
+from funding.chase_unpaid import CARRIERS, GROUP, PENDING, unpaid_rows
 from funding.chasing import (
     CHASES,
     MONEY,
@@ -44,60 +43,6 @@ if TYPE_CHECKING:
     from certeef.models import Organization
 
 _PENDING = ("pending_30", "pending_60", "pending_90")
-_CARRIERS = "carriers"  # the group of every carrier in the first statement
-
-# Per funder, what of its stored Approved total belongs to sessions not ended yet.
-_NOT_ENDED = """
-    SELECT s.funder AS funder, SUM(s.approved_count) AS n, SUM(s.approved_amount) AS amount
-    FROM funding_sessionfunderchase s
-    INNER JOIN training_session t ON t.id = s.session_id
-    WHERE t.organization_id = %s AND t.end_date >= %s
-    GROUP BY s.funder
-"""
-_OWN = ", ".join(f"'{kind}'" for kind in OWN_FUNDER_TYPES)
-# Built from constants only (the funder kinds); values are parameters. The funders' Approved and
-# unpaid, by group: each institutional funder (its kind, or the
-# company's OPCO), and the carriers together — with how many funders have any.
-_BY_GROUP = f"""
-    SELECT CASE WHEN f.kind IN ({_OWN}) THEN f.kind
-                WHEN f.kind = 'opco' AND c.opco <> '' THEN c.opco
-                ELSE '{_CARRIERS}' END AS grp,
-           SUM(f.approved_count - COALESCE(ne.n, 0)),
-           SUM(f.approved_amount - COALESCE(ne.amount, 0)),
-           SUM(CASE WHEN f.approved_count > COALESCE(ne.n, 0) THEN 1 ELSE 0 END)
-    FROM funding_funderchase f
-    LEFT JOIN ({_NOT_ENDED}) ne ON ne.funder = f.funder
-    LEFT JOIN companies_company c ON c.id = f.company_id
-    WHERE f.organization_id = %s AND f.approved_count > 0
-    GROUP BY 1
-"""  # noqa: S608
-# The carriers owed the most Approved and unpaid, in the order the chasing list breaks ties.
-# Their names are joined to the few that can rank (those owed at least the `limit`-th amount),
-# not to every carrier.
-_FIRST_CARRIERS = f"""
-    WITH owed AS (
-        SELECT f.funder, f.company_id, f.individual_id, c.name, c.opco,
-               f.approved_count - COALESCE(ne.n, 0) AS unpaid_count,
-               f.approved_amount - COALESCE(ne.amount, 0) AS unpaid_amount
-        FROM funding_funderchase f
-        LEFT JOIN ({_NOT_ENDED}) ne ON ne.funder = f.funder
-        LEFT JOIN companies_company c ON c.id = f.company_id
-        WHERE f.organization_id = %s AND f.approved_count > COALESCE(ne.n, 0)
-          AND (f.kind IN ('company', 'individual') OR (f.kind = 'opco' AND c.opco = ''))
-          AND f.funder {{which}}
-    )
-    SELECT o.funder, o.unpaid_count, o.unpaid_amount,
-           o.name, o.opco, i.billing_name, l.first_name, l.last_name
-    FROM owed o
-    LEFT JOIN individuals_individual i ON i.id = o.individual_id
-    LEFT JOIN learners_learner l ON l.id = i.learner_id
-    WHERE o.unpaid_amount >= COALESCE(
-        (SELECT unpaid_amount FROM owed ORDER BY unpaid_amount DESC LIMIT 1 OFFSET %s),
-        (SELECT MIN(unpaid_amount) FROM owed)
-    )
-    ORDER BY o.unpaid_amount DESC, o.name, i.billing_name, o.company_id, o.individual_id
-    LIMIT %s
-"""  # noqa: S608
 
 
 def _money(value: object) -> Decimal:
@@ -157,8 +102,8 @@ def _carrier(funder: str, row: tuple[Any, ...]) -> _Carrier:
 
 def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingOverview:
     """Per funder, how many allocations and how much in each chase, most owed first: the
-    institutional funders, and the `limit` carriers owing the most. Three or four queries
-    whatever the organisation's size (see the module's docstring)."""
+    institutional funders, and the `limit` carriers owing the most. Two queries whatever the
+    organisation's size (see the module's docstring)."""
     now = timezone.now()
     today = timezone.localdate(now)
     labels = funder_kind_labels()
@@ -197,47 +142,29 @@ def chasing_overview(*, organization: Organization, limit: int = 10) -> ChasingO
             for cell in (target[chase], totals[chase]):
                 cell.count += row[f"{chase}_count"]
                 cell.amount += row[f"{chase}_amount"]
-    # 2. Approved and unpaid, by institutional funder and for the carriers together.
+    # 2. Approved and unpaid: by institutional funder and for the carriers together; the
+    # carriers with something pending for long (they were counted in the group if they have
+    # some; counted now if they have anything to chase); the other carriers owed the most.
     carrier_count = 0
-    with connection.cursor() as cursor:
-        cursor.execute(_BY_GROUP, [organization.pk, today, organization.pk])
-        for group, count, amount, funders in cursor.fetchall():
-            totals[UNPAID].count += count
-            totals[UNPAID].amount += _money(amount)
-            if group == _CARRIERS:
-                carrier_count = funders
-            else:
-                _group(groups, group, labels).cells[UNPAID] = ChaseCell(count, _money(amount))
-    # 3. The carriers with something pending for long: their Approved and unpaid too (they were
-    # counted above if they have some; counted now if they have anything to chase).
-    if carriers:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _FIRST_CARRIERS.format(which=f"IN ({', '.join(['%s'] * len(carriers))})"),
-                [
-                    organization.pk,
-                    today,
-                    organization.pk,
-                    *carriers,
-                    len(carriers) - 1,
-                    len(carriers),
-                ],
-            )
-            for funder, count, amount, *_names in cursor.fetchall():
-                carriers[funder].cells[UNPAID] = ChaseCell(count, _money(amount))
-        carrier_count += sum(not one.cells[UNPAID].count for one in carriers.values())
-    # 4. The other carriers owed the most.
     ranked = list(carriers.values())
-    with connection.cursor() as cursor:
-        excluded = ", ".join(["%s"] * len(carriers)) or "''"
-        cursor.execute(
-            _FIRST_CARRIERS.format(which=f"NOT IN ({excluded})"),
-            [organization.pk, today, organization.pk, *carriers, max(limit - 1, 0), limit],
-        )
-        for funder, count, amount, *row in cursor.fetchall():
-            one = _carrier(funder, tuple(row))
-            one.cells[UNPAID] = ChaseCell(count, _money(amount))
+    for part, key, count, amount, funders, *carrier_names in unpaid_rows(
+        organization_id=organization.pk, today=today, pending_carriers=list(carriers), limit=limit
+    ):
+        cell = ChaseCell(count, _money(amount))
+        if part == GROUP:
+            totals[UNPAID].count += count
+            totals[UNPAID].amount += cell.amount
+            if key == CARRIERS:
+                carrier_count += funders
+            else:
+                _group(groups, key, labels).cells[UNPAID] = cell
+        elif part == PENDING:
+            carriers[key].cells[UNPAID] = cell
+        else:
+            one = _carrier(key, tuple(carrier_names))
+            one.cells[UNPAID] = cell
             ranked.append(one)
+    carrier_count += sum(not one.cells[UNPAID].count for one in carriers.values())
     ranked.sort(key=lambda one: (-one.owed, *one.sort_key))
     rows = [
         row for row in groups.values() if row.cells["pending_30"].count or row.cells[UNPAID].count

@@ -39,6 +39,7 @@ from tests.conftest import (
 )
 from tests.funding.chasing_reference import direct_overview
 from training.models import Session
+from training.services import session_save
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +297,31 @@ def test_a_total_created_by_one_writer_is_found_by_the_next(organization):
             )
     total = FunderChase.objects.get(organization=organization, funder=f"opco:{atlas.pk}:")
     assert (total.approved_count, total.approved_amount) == (2, Decimal("20.00"))
+
+
+def test_editing_a_session_end_date_moves_it_in_and_out_of_to_chase(organization):
+    """Its Approved allocations are to chase once it has ended: an end date moved into the
+    future (through the session's edit) takes them out of "Approved, unpaid after the session",
+    moved back into the past brings them in again."""
+    session = make_session(
+        organization,
+        start_date=TODAY - datetime.timedelta(days=5),
+        end_date=TODAY - datetime.timedelta(days=1),
+    )
+    make_allocation(make_enrollment(session), amount="120.00")
+    make_allocation(make_enrollment(make_session(organization)), amount="30.00")
+
+    def unpaid():
+        cell = chasing_overview(organization=organization).totals["unpaid"]
+        return cell.count, cell.amount
+
+    assert unpaid() == (2, Decimal("150.00"))
+    for end_date, expected in [
+        (TODAY + datetime.timedelta(days=3), (1, Decimal("30.00"))),
+        (TODAY, (1, Decimal("30.00"))),  # ends today: not ended yet
+        (TODAY - datetime.timedelta(days=1), (2, Decimal("150.00"))),
+    ]:
+        session.end_date = end_date
+        session_save(session=session)
+        assert unpaid() == expected
+        assert_same(organization)
