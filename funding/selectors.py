@@ -32,7 +32,6 @@ from funding.models import (
     SessionSummary,
 )
 from funding.types import BPF_LINE, FundingType
-from training.models import Session
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -278,24 +277,6 @@ def allocation_totals(*, allocations: QuerySet) -> AllocationTotals:
 # Dashboard
 
 
-def _underfunded_by_session(
-    organization: Organization, since: datetime.date
-) -> dict[int, tuple[datetime.date, int, Decimal]]:
-    """{session id: (start date, under-funded learners, shortfall)} for sessions ending on or
-    after `since`: the enrolled (not cancelled) learners whose course price exceeds what their
-    own counted allocations in that session bring, and by how much (the session's summary,
-    funding/summaries.py). Courses without a price are left out."""
-    rows = SessionSummary.objects.filter(
-        session__organization=organization,
-        session__end_date__gte=since,
-        underfunded_learners__gt=0,
-    ).values_list("session_id", "session__start_date", "underfunded_learners", "funding_shortfall")
-    return {
-        session_id: (start_date, learners, amount)
-        for session_id, start_date, learners, amount in rows
-    }
-
-
 @dataclass(frozen=True)
 class UnderfundedOverview:
     sessions: int
@@ -309,31 +290,41 @@ class UnderfundedOverview:
 def underfunded_overview(
     *, organization: Organization, since: datetime.date, limit: int
 ) -> UnderfundedOverview:
-    """Sessions ending on or after `since` with under-funded learners (counted funding below
-    the course price): how many sessions and learners, by how much, and the first `limit`
-    sessions. Two queries."""
-    by_session = _underfunded_by_session(organization, since)
-    first = sorted(by_session, key=lambda pk: (by_session[pk][0], pk))[:limit]
-    sessions = Session.objects.filter(pk__in=first).values(
-        "pk", "reference", "course__title", "start_date", "end_date"
+    """Sessions ending on or after `since` with under-funded learners: the enrolled (not
+    cancelled) learners whose course price exceeds what their own counted allocations in that
+    session bring, and by how much (the session's summary, funding/summaries.py; courses without
+    a price are left out). How many sessions and learners, by how much, and the first `limit`
+    sessions, earliest first. Two queries, added up and sorted in the database: at 400 000
+    learners nearly every one of the 27 000 sessions of two years has some."""
+    summaries = SessionSummary.objects.filter(
+        session__organization=organization,
+        session__end_date__gte=since,
+        underfunded_learners__gt=0,
+    ).order_by()
+    totals = summaries.aggregate(
+        sessions=Count("pk"),
+        learners=Coalesce(Sum("underfunded_learners"), Value(0)),
+        amount=Coalesce(Sum("funding_shortfall"), Value(ZERO), output_field=MONEY),
     )
-    details = {session["pk"]: session for session in sessions}
-    rows = [
-        {
-            "session_id": pk,
-            "session__reference": details[pk]["reference"],
-            "session__course__title": details[pk]["course__title"],
-            "session__start_date": details[pk]["start_date"],
-            "session__end_date": details[pk]["end_date"],
-            "learners": by_session[pk][1],
-            "amount": by_session[pk][2],
-        }
-        for pk in first
+    fields = (
+        "session_id",
+        "session__reference",
+        "session__course__title",
+        "session__start_date",
+        "session__end_date",
+    )
+    first = summaries.order_by("session__start_date", "session_id").values_list(
+        *fields, "underfunded_learners", "funding_shortfall"
+    )[:limit]
+    rows: list[dict[str, object]] = [
+        {**dict(zip(fields, row, strict=False)), "learners": row[-2], "amount": row[-1]}
+        for row in first
     ]
     return UnderfundedOverview(
-        sessions=len(by_session),
-        learners=sum(learners for _start, learners, _amount in by_session.values()),
-        amount=sum((amount for _start, _learners, amount in by_session.values()), ZERO),
+        sessions=totals["sessions"],
+        learners=totals["learners"],
+        # SQLite adds decimals up in floating point.
+        amount=Decimal(str(totals["amount"])).quantize(ZERO),
         rows=rows,
     )
 

@@ -211,3 +211,80 @@ def test_sessions_with_underfunded_learners(mixed_session, organization, other_o
     assert rows[0]["session_id"] == session.pk
     assert rows[0]["learners"] == 3  # Alice, Bruno, Denis; Chloé is over-funded
     assert rows[0]["amount"] == Decimal("3269.25")
+
+
+def _underfunded_as_before(organization, since, limit):
+    """The overview as it was computed before (every session's summary read, added up and
+    sorted in Python): the reference the SQL one must match."""
+    from funding.models import SessionSummary
+
+    rows = SessionSummary.objects.filter(
+        session__organization=organization,
+        session__end_date__gte=since,
+        underfunded_learners__gt=0,
+    ).values_list("session_id", "session__start_date", "underfunded_learners", "funding_shortfall")
+    by_session = {pk: (start, learners, amount) for pk, start, learners, amount in rows}
+    first = sorted(by_session, key=lambda pk: (by_session[pk][0], pk))[:limit]
+    details = {
+        row["pk"]: row
+        for row in Session.objects.filter(pk__in=first).values(
+            "pk", "reference", "course__title", "start_date", "end_date"
+        )
+    }
+    return (
+        len(by_session),
+        sum(learners for _start, learners, _amount in by_session.values()),
+        sum((amount for _start, _learners, amount in by_session.values()), Decimal("0.00")),
+        [
+            (
+                pk,
+                details[pk]["reference"],
+                details[pk]["course__title"],
+                details[pk]["start_date"],
+                details[pk]["end_date"],
+                by_session[pk][1],
+                by_session[pk][2],
+            )
+            for pk in first
+        ],
+    )
+
+
+def test_underfunded_overview_same_as_before(organization, other_organization):
+    """Sessions starting the same day (the id breaks the tie), ended before `since` or not,
+    fully funded, of another organisation: the totals and the first ones as computed before."""
+    start = datetime.date(2025, 2, 3)
+    since = datetime.date(2025, 1, 1)
+    for index, (offset, length, learners, funded) in enumerate(
+        [(5, 2, 2, 0), (0, 1, 1, 1), (5, 1, 3, 1), (-40, 2, 2, 0), (0, 30, 2, 0), (9, 1, 1, 1)]
+    ):
+        course = make_course(organization, price=Decimal(f"{1000 + index * 111}.55"))
+        session = make_session(
+            organization,
+            course,
+            start_date=start + datetime.timedelta(days=offset),
+            end_date=start + datetime.timedelta(days=offset + length),
+        )
+        for number in range(learners):
+            enrollment = make_enrollment(session)
+            if number < funded:
+                make_allocation(enrollment, amount="250.10")
+    make_enrollment(make_session(other_organization, start_date=start, end_date=start))
+    for limit in (0, 1, 2, 3, 10):
+        overview = underfunded_overview(organization=organization, since=since, limit=limit)
+        rows = [
+            (
+                row["session_id"],
+                row["session__reference"],
+                row["session__course__title"],
+                row["session__start_date"],
+                row["session__end_date"],
+                row["learners"],
+                row["amount"],
+            )
+            for row in overview.rows
+        ]
+        assert (overview.sessions, overview.learners, overview.amount, rows) == (
+            _underfunded_as_before(organization, since, limit)
+        )
+    assert underfunded_overview(organization=organization, since=since, limit=3).sessions == 5
