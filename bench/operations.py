@@ -165,6 +165,13 @@ def operations(*, scale: int) -> Iterator[Operation]:
     yield from attendance_measured(organization, client, Operation)
     # A status change (issue 17): bench/status_ops.py.
     yield from status_measured(organization, client, Operation)
+    funding = reverse("funding:list")
+    yield Operation(
+        "3k. Funding page, text search 'mar', with totals",
+        _get(client, f"{funding}?q=mar"),
+        LIST_TARGET,
+    )
+    yield Operation("3l. Funding page, no filter, with totals", _get(client, funding), LIST_TARGET)
     admin = reverse("admin:funding_fundingallocation_changelist")
     yield Operation(
         "4. Django admin change list of allocations", _get(client, admin), "(reference)"
