@@ -32,7 +32,8 @@ from funding.filters import FundingFilterForm
 from funding.forms import BulkActionForm, add_service_error
 from funding.models import FundingStatus
 from funding.row_views import prepare_rows
-from funding.selectors import allocation_list, allocation_totals, filter_allocations
+from funding.search import funding_page
+from funding.selectors import filter_allocations
 
 
 def _filtered_allocations(request: OrganizationRequest) -> QuerySet:
@@ -45,12 +46,8 @@ def _list_context(request: OrganizationRequest, params: QueryDict) -> dict[str, 
     """The Funding page for the filters (and page number) in `params`."""
     form = FundingFilterForm(params, organization=request.organization)
     filters = form.filters()
-    totals = allocation_totals(
-        allocations=filter_allocations(organization=request.organization, filters=filters)
-    )
-    paginator = Paginator(
-        allocation_list(organization=request.organization, filters=filters), PAGE_SIZE
-    )
+    totals, rows = funding_page(organization=request.organization, filters=filters)
+    paginator = Paginator(rows, PAGE_SIZE)
     # The totals counted the same rows: no second pass over them.
     paginator.count = totals.count
     page = paginator.get_page(params.get("page"))
