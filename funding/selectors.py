@@ -142,12 +142,12 @@ def allocation_list(*, organization: Organization, filters: AllocationFilters) -
     # The session's organisation too (always the allocation's): the database can then walk the
     # sessions' (organisation, start date) index from the latest and stop after a page, instead
     # of sorting every matching allocation (674 → 50 ms for 61 000 at 400 000 learners).
-    return in_page_order(filter_allocations(organization=organization, filters=filters)).filter(
-        session__organization=organization
-    )
+    return in_page_order(
+        allocations=filter_allocations(organization=organization, filters=filters)
+    ).filter(session__organization=organization)
 
 
-def in_page_order(allocations: AllocationQuerySet) -> QuerySet:
+def in_page_order(*, allocations: AllocationQuerySet) -> QuerySet:
     """The Funding page's rows of `allocations`: everything a row shows joined in, latest
     session first."""
     return allocations.for_list().order_by(
