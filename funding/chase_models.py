@@ -35,7 +35,7 @@ class SessionFunderChase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "funder"], name="session_funder_chase")
         ]
-        # A funder's total is added up again from its rows when one of them changes.
+        # A funder's total added up again from its rows (refresh_summaries's rebuild).
         indexes = [models.Index(fields=["funder"], name="session_funder_chase_funder")]
 
     def __str__(self) -> str:
@@ -60,7 +60,10 @@ class FunderChase(models.Model):
     individual = models.ForeignKey(
         "individuals.Individual", null=True, on_delete=models.CASCADE, related_name="+"
     )
-    approved_count = models.PositiveIntegerField(default=0)
+    # Never negative, but with no check: a refresh moves the total by one INSERT … ON CONFLICT DO
+    # UPDATE whose proposed row holds the change, which may be negative, and PostgreSQL checks a
+    # proposed row before it meets the conflict (funding/chase_summaries.py).
+    approved_count = models.IntegerField(default=0)
     approved_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:

@@ -1,22 +1,27 @@
 """The chasing summaries (funding/chase_models.py): per session and per organisation, the Approved
 allocations by funder, as `refresh_funding_summaries` keeps them.
 
-A session's rows are rebuilt from its allocations. Then each funder whose figures in those
-sessions moved has its organisation total added up again from its session rows, under a lock on
-that total's row (taken in funder order, so that two writers never wait on each other in a
-circle): a writer on another session changing the same funder waits, then adds up what the first
-one committed. A funder's total row is created at zero the first time one of its allocations is
-approved and stays, so that there is always a row to lock.
+A refresh of some (locked) sessions is five statements, whatever their number, none of whose rows
+go through Python:
+- their totals by status, deleted and made again by INSERT … SELECT;
+- the totals of the funders whose figures in those sessions move, moved by one INSERT … SELECT …
+  ON CONFLICT DO UPDATE: what the sessions' rows are about to gain (from their allocations) less
+  what they hold (their SessionFunderChase rows), added to each funder's total row — created if
+  the funder is new, else locked and added to. The rows are taken in (organisation, funder) order,
+  so two writers lock the funders they share in the same order and never wait on each other in a
+  circle; a writer on another session changing the same funder waits, then adds to what the first
+  one committed (ON CONFLICT DO UPDATE reads the latest committed row);
+- their SessionFunderChase rows, deleted and made again by INSERT … SELECT.
+A funder's total row stays (at zero) once made, so that there is always a row to add to.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -29,12 +34,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left, StrIndex
 
 from funding.chase_models import FunderChase, SessionFunderChase, SessionStatusTotal
 from funding.funders import OPCO_TYPES, FunderKind
 from funding.models import FundingAllocation, FundingStatus
-from funding.summaries import SUM_FIELD
+from funding.summaries import SUM_FIELD, compiled, insert_rows, table_columns
 from funding.types import FundingType
 from training.changes import SessionIds, StoredSummary
 
@@ -48,9 +53,6 @@ OWN_FUNDER_TYPES: dict[str, tuple[str, ...]] = {
     FunderKind.TRANSITIONS_PRO: (FundingType.TRANSITION_PRO,),
     FunderKind.FAF: (FundingType.FAF_SELF_EMPLOYED,),
 }
-
-# Session rows read and written per batch.
-ROW_BATCH = 2000
 
 STORED_CHASES = [
     StoredSummary(
@@ -106,23 +108,13 @@ def by_funder(allocations: QuerySet[FundingAllocation], *fields: Any) -> QuerySe
     ).values(*fields, "chase_kind", "chase_company", "chase_individual")
 
 
-type _Figures = dict[tuple[int, str], tuple[int, Decimal]]
+def _approved(ids: SessionIds) -> QuerySet[FundingAllocation]:
+    return FundingAllocation.objects.filter(
+        session_id__in=ids, status=FundingStatus.APPROVED
+    ).order_by()
 
 
-def _stored(ids: SessionIds) -> _Figures:
-    rows = SessionFunderChase.objects.filter(session_id__in=ids).values_list(
-        "session__organization_id", "funder", "approved_count", "approved_amount"
-    )
-    figures: _Figures = {}
-    for organization_id, funder, count, amount in rows:
-        old = figures.get((organization_id, funder), (0, Decimal(0)))
-        figures[(organization_id, funder)] = (old[0] + count, old[1] + amount)
-    return figures
-
-
-def refresh_funder_chases(ids: SessionIds) -> None:
-    """Rebuild these (locked) sessions' totals by status and SessionFunderChase rows, then the
-    total of every funder whose figures in them moved, by what moved."""
+def _refresh_status_totals(ids: SessionIds) -> None:
     SessionStatusTotal.objects.filter(session_id__in=ids).delete()
     by_status = (
         FundingAllocation.objects.filter(session_id__in=ids)
@@ -130,61 +122,140 @@ def refresh_funder_chases(ids: SessionIds) -> None:
         .values("session_id", "status")
         .annotate(count=Count("pk"), amount=Sum("approved_amount", output_field=SUM_FIELD))
     )
-    status_rows = (
-        SessionStatusTotal(
-            session_id=row["session_id"],
-            status=row["status"],
-            allocations=row["count"],
-            approved_amount=row["amount"],
-        )
-        for row in by_status.iterator(chunk_size=ROW_BATCH)
+    insert_rows(
+        SessionStatusTotal,
+        by_status,
+        {
+            "session_id": "session_id",
+            "status": "status",
+            "allocations": "count",
+            "approved_amount": "amount",
+        },
     )
-    for statuses in itertools.batched(status_rows, ROW_BATCH):
-        SessionStatusTotal.objects.bulk_create(statuses)
-    before = _stored(ids)
+
+
+def _gained(ids: SessionIds) -> tuple[str, tuple[Any, ...]]:
+    """The SQL (and parameters) of what these sessions' rows are to hold: their Approved
+    allocations by session and funder — session_id, organization_id, chase_kind, chase_company,
+    chase_individual, chase_count, chase_amount. Compiled once for the two statements that read
+    it (making Django's SQL of the funder costs more than running it)."""
+    rows = by_funder(_approved(ids), "session_id", "organization_id").annotate(
+        chase_count=Count("pk"), chase_amount=Sum("approved_amount", output_field=SUM_FIELD)
+    )
+    return compiled(
+        rows.values_list(
+            "session_id",
+            "organization_id",
+            "chase_kind",
+            "chase_company",
+            "chase_individual",
+            "chase_count",
+            "chase_amount",
+        )
+    )
+
+
+# The funder key (`funder_of`) of a row of `_gained` named g; CAST … AS TEXT and || in both
+# PostgreSQL and SQLite; a funder of its own has no carrier: ''.
+_GAINED_FUNDER = (
+    "g.chase_kind || ':' || COALESCE(CAST(g.chase_company AS TEXT), '')"
+    " || ':' || COALESCE(CAST(g.chase_individual AS TEXT), '')"
+)
+
+
+def _lost(ids: SessionIds) -> QuerySet[Any, Any]:
+    """What these sessions' SessionFunderChase rows hold, negated, as the columns of what moves
+    (m_org, m_funder, m_kind, m_company, m_individual, m_count, m_amount)."""
+    # A total row needs a kind, even when it exists and is only added to: the key's first part.
+    # Its carrier comes from the gained rows whenever the funder has any (MAX ignores NULL).
+    return (
+        SessionFunderChase.objects.filter(session_id__in=ids)
+        .order_by()
+        .annotate(
+            m_org=F("session__organization_id"),
+            m_funder=F("funder"),
+            m_kind=Left("funder", StrIndex("funder", Value(":")) - 1),
+            m_company=Value(None, output_field=IntegerField()),
+            m_individual=Value(None, output_field=IntegerField()),
+            m_count=Value(0) - F("approved_count"),
+            m_amount=Value(0, output_field=SUM_FIELD) - F("approved_amount"),
+        )
+        .values_list(
+            "m_org", "m_funder", "m_kind", "m_company", "m_individual", "m_count", "m_amount"
+        )
+    )
+
+
+def _move_funder_totals(ids: SessionIds, gained: tuple[str, tuple[Any, ...]]) -> None:
+    """Add to each funder's total what these sessions' rows are about to gain (negative when
+    they lose): one statement, run before the rows are rewritten. Its cost follows the sessions'
+    rows, not the funder's other sessions (adding those up again took 70 ms per status change for
+    a funder of a busy organisation at 400 000 learners)."""
+    gained_sql, gained_params = gained
+    lost_sql, lost_params = compiled(_lost(ids))
+    quote = connection.ops.quote_name
+    table = quote(FunderChase._meta.db_table)
+    count, amount = quote("approved_count"), quote("approved_amount")
+    into = table_columns(
+        FunderChase,
+        (
+            "organization_id",
+            "funder",
+            "kind",
+            "company_id",
+            "individual_id",
+            "approved_count",
+            "approved_amount",
+        ),
+    )
+    # Names from the models' meta, quoted; values are the queries' parameters. The proposed row
+    # holds the change, which may be negative: hence FunderChase.approved_count has no check.
+    # Rows are inserted or locked in the order they come: ORDER BY is the lock order.
+    sql = f"""
+        INSERT INTO {into}
+        SELECT m_org, m_funder, MAX(m_kind), MAX(m_company), MAX(m_individual),
+               SUM(m_count), SUM(m_amount)
+        FROM (
+            SELECT g.organization_id AS m_org, {_GAINED_FUNDER} AS m_funder,
+                   g.chase_kind AS m_kind, g.chase_company AS m_company,
+                   g.chase_individual AS m_individual, g.chase_count AS m_count,
+                   g.chase_amount AS m_amount
+            FROM ({gained_sql}) g
+            UNION ALL {lost_sql}
+        ) moved
+        GROUP BY m_org, m_funder
+        HAVING SUM(m_count) <> 0 OR SUM(m_amount) <> 0
+        ORDER BY m_org, m_funder
+        ON CONFLICT ({quote("organization_id")}, {quote("funder")}) DO UPDATE SET
+            {count} = {table}.{count} + excluded.{count},
+            {amount} = {table}.{amount} + excluded.{amount}
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, gained_params + lost_params)
+
+
+def _refresh_session_rows(ids: SessionIds, gained: tuple[str, tuple[Any, ...]]) -> None:
     SessionFunderChase.objects.filter(session_id__in=ids).delete()
-    approved = by_funder(
-        FundingAllocation.objects.filter(
-            session_id__in=ids, status=FundingStatus.APPROVED
-        ).order_by(),
-        "session_id",
-        "organization_id",
+    gained_sql, gained_params = gained
+    into = table_columns(
+        SessionFunderChase, ("session_id", "funder", "approved_count", "approved_amount")
     )
-    rows = approved.annotate(
-        count=Count("pk"), amount=Sum("approved_amount", output_field=SUM_FIELD)
-    )
-    after: _Figures = {}
+    sql = f"""
+        INSERT INTO {into}
+        SELECT g.session_id, {_GAINED_FUNDER}, g.chase_count, g.chase_amount
+        FROM ({gained_sql}) g
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, gained_params)
 
-    def created() -> Iterator[SessionFunderChase]:
-        for row in rows.iterator(chunk_size=ROW_BATCH):
-            funder = funder_of(row["chase_kind"], row["chase_company"], row["chase_individual"])
-            count, amount = after.get((row["organization_id"], funder), (0, Decimal(0)))
-            after[(row["organization_id"], funder)] = (count + row["count"], amount + row["amount"])
-            yield SessionFunderChase(
-                session_id=row["session_id"],
-                funder=funder,
-                approved_count=row["count"],
-                approved_amount=row["amount"],
-            )
 
-    # Written as read, ROW_BATCH at a time: a whole organisation's rows (`refresh_sessions` given
-    # a query) are hundreds of thousands at 400 000 learners.
-    for batch in itertools.batched(created(), ROW_BATCH):
-        SessionFunderChase.objects.bulk_create(batch)
-    changes: dict[int, dict[str, tuple[int, Decimal]]] = {}
-    for key in before.keys() | after.keys():
-        (was_count, was_amount), (count, amount) = (
-            before.get(key, (0, Decimal(0))),
-            after.get(key, (0, Decimal(0))),
-        )
-        if (count, amount) != (was_count, was_amount):
-            organization_id, funder = key
-            changes.setdefault(organization_id, {})[funder] = (
-                count - was_count,
-                amount - was_amount,
-            )
-    for organization_id in sorted(changes):
-        move_funders(organization_id, changes[organization_id])
+def refresh_funder_chases(ids: SessionIds) -> None:
+    """Rebuild these (locked) sessions' totals by status and SessionFunderChase rows, and move
+    the total of every funder whose figures in them moved, by what moved (module docstring)."""
+    _refresh_status_totals(ids)
+    gained = _gained(ids)
+    _move_funder_totals(ids, gained)
+    _refresh_session_rows(ids, gained)
 
 
 def parse_funder(funder: str) -> tuple[str, int | None, int | None]:
@@ -213,30 +284,6 @@ def _locked_totals(organization_id: int, funders: list[str]) -> QuerySet[FunderC
     totals = FunderChase.objects.filter(organization_id=organization_id, funder__in=funders)
     list(totals.select_for_update().order_by("funder").values_list("pk", flat=True))
     return totals
-
-
-def move_funders(organization_id: int, changes: dict[str, tuple[int, Decimal]]) -> None:
-    """Add to each funder's total what its sessions' rows gained (count, amount; negative when
-    they lost): an UPDATE adding to the locked row, so two writers of different sessions both
-    count, and its cost does not grow with the funder's other sessions (adding them all up again
-    took 70 ms per status change for a funder of a busy organisation at 400 000 learners)."""
-    funders = sorted(changes)
-    for first in range(0, len(funders), 500):
-        chunk = funders[first : first + 500]
-        count = Case(
-            *(When(funder=funder, then=Value(changes[funder][0])) for funder in chunk),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        amount = Case(
-            *(When(funder=funder, then=Value(changes[funder][1])) for funder in chunk),
-            default=Value(Decimal(0)),
-            output_field=SUM_FIELD,
-        )
-        _locked_totals(organization_id, chunk).update(
-            approved_count=F("approved_count") + count,
-            approved_amount=F("approved_amount") + amount,
-        )
 
 
 def add_up_funders(organization_id: int, funders: Iterable[str]) -> None:

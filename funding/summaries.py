@@ -26,7 +26,7 @@ hours, in place: two statements.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -145,22 +145,32 @@ def _pending_allocations() -> Coalesce:
     return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
 
 
-def _insert_rows(model: type[Model], rows: QuerySet[Any, Any], columns: Mapping[str, str]) -> None:
+def insert_rows(model: type[Model], rows: QuerySet[Any, Any], columns: Mapping[str, str]) -> None:
     """INSERT INTO model's table … SELECT `rows`: the database makes the summary rows, none goes
     through Python (a whole organisation's tallies are hundreds of thousands of rows).
     `columns`: the model's field (attname) → the name of the value in `rows` that fills it."""
-    query = rows.values_list(*columns.values()).query
-    select, params = query.get_compiler(connection=connection).as_sql()
+    select, params = compiled(rows.values_list(*columns.values()))
+    with connection.cursor() as cursor:
+        # Names from the model's meta, quoted; values are the query's parameters.
+        cursor.execute(f"INSERT INTO {table_columns(model, columns)} {select}", params)
+
+
+def compiled(rows: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of a query and its parameters, to use inside a statement of one's own."""
+    select, params = rows.query.get_compiler(connection=connection).as_sql()
+    return select, tuple(params)
+
+
+def table_columns(model: type[Model], fields: Iterable[str]) -> str:
+    """`table (column, …)` of these fields (attnames) of the model, quoted, for an INSERT."""
     quote = connection.ops.quote_name
     column = {
         field.attname: field.column
         for field in model._meta.concrete_fields
         if field.column is not None
     }
-    names = ", ".join(quote(column[name]) for name in columns)
-    with connection.cursor() as cursor:
-        # Names from the model's meta, quoted; values are the query's parameters.
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {select}", params)
+    names = ", ".join(quote(column[name]) for name in fields)
+    return f"{quote(model._meta.db_table)} ({names})"
 
 
 def _refresh_enrollments(ids: SessionIds) -> None:
@@ -180,7 +190,7 @@ def _refresh_funding_totals(ids: SessionIds) -> None:
         .values("session_id", "funding_type")
         .annotate(total=Sum("approved_amount", output_field=SUM_FIELD))
     )
-    _insert_rows(
+    insert_rows(
         SessionFundingTotal,
         totals,
         {"session_id": "session_id", "funding_type": "funding_type", "counted_amount": "total"},
@@ -232,7 +242,7 @@ def _refresh_session_summaries(ids: SessionIds) -> None:
             no_show_funded=Count("pk", filter=Q(hours_recorded=0, counted_funding__gt=0)),
         )
     )
-    _insert_rows(
+    insert_rows(
         SessionSummary,
         summaries,
         {
@@ -261,7 +271,7 @@ def _refresh_enrollment_tallies(ids: SessionIds) -> None:
         .values(*group)
         .annotate(**_learner_counts())
     )
-    _insert_rows(
+    insert_rows(
         SessionEnrollmentTally,
         tallies,
         {
