@@ -133,5 +133,6 @@ def allocation_set_status(
             remittance_reference=new_remittance_reference,
             note=note,
         )
-    allocation.refresh_from_db()
+    # As read under the lock after the move: the summaries' refresh at the block's end writes
+    # the session's summaries, never the allocation (reading it again cost a query per move).
     return allocation
