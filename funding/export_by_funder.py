@@ -158,5 +158,5 @@ def write_xlsx_by_funder(workbook: xlsxwriter.Workbook, rows: Iterable[ExportRow
 
 
 def xlsx_by_funder_response(allocations: QuerySet, filename: str) -> FileResponse:
-    rows = export_rows(by_funder_order(allocations))
+    rows = export_rows(by_funder_order(allocations), with_funders=True)
     return xlsx_file_response(lambda workbook: write_xlsx_by_funder(workbook, rows), filename)

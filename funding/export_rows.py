@@ -17,7 +17,6 @@ users and partners, and a cell such as `=HYPERLINK(...)` must stay text.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -132,10 +131,11 @@ DATE_COLUMNS = (6, 7, 15)
 TOTAL_LABEL_COLUMN = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
+class ExportRow(NamedTuple):
     """One allocation: its cells in column order (text already neutralised, amounts as
-    Decimal, dates as dates), and what the totals and the grouping need."""
+    Decimal, dates as dates), and what the totals and the grouping need (`funder`: only when
+    asked for, None otherwise). A named tuple: made 100 000 times per export, it costs a
+    third of a frozen dataclass."""
 
     cells: tuple
     status: str
@@ -143,63 +143,83 @@ class ExportRow:
     approved_amount: Decimal
     counted_amount: Decimal
     funding_type: str
-    funder: Funder
+    funder: Funder | None
 
 
-def export_rows(allocations: QuerySet) -> Iterator[ExportRow]:
-    """The rows of an (ordered) allocation queryset, read in chunks."""
+def export_rows(allocations: QuerySet, *, with_funders: bool = False) -> Iterator[ExportRow]:
+    """The rows of an (ordered) allocation queryset, read in chunks. `with_funders`: each row's
+    funder too (the per-funder export groups by it; the others do not read it, and working it
+    out for each of 100 000 rows was a tenth of the CSV export's time)."""
     type_labels = {value: str(label) for value, label in FundingType.choices}
     status_labels = {value: str(label) for value, label in FundingStatus.choices}
     kind_labels = funder_kind_labels()
     company_label, individual_label = _("Company"), _("Individual")
     counted_statuses = frozenset(COUNTED_STATUSES)
     text = neutralise_formula
-    make = AllocationValues._make
-    for values in allocations.values_list(*_FIELDS).iterator(chunk_size=CHUNK_SIZE):
-        allocation = make(values)
-        learner = f"{allocation.first_name} {allocation.last_name}"
-        is_individual = allocation.individual_id is not None
+    funder = None
+    # The values come as plain tuples, unpacked in AllocationValues' order (_FIELDS).
+    for (
+        first_name,
+        last_name,
+        company_id,
+        company_name,
+        opco,
+        individual_id,
+        billing_name,
+        funding_type,
+        session_reference,
+        start_date,
+        end_date,
+        course_title,
+        status,
+        requested_amount,
+        approved_amount,
+        case_number,
+        funder_reference,
+        paid_on,
+        remittance_reference,
+    ) in allocations.values_list(*_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+        learner = f"{first_name} {last_name}"
+        is_individual = individual_id is not None
         # An individual carries their own funding: their billing name, else their name; else a
         # company does (a database constraint), which always has a name.
-        carrier = (
-            (allocation.billing_name or learner) if is_individual else allocation.company_name or ""
-        )
-        status, funding_type = allocation.status, allocation.funding_type
-        approved_amount = allocation.approved_amount
+        carrier = (billing_name or learner) if is_individual else company_name or ""
         counted = approved_amount if status in counted_statuses else ZERO
+        if with_funders:
+            funder = funder_of(
+                funding_type=funding_type,
+                company_id=company_id,
+                opco=opco,
+                individual_id=individual_id,
+                carrier_name=carrier,
+                kind_labels=kind_labels,
+            )
         yield ExportRow(
-            cells=(
+            (
                 text(learner),
                 text(carrier),
                 individual_label if is_individual else company_label,
                 type_labels[funding_type],
                 BPF_LINE[funding_type],
-                text(allocation.session_reference or allocation.course_title),
-                allocation.start_date,
-                allocation.end_date,
-                text(allocation.course_title),
+                text(session_reference or course_title),
+                start_date,
+                end_date,
+                text(course_title),
                 status_labels[status],
-                allocation.requested_amount,
+                requested_amount,
                 approved_amount,
                 counted,
-                allocation.case_number,
-                text(allocation.funder_reference),
-                allocation.paid_on,
-                text(allocation.remittance_reference),
+                case_number,
+                text(funder_reference),
+                paid_on,
+                text(remittance_reference),
             ),
-            status=status,
-            requested_amount=allocation.requested_amount,
-            approved_amount=approved_amount,
-            counted_amount=counted,
-            funding_type=funding_type,
-            funder=funder_of(
-                funding_type=funding_type,
-                company_id=allocation.company_id,
-                opco=allocation.opco,
-                individual_id=allocation.individual_id,
-                carrier_name=carrier,
-                kind_labels=kind_labels,
-            ),
+            status,
+            requested_amount,
+            approved_amount,
+            counted,
+            funding_type,
+            funder,
         )
 
 

@@ -58,7 +58,7 @@ def _row(cells: tuple) -> ExportRow:
         approved_amount=cells[11],
         counted_amount=cells[12],
         funding_type=FundingType.EMPLOYER,
-        funder=None,  # type: ignore[arg-type]  # not read by the sheet
+        funder=None,  # not read by the sheet
     )
 
 
