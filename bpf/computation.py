@@ -8,7 +8,7 @@ straddles two fiscal years is split by calendar days (inclusive) — its amounts
 pro-rated, each enrollment counts as one learner in each year it touches; each line is rounded
 half-up to whole euros or hours and each total is the sum of the rounded lines it adds up.
 
-This module assembles the report (bpf/report.py) from what bpf/session_facts.py and
+This module assembles the report (bpf/report.py) from what bpf/session_read.py and
 bpf/section_queries.py read — five queries, from the per-session summaries, whatever the number
 of sessions, allocations and enrollments: the sessions inside the year summed in the database,
 only those that straddle it (or that a check names) read one by one — and adds the checks
@@ -46,8 +46,9 @@ from bpf.report import (
 )
 from bpf.rules import OBJECTIVE_F3, largest_remainder, round_half_up
 from bpf.section_queries import read_f1, read_section_c, section_c
-from bpf.session_facts import SessionFacts, SessionGroup, read_sessions
+from bpf.session_facts import SessionFacts, SessionGroup
 from bpf.session_findings import findings
+from bpf.session_read import read_sessions
 from training.models import Delivery
 from training.nsf import nsf_labels
 

@@ -1,5 +1,5 @@
 """The year's counted allocations and enrollments, row by row: what the drill-down and the detailed
-exports list. The same rules as the computation's reads (bpf/session_facts.py,
+exports list. The same rules as the computation's reads (bpf/session_read.py,
 bpf/section_queries.py), so that their rows add up to the report's lines (the tests check it).
 """
 

@@ -3,7 +3,7 @@ course's objective feeds, how a session straddling two fiscal years is shared, h
 
 The line of section C each funding type feeds is `funding.types.BPF_LINE`: it is defined with the
 funding types, because the Funding page and its exports show it too (and funding sits below bpf).
-The queries (bpf/session_facts.py, bpf/section_queries.py, with the F-1 table as ORM in
+The queries (bpf/session_read.py, bpf/section_queries.py, with the F-1 table as ORM in
 bpf/f1_expressions.py) apply these rules in the database; the assembly (bpf/computation.py) adds
 the results up.
 """

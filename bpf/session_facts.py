@@ -1,19 +1,14 @@
-"""The computation's read of the year's sessions (`read_sessions`, two queries), from the
-per-session summaries that every write keeps current (funding/summaries.py, through
-training/changes.py) rather than every allocation and enrollment.
-
-The sessions inside the year are summed in the database by what sections F-1 (at a distance),
-F-2, F-3, F-4 and G classify them by (`SessionGroup`), with what the checks count over them
-(bpf/session_findings.py). A session is read on its own (`SessionFacts`: its counted learners and
-hours, its share of the year, what the checks need) only when it straddles the year — it is
-pro-rated — or when a check names it. So the rows read grow with the sessions that straddle the
-year, not with all of them. The sections' reads (bpf/section_queries.py) complete the figures.
+"""What the computation reads of the year's sessions, from the per-session summaries that every
+write keeps current (funding/summaries.py, through training/changes.py) rather than every
+allocation and enrollment: the sessions inside the year summed by groups (`SessionGroup`,
+bpf/session_groups.py), those read on their own (`SessionFacts`, bpf/session_read.py), and the
+queryset both reads start from (`year_sessions_figures`).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -23,25 +18,17 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
-    Q,
     Subquery,
-    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Coalesce
 
-from attendance.models import Attendance, TimeSlot
-from bpf.check_links import MAX_LINKS
-from bpf.rules import DAYS, SCHEDULED_MINUTES, days_in_year, prorate
-from bpf.session_findings import SESSION_COUNTS
+from bpf.rules import DAYS
 from bpf.years import straddling_year, year_sessions
 from training.models import Delivery, Enrollment, Outcome
 
@@ -167,38 +154,9 @@ def _cancelled_funded() -> Coalesce:
 
 # The order in which the checks name sessions: the latest first, as everywhere else.
 LATEST_FIRST = (F("start_date").desc(), F("pk").asc())
-# What sections F-1 (at a distance), F-2, F-3, F-4 and G classify the sessions inside the year by.
-GROUPED_BY = ("delivery", "distance", "objective", "nsf_code")
-# What a session read on its own gives.
-READ = (
-    "id",
-    "reference",
-    "course_id",
-    "course_title",
-    "nsf_code",
-    "objective",
-    "delivery",
-    "distance",
-    "hours",
-    "straddling_start",
-    "straddling_end",
-    "learners",
-    "learners_with_hours",
-    "hours_attended",
-    "unfunded",
-    "overfunded",
-    "pending",
-    "no_show_funded",
-    "first_gap",
-    "scheduled_inside",
-    "scheduled_whole",
-    "recorded",
-    "cancelled_funded",
-    "funding_mismatch",
-)
 
 
-def _year_sessions(
+def year_sessions_figures(
     organization: Organization,
     start: datetime.date,
     end: datetime.date,
@@ -243,182 +201,4 @@ def _year_sessions(
         )
         if mismatched
         else Value(False, BooleanField()),
-    )
-
-
-def _named(sessions: QuerySet, today: datetime.date, counts: dict[str, int]) -> QuerySet | None:
-    """The sessions inside the year that a check must name: for each check that counts some
-    (`counts`) its first `MAX_LINKS` (latest first), or for a check that links to courses the
-    first of each course. Their ids, as a subquery (a few columns sorted, not the sessions'
-    rows); None when no check counts any."""
-    named = Q()
-    for check in SESSION_COUNTS:
-        if not counts.get(check.code):
-            continue  # nothing to name: no window to compute
-        flag, rank = f"flag_{check.code}", f"rank_{check.code}"
-        sessions = sessions.annotate(
-            **{
-                flag: Case(
-                    When(GreaterThan(check.in_database(today), 0), then=Value(1)),
-                    default=Value(0),
-                )
-            }
-        )
-        if check.by_course:
-            ranked = Window(
-                RowNumber(), partition_by=[F("course_id"), F(flag)], order_by=LATEST_FIRST
-            )
-            limit = 1
-        else:
-            ranked = Window(Sum(flag), order_by=LATEST_FIRST)
-            limit = MAX_LINKS
-        sessions = sessions.annotate(**{rank: ranked})
-        named |= Q(**{flag: 1, f"{rank}__lte": limit})
-    if not named:
-        return None
-    return sessions.filter(straddling=False).filter(named).values("pk")
-
-
-def read_sessions(
-    organization: Organization,
-    start: datetime.date,
-    end: datetime.date,
-    today: datetime.date | None = None,
-    mismatched: Collection[int] = (),
-) -> YearSessions:
-    """The year's sessions (their summaries, funding/summaries.py): those inside the year summed
-    by what sections F and G classify them by, in the database; those that straddle it read one by
-    one (they are pro-rated). Given `today`, with what the checks count and the sessions they name
-    (bpf/session_findings.py); `mismatched`: the sessions whose funding contradicts their delivery
-    (bpf/section_queries.py). Two queries, whatever the number of sessions."""
-    sessions = _year_sessions(organization, start, end, today, mismatched)
-    counts = {}
-    if today is not None:
-        counts = {f"count_{check.code}": Sum(check.in_database(today)) for check in SESSION_COUNTS}
-    groups = (
-        sessions.filter(straddling=False)
-        .values(*GROUPED_BY)
-        .annotate(
-            group_learners=Sum("learners"),
-            group_hours=Sum("exact_hours", output_field=WIDE_DECIMAL),
-            **counts,
-        )
-        .order_by()
-    )
-    year = YearSessions()
-    for row in groups:
-        year.groups.append(
-            SessionGroup(
-                delivery=row["delivery"],
-                distance=row["distance"],
-                objective=row["objective"],
-                nsf_code=row["nsf_code"],
-                learners=row["group_learners"] or 0,
-                exact_hours=exact_cents(row["group_hours"]),
-            )
-        )
-        for check in SESSION_COUNTS:
-            code = check.code
-            year.counts[code] = year.counts.get(code, 0) + (row.get(f"count_{code}") or 0)
-    read = Q(straddling=True)
-    named = _named(sessions, today, year.counts) if today is not None else None
-    if named is not None:
-        read |= Q(pk__in=named)
-    straddling = straddling_year(start, end, prefix="")
-    rows = (
-        sessions.filter(read)
-        .annotate(
-            course_title=F("course__title"),
-            straddling_start=Case(When(straddling, then=F("start_date"))),
-            straddling_end=Case(When(straddling, then=F("end_date"))),
-            # A straddling session's schedule: its slots' minutes in the year and in all, and
-            # whether its attendance is recorded (subqueries run for those sessions only).
-            scheduled_inside=Case(
-                When(straddling, then=_slot_minutes(Q(date__gte=start, date__lte=end))),
-                output_field=IntegerField(),
-            ),
-            scheduled_whole=Case(
-                When(straddling, then=_slot_minutes(Q())), output_field=IntegerField()
-            ),
-            recorded=Case(
-                When(
-                    straddling,
-                    then=Exists(Attendance.objects.filter(slot__session_id=OuterRef("pk"))),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by(*LATEST_FIRST)
-        .values(*READ, "straddling")
-    )
-    for row in rows:
-        session = _session_facts(row, start, end)
-        year.read.append(session)
-        if row["straddling"]:
-            year.straddling[session.pk] = session
-    return year
-
-
-def _session_facts(
-    row: Mapping[str, Any], start: datetime.date, end: datetime.date
-) -> SessionFacts:
-    """A session read on its own: straddling the year (its share of the year pro-rates it), or
-    named by a check."""
-    inside = whole = 1
-    unit = DAYS
-    if row["scheduled_whole"]:
-        inside, whole, unit = (
-            row["scheduled_inside"] or 0,
-            row["scheduled_whole"],
-            SCHEDULED_MINUTES,
-        )
-    elif row["straddling_start"] is not None:
-        inside, whole = days_in_year(row["straddling_start"], row["straddling_end"], start, end)
-    # A schedule without a slot in the year: no learner, no hour in it.
-    learners = row["learners"] if inside else 0
-    attended = attended_hours(
-        learners, row["learners_with_hours"], exact_cents(row["hours_attended"]), row["hours"]
-    )
-    exact_hours = prorate(attended, inside, whole)
-    # Attendance recorded: the learners and hours of the slots within the year, given by
-    # `read_f1` (from the year's entries, by F-1 line).
-    groups: list[F1Group] | None = [] if row["recorded"] and row["scheduled_whole"] else None
-    if groups is not None:
-        learners, exact_hours = 0, ZERO
-    return SessionFacts(
-        pk=row["id"],
-        reference=row["reference"] or row["course_title"],
-        course_id=row["course_id"],
-        course_title=row["course_title"],
-        nsf_code=row["nsf_code"],
-        objective=row["objective"],
-        delivery=row["delivery"],
-        distance=row["distance"],
-        hours=row["hours"],
-        inside=inside,
-        whole=whole,
-        unit=unit,
-        learners=learners,
-        exact_hours=exact_hours,
-        unfunded=row["unfunded"] or 0,
-        overfunded=row["overfunded"] or 0,
-        pending=row["pending"],
-        no_show_funded=row["no_show_funded"] if inside else 0,
-        first_gap=row["first_gap"],
-        f1_groups=groups,
-        cancelled_funded=row["cancelled_funded"],
-        funding_mismatch=bool(row["funding_mismatch"]),
-    )
-
-
-def _slot_minutes(condition: Q) -> Subquery:
-    """For a session (outer query): the minutes of its slots that meet `condition`."""
-    return Subquery(
-        TimeSlot.objects.filter(condition, session_id=OuterRef("pk"))
-        .order_by()
-        .values("session_id")
-        .annotate(total=Sum("minutes"))
-        .values("total"),
-        output_field=IntegerField(),
     )

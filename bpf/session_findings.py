@@ -1,6 +1,6 @@
 """What each check on the year's sessions counts (bpf/session_checks.py), defined twice side by
 side: in Python, for a session read on its own (`SessionFacts`), and as an ORM expression, for
-the sessions inside the year, summed in the database (bpf/session_facts.py). A check counts
+the sessions inside the year, summed in the database (bpf/session_groups.py). A check counts
 learners, allocations or sessions; it links to the first few sessions it finds, latest first.
 
 The sessions inside the year are not read one by one: the database gives each check's count over

@@ -49,7 +49,7 @@ def test_every_operation_runs_at_a_small_scale():
     }
     bpf = results[0]
     # Five queries whatever the size: section C, the sessions grouped, those read one by one
-    # (straddling the year or named by a check), section F-1, the inputs (bpf/session_facts.py).
+    # (straddling the year or named by a check), section F-1, the inputs (bpf/session_read.py).
     assert bpf.queries == 5 and bpf.rows > 0
     assert all(result.size_kb for result in results if result.operation.startswith("5"))
     assert bpf_floor_ratio(results) > 0

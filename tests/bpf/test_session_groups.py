@@ -1,4 +1,4 @@
-"""A year of many sessions, summed by groups in the database (bpf/session_facts.py) and checked
+"""A year of many sessions, summed by groups in the database (bpf/session_groups.py) and checked
 without reading each session (bpf/session_findings.py), gives what each session gives.
 
 The year holds sessions inside it and straddling both of its ends, more sessions flagged by each
