@@ -150,6 +150,11 @@ def read_f1(
         entries = (
             Attendance.objects.filter(
                 slot__session_id__in=recorded,
+                # Implied (an entry's enrollment is of its slot's session: attendance/recording.py),
+                # said so that the database reads these sessions' enrollments by session and joins
+                # them, instead of looking up each entry's enrollment (30 000 lookups at 400 000
+                # learners).
+                enrollment__session_id__in=recorded,
                 slot__date__gte=start,
                 slot__date__lte=end,
                 minutes__gt=0,
