@@ -137,19 +137,32 @@ class YearSessions:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _cancelled_funded() -> Coalesce:
+def _cancelled_funded() -> Case:
     """For a session: its cancelled enrollments still carrying Approved or Paid funding (their
-    funding summary, funding/summaries.py, is kept for every enrollment)."""
-    funded = (
-        Enrollment.objects.filter(
-            session_id=OuterRef("pk"), outcome=Outcome.CANCELLED, funding_code__isnull=False
-        )
-        .order_by()
+    funding summary, funding/summaries.py, is kept for every enrollment).
+
+    Counted only for the sessions that have any: the database reads the few such enrollments once
+    (a hashed subplan, through their partial index) rather than probing that index once per
+    session of the year (14 000 probes at 400 000 learners). Not filtered on the organisation:
+    the partial index holds only them, and that filter made SQLite read the enrollments without
+    it, once per session."""
+    cancelled_funded = Enrollment.objects.filter(
+        outcome=Outcome.CANCELLED, funding_code__isnull=False
+    ).order_by()
+    counted = (
+        cancelled_funded.filter(session_id=OuterRef("pk"))
         .values("session_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(funded, output_field=IntegerField()), 0)
+    return Case(
+        When(
+            pk__in=cancelled_funded.values("session_id"),
+            then=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 # The order in which the checks name sessions: the latest first, as everywhere else.
