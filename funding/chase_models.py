@@ -103,3 +103,61 @@ class SessionStatusTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} — {self.status}"
+
+
+class SessionAllocationTotal(models.Model):
+    """A session's allocations of one type and status, whatever their enrollment: how many, how
+    much. Its organisation's totals (AllocationTotal) are moved by what these rows gain or lose.
+    A table of its own, not a type on SessionStatusTotal: four times its rows, which the
+    dashboard's fiscal year by status would add up (70 → 160 ms at 400 000 learners).
+    Rewritten by funding.allocation_totals whenever the session's allocations change; never
+    edited by hand."""
+
+    session = models.ForeignKey(
+        "training.Session", on_delete=models.CASCADE, related_name="allocation_totals"
+    )
+    funding_type = models.CharField(max_length=30)
+    status = models.CharField(max_length=20)
+    allocations = models.PositiveIntegerField()
+    approved_amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("session total by type and status")
+        verbose_name_plural = _("session totals by type and status")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "funding_type", "status"], name="session_allocation_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} — {self.funding_type} {self.status}"
+
+
+class AllocationTotal(models.Model):
+    """An organisation's allocations of one type and status, every session and enrollment
+    together (what the Funding page counts without a filter, or filtered on type or status only):
+    the sum of its SessionAllocationTotal rows, moved with them by funding.allocation_totals. A
+    row stays (at zero) once made, so that there is always a row to add to."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="allocation_totals"
+    )
+    funding_type = models.CharField(max_length=30)
+    status = models.CharField(max_length=20)
+    # Never negative, but with no check: the refresh's INSERT … ON CONFLICT DO UPDATE proposes
+    # the change, which may be negative, and PostgreSQL checks a proposed row before the conflict.
+    allocations = models.IntegerField(default=0)
+    approved_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("allocation total by type and status")
+        verbose_name_plural = _("allocation totals by type and status")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "funding_type", "status"], name="allocation_total_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} — {self.funding_type} {self.status}"

@@ -36,7 +36,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Left, StrIndex
 
-from funding.chase_models import FunderChase, SessionFunderChase, SessionStatusTotal
+from funding.allocation_totals import STORED_ALLOCATION_TOTAL, refresh_allocation_totals
+from funding.chase_models import (
+    FunderChase,
+    SessionFunderChase,
+    SessionStatusTotal,
+)
 from funding.funders import OPCO_TYPES, FunderKind
 from funding.models import FundingAllocation, FundingStatus
 from funding.summaries import SUM_FIELD, compiled, insert_rows, table_columns
@@ -67,6 +72,7 @@ STORED_CHASES = [
         key=("status",),
         fields=("allocations", "approved_amount"),
     ),
+    STORED_ALLOCATION_TOTAL,
 ]
 
 
@@ -252,6 +258,7 @@ def _refresh_session_rows(ids: SessionIds, gained: tuple[str, tuple[Any, ...]]) 
 def refresh_funder_chases(ids: SessionIds) -> None:
     """Rebuild these (locked) sessions' totals by status and SessionFunderChase rows, and move
     the total of every funder whose figures in them moved, by what moved (module docstring)."""
+    refresh_allocation_totals(ids)
     _refresh_status_totals(ids)
     gained = _gained(ids)
     _move_funder_totals(ids, gained)

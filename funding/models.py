@@ -392,7 +392,9 @@ track_history(
 
 # The chasing summaries live in their own module; imported here so that Django registers them.
 from funding.chase_models import (  # noqa: E402, F401
+    AllocationTotal,
     FunderChase,
+    SessionAllocationTotal,
     SessionFunderChase,
     SessionStatusTotal,
 )

@@ -23,6 +23,7 @@ from django.db.models import F, Lookup, Q
 from certeef.lists import has_trigram, words_matching
 from certeef.validators import normalize_digits
 from companies.models import Company
+from funding.allocation_totals import summary_totals
 from funding.models import FundingAllocation
 from funding.selectors import (
     AllocationFilters,
@@ -140,6 +141,15 @@ def funding_page(
     that finds 13 allocations of 1 000 000 walked them all (7 s), one that finds 85 000 fills a
     page within 500 rows."""
     query = filters.query.strip()
+    by_type_and_status = replace(filters, funding_type="", status="", query=query)
+    if by_type_and_status == AllocationFilters():
+        # Nothing but a type or a status: the organisation's totals by type and status say it.
+        totals = summary_totals(
+            organization_id=organization.pk,
+            funding_type=filters.funding_type,
+            status=filters.status,
+        )
+        return totals, allocation_list(organization=organization, filters=filters)
     if query and searched_per_table(query):
         unsearched = filter_allocations(
             organization=organization, filters=replace(filters, query="")

@@ -18,7 +18,7 @@ from django.utils import translation
 from attendance.models import AttendanceGap
 from certeef.models import Membership, Organization, Role
 from companies.models import Company, CompanyKind
-from funding.chase_models import SessionFunderChase, SessionStatusTotal
+from funding.chase_models import SessionAllocationTotal, SessionFunderChase, SessionStatusTotal
 from funding.chase_summaries import funder_chase_drifts
 from funding.models import (
     FundingAllocation,
@@ -170,6 +170,7 @@ def stored_summaries(session_ids: list[int]) -> list[list]:
         AttendanceGap,
         SessionFunderChase,
         SessionStatusTotal,
+        SessionAllocationTotal,
     ):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         rows = model.objects.filter(session_id__in=session_ids).values_list(*fields)

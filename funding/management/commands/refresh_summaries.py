@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certeef.models import Organization
+from funding.allocation_totals import allocation_total_drifts, rebuild_allocation_totals
 from funding.chase_summaries import funder_chase_drifts, rebuild_funder_chases
 from training.changes import Drift, refresh_sessions, summary_drifts
 from training.models import Session
@@ -76,6 +77,8 @@ class Command(BaseCommand):
             refresh_sessions(Session.objects.filter(organization=org).values_list("pk", flat=True))
             # The totals by funder too: a refresh of sessions adds up only those that moved.
             rebuild_funder_chases(org.pk)
+            # And the organisation's totals by type and status (the Funding page's), likewise.
+            rebuild_allocation_totals(org.pk)
             self.stdout.write(_("Refreshed the summaries of %(slug)s.") % {"slug": org.slug})
 
     def _check(self, organizations: QuerySet[Organization]) -> None:
@@ -91,6 +94,12 @@ class Command(BaseCommand):
             for funder, stored, rebuilt in funder_chase_drifts(org.pk):
                 funder_drifts += 1
                 self.stdout.write(f"{org.slug} FunderChase[{funder}]: {stored} → {rebuilt}")
+            # The totals by type and status: the sums of the organisation's allocations.
+            for (funding_type, status), stored, rebuilt in allocation_total_drifts(org.pk):
+                funder_drifts += 1
+                self.stdout.write(
+                    f"{org.slug} AllocationTotal[{funding_type}, {status}]: {stored} → {rebuilt}"
+                )
         self.stdout.write(
             ngettext("%(sessions)d session checked", "%(sessions)d sessions checked", len(sessions))
             % {"sessions": len(sessions)}
