@@ -26,6 +26,7 @@ from companies.models import Company
 from funding.allocation_totals import summary_totals
 from funding.models import FundingAllocation
 from funding.selectors import (
+    SEARCHED_FIELDS,
     AllocationFilters,
     AllocationTotals,
     allocation_list,
@@ -47,15 +48,6 @@ if TYPE_CHECKING:
 # met soon enough by walking the sessions from the latest (`allocation_list`).
 FEW_FOUND = 5000
 
-SEARCHED_FIELDS = (
-    "learner__first_name",
-    "learner__last_name",
-    "company__name",
-    "individual__billing_name",
-    "cpf_case_number",
-    "funder_reference",
-    "remittance_reference",
-)
 OWN_FIELDS = ("cpf_case_number", "funder_reference", "remittance_reference")
 
 

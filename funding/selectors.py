@@ -72,6 +72,19 @@ class AllocationFilters:
     funder: str = ""
 
 
+# What the Funding page's search looks in: the learner's names, the carrier's name, the CPF case
+# number, the funder and remittance references (funding/search.py looks them up table by table).
+SEARCHED_FIELDS = (
+    "learner__first_name",
+    "learner__last_name",
+    "company__name",
+    "individual__billing_name",
+    "cpf_case_number",
+    "funder_reference",
+    "remittance_reference",
+)
+
+
 def search_allocations(*, allocations: AllocationQuerySet, query: str) -> AllocationQuerySet:
     """Every word must match the learner's name, the carrier's name, the CPF case number, the
     funder reference or the remittance reference. A query made only of digits and spaces is a
@@ -88,18 +101,7 @@ def search_allocations(*, allocations: AllocationQuerySet, query: str) -> Alloca
             | Q(funder_reference__icontains=query)
             | Q(remittance_reference__icontains=query)
         )
-    return allocations.filter(
-        words_matching(
-            query,
-            "learner__first_name",
-            "learner__last_name",
-            "company__name",
-            "individual__billing_name",
-            "cpf_case_number",
-            "funder_reference",
-            "remittance_reference",
-        )
-    )
+    return allocations.filter(words_matching(query, *SEARCHED_FIELDS))
 
 
 def filter_allocations(
