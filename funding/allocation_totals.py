@@ -198,7 +198,7 @@ def summary_totals(
     if status:
         rows = rows.filter(status=status)
     return totals_of(
-        [
+        rows=[
             {
                 "funding_type": row_type,
                 "status": row_status,

@@ -269,11 +269,13 @@ def allocation_totals(*, allocations: QuerySet) -> AllocationTotals:
     query grouped by both, added up here: one pass over the matching rows instead of two).
     `counted_amount` is the Approved + Paid part: what exports and the BPF use."""
     return totals_of(
-        list(grouped_totals_query(allocations=allocations, field_names=("funding_type", "status")))
+        rows=list(
+            grouped_totals_query(allocations=allocations, field_names=("funding_type", "status"))
+        )
     )
 
 
-def totals_of(rows: list[dict[str, Any]]) -> AllocationTotals:
+def totals_of(*, rows: list[dict[str, Any]]) -> AllocationTotals:
     """The totals of rows grouped by type and status (`grouped_totals_query`'s)."""
     by_type = _lines(_by(rows, "funding_type"), FundingType.choices)
     by_status = _lines(_by(rows, "status"), FundingStatus.choices)

@@ -12,7 +12,7 @@ from training.models import Enrollment
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk load"),
+    pytest.mark.postgresql_only,  # PostgreSQL's bulk load
 ]
 
 
